@@ -1,0 +1,79 @@
+/**
+ * One base class for every error the domain raises. Subclasses set `name`, pass `cause`, and say
+ * whether trying again could help, so retry loops never have to parse messages.
+ */
+export class CarrierFailoverError extends Error {
+  /** True when the same call may succeed if tried again later. */
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'CarrierFailoverError';
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** A carrier API call failed. `status` is the HTTP status when there was one. */
+export class CarrierError extends CarrierFailoverError {
+  readonly carrier: string;
+  readonly status?: number;
+  /** The carrier's own error code (Telnyx 10011, Twilio 20429, ...), when it sent one. */
+  readonly code?: string;
+  /** How long the carrier asked us to wait (Retry-After, X-RateLimit-Reset), in milliseconds. */
+  readonly retryAfterMs?: number;
+
+  constructor(
+    carrier: string,
+    message: string,
+    options: { retryable: boolean; status?: number; code?: string; retryAfterMs?: number; cause?: unknown },
+  ) {
+    super(`${carrier}: ${message}`, options);
+    this.name = 'CarrierError';
+    this.carrier = carrier;
+    this.status = options.status;
+    this.code = options.code;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Credentials are missing or rejected (401/403): retrying will not help until someone fixes them. */
+export class CarrierAuthError extends CarrierError {
+  constructor(
+    carrier: string,
+    message: string,
+    options: { status?: number; code?: string; cause?: unknown } = {},
+  ) {
+    super(carrier, message, { ...options, retryable: false });
+    this.name = 'CarrierAuthError';
+  }
+}
+
+/** A conditional write lost: the item already exists (another run or region got there first). */
+export class ItemAlreadyExistsError extends CarrierFailoverError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: false });
+    this.name = 'ItemAlreadyExistsError';
+  }
+}
+
+/** An optimistic-lock or state-transition condition failed: someone else changed the item. */
+export class ConcurrentModificationError extends CarrierFailoverError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: true });
+    this.name = 'ConcurrentModificationError';
+  }
+}
+
+/** Input (an event, a CLI argument, a file) does not have the expected shape. Never retryable. */
+export class ValidationError extends CarrierFailoverError {
+  readonly problems: string[];
+
+  constructor(message: string, problems: string[] = [], options: { cause?: unknown } = {}) {
+    super(problems.length > 0 ? `${message}\n${problems.map((p) => `  - ${p}`).join('\n')}` : message, {
+      ...options,
+      retryable: false,
+    });
+    this.name = 'ValidationError';
+    this.problems = problems;
+  }
+}

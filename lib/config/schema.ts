@@ -1,0 +1,470 @@
+import { z } from 'zod';
+
+/**
+ * The deployment's configuration. This schema is also the documentation: every field carries a
+ * `.describe()` and the README's config reference is checked against it (test/config/readme.test.ts).
+ * Messages say what is expected; the loader adds the file, the field path and what was found.
+ */
+
+/** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
+export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
+const AWS_REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+export const CARRIER_NAMES = ['telnyx', 'twilio', 'bandwidth', 'webhook'] as const;
+export type CarrierName = (typeof CARRIER_NAMES)[number];
+
+export const FAILURE_KINDS = [
+  'site-unreachable',
+  'sip-errors',
+  'carrier-api-failing',
+  'failback-halted',
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** An integer in [min, max] whose message states the range, e.g. "expected an integer 1-65535". */
+export function intInRange(min: number, max: number) {
+  const error = `expected an integer ${min}-${max}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+}
+
+export const e164 = z
+  .string({ error: 'expected an E.164 number such as +14155550100' })
+  .regex(E164_PATTERN, { error: 'expected an E.164 number such as +14155550100' });
+
+const awsRegion = z
+  .string({ error: 'expected an AWS region such as us-east-1' })
+  .regex(AWS_REGION_PATTERN, { error: 'expected an AWS region such as us-east-1' });
+
+const httpsUrl = z
+  .string({ error: 'expected an https:// URL' })
+  .refine((value) => isUrlWithProtocol(value, ['https:']), { error: 'expected an https:// URL' });
+
+const httpUrl = z
+  .string({ error: 'expected an http:// or https:// URL' })
+  .refine((value) => isUrlWithProtocol(value, ['http:', 'https:']), {
+    error: 'expected an http:// or https:// URL',
+  });
+
+function isUrlWithProtocol(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** SIP status codes a probe may count as healthy besides 2xx (many SBCs answer OPTIONS with 404/405). */
+const sipStatusCode = intInRange(100, 699);
+
+export const sipEndpointSchema = z
+  .object({
+    host: z
+      .string({ error: 'expected a host name or IP address' })
+      .min(1, { error: 'expected a host name or IP address' })
+      .describe('Host name or IP address of the SBC or softswitch that answers SIP OPTIONS.'),
+    port: intInRange(1, 65535).default(5060).describe('SIP port. Default 5060 (use 5061 for TLS).'),
+    transport: z
+      .enum(['udp', 'tcp', 'tls'], { error: 'expected one of udp, tcp, tls' })
+      .default('udp')
+      .describe('Transport for the OPTIONS probe: udp, tcp or tls.'),
+    healthyCodes: z
+      .array(sipStatusCode)
+      .default([])
+      .describe(
+        'Extra SIP status codes that count as healthy besides 2xx, e.g. [404, 405] for SBCs that answer OPTIONS that way.',
+      ),
+  })
+  .strict();
+
+export const httpEndpointSchema = z
+  .object({
+    url: httpUrl.describe('HTTP(S) health URL of the site (a portal or API that must answer).'),
+    expectedStatus: intInRange(100, 599)
+      .default(200)
+      .describe('HTTP status that means healthy. Default 200.'),
+    bodyContains: z
+      .string()
+      .min(1, { error: 'expected a non-empty string' })
+      .optional()
+      .describe('Optional text the response body must contain to count as healthy.'),
+  })
+  .strict();
+
+export const siteSchema = z
+  .object({
+    id: z
+      .string({ error: 'expected a site id' })
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
+        error: 'expected a lowercase id of letters, digits and dashes (at most 40 characters)',
+      })
+      .describe('Short id of the site, used in the forwarding plan, metrics, alerts and the incident log.'),
+    role: z
+      .enum(['primary', 'standby'], { error: 'expected primary or standby' })
+      .describe(
+        'primary sites are protected (their numbers are forwarded when they fail); standby sites are only watched.',
+      ),
+    sip: z.array(sipEndpointSchema).default([]).describe('SIP endpoints probed with OPTIONS.'),
+    http: z.array(httpEndpointSchema).default([]).describe('HTTP(S) health URLs probed with GET.'),
+  })
+  .strict();
+
+export const detectionSchema = z
+  .object({
+    probeIntervalSeconds: intInRange(5, 60)
+      .default(10)
+      .describe(
+        'Seconds between probes of one site from one region (the probe runs every minute and probes this often within it).',
+      ),
+    failuresToTrip: intInRange(1, 20)
+      .default(3)
+      .describe('Consecutive failed probes a region must see before it votes the site down.'),
+    quorum: intInRange(1, 10)
+      .default(2)
+      .describe(
+        'How many regions must vote a site down before it is declared down. Never above the number of watchdog regions.',
+      ),
+    recoveryHoldMinutes: intInRange(0, 240)
+      .default(10)
+      .describe(
+        'A down site is declared up again only after this many minutes of healthy quorum (flap damping).',
+      ),
+    probeTimeoutMs: intInRange(100, 30000).default(2000).describe('Time a single probe waits for an answer.'),
+  })
+  .strict();
+
+const carrierCommon = {
+  secretName: z
+    .string({ error: 'expected the name of a Secrets Manager secret' })
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'expected the name of a Secrets Manager secret' })
+    .describe(
+      "Name of the Secrets Manager secret (in every watchdog region) holding this carrier's credentials as JSON.",
+    ),
+  rateLimitPerSecond: z
+    .number({ error: 'expected a positive number' })
+    .positive({ error: 'expected a positive number' })
+    .max(1000, { error: 'expected at most 1000' })
+    .optional()
+    .describe("Requests per second we send to this carrier. Defaults to the carrier's documented limit."),
+  maxConcurrency: intInRange(1, 200).default(10).describe('Requests in flight at once to this carrier.'),
+};
+
+/** Conservative defaults; raise to the limit your account has been granted by the carrier. */
+export const DEFAULT_RATE_LIMITS: Record<CarrierName, number> = {
+  telnyx: 10,
+  twilio: 10,
+  bandwidth: 5,
+  webhook: 20,
+};
+
+export const DEFAULT_BASE_URLS: Record<Exclude<CarrierName, 'webhook'>, string> = {
+  telnyx: 'https://api.telnyx.com/v2',
+  twilio: 'https://api.twilio.com',
+  bandwidth: 'https://dashboard.bandwidth.com/api/v1',
+};
+
+export const carriersSchema = z
+  .object({
+    telnyx: z
+      .object({
+        ...carrierCommon,
+        baseUrl: httpUrl.default(DEFAULT_BASE_URLS.telnyx).describe('Telnyx API v2 base URL.'),
+        backupConnectionId: z
+          .string()
+          .optional()
+          .describe(
+            'Optional Telnyx SIP connection id to move numbers to (connection switch) instead of forwarding.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('Telnyx API v2: per-number call forwarding and bulk update jobs.'),
+    twilio: z
+      .object({
+        ...carrierCommon,
+        baseUrl: httpUrl.default(DEFAULT_BASE_URLS.twilio).describe('Twilio REST API base URL.'),
+        trunkingBaseUrl: httpUrl
+          .default('https://trunking.twilio.com/v1')
+          .describe('Twilio Elastic SIP Trunking API base URL.'),
+        trunkSid: z
+          .string()
+          .regex(/^TK[0-9a-fA-F]{32}$/, {
+            error: 'expected a Twilio trunk SID (TK followed by 32 hex digits)',
+          })
+          .optional()
+          .describe(
+            'Optional Elastic SIP trunk whose origination URL priorities can be switched in one call.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('Twilio: IncomingPhoneNumbers updates and Elastic SIP Trunking origination switch.'),
+    bandwidth: z
+      .object({
+        ...carrierCommon,
+        baseUrl: httpUrl.default(DEFAULT_BASE_URLS.bandwidth).describe('Bandwidth Dashboard API base URL.'),
+      })
+      .strict()
+      .optional()
+      .describe('Bandwidth Dashboard API (XML): TN option orders with CallForward.'),
+    webhook: z
+      .object({
+        ...carrierCommon,
+        baseUrl: httpsUrl.describe('HTTPS endpoint the provider runs; receives signed JSON POSTs.'),
+      })
+      .strict()
+      .optional()
+      .describe('Generic signed webhook for carriers with no adapter yet.'),
+  })
+  .strict();
+
+export const failbackSchema = z
+  .object({
+    mode: z
+      .enum(['manual', 'automatic'], { error: 'expected manual or automatic' })
+      .default('manual')
+      .describe(
+        "manual: failback waits for an operator's approval; automatic: it starts after the recovery hold.",
+      ),
+    waves: z
+      .array(intInRange(1, 100))
+      .min(1, { error: 'expected at least one wave' })
+      .default([10, 25, 50, 100])
+      .describe('Cumulative percentages of numbers restored by each wave, increasing, ending at 100.'),
+    minutesBetweenWaves: intInRange(0, 1440)
+      .default(5)
+      .describe('Minutes to wait (and re-check health) between waves.'),
+  })
+  .strict();
+
+export const dnsRecordSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1, { error: 'expected a DNS name' })
+      .describe('Record name, e.g. portal.example.com.'),
+    primary: z
+      .object({
+        target: z
+          .string()
+          .min(1, { error: 'expected a host name' })
+          .describe('CNAME target served by the primary site.'),
+        healthCheckPath: z
+          .string()
+          .startsWith('/', { error: 'expected a path starting with /' })
+          .default('/health'),
+        port: intInRange(1, 65535).default(443),
+      })
+      .strict()
+      .describe('Primary target, HTTPS health checked by Route 53.'),
+    secondary: z
+      .object({
+        target: z
+          .string()
+          .min(1, { error: 'expected a host name' })
+          .describe('CNAME target used while the primary is unhealthy.'),
+      })
+      .strict(),
+    ttlSeconds: intInRange(10, 86400).default(60),
+  })
+  .strict();
+
+export const dnsSchema = z
+  .object({
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,31}$/, {
+        error: 'expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ',
+      })
+      .describe('Route 53 hosted zone id (given by id so synth needs no lookup).'),
+    zoneName: z
+      .string()
+      .min(1, { error: 'expected the zone name, e.g. example.com' })
+      .describe("The zone's domain name."),
+    failureThreshold: intInRange(1, 10)
+      .default(3)
+      .describe('Consecutive failed Route 53 checks before a target is unhealthy.'),
+    checkerRegions: z
+      .array(
+        z.enum([
+          'us-east-1',
+          'us-west-1',
+          'us-west-2',
+          'eu-west-1',
+          'ap-southeast-1',
+          'ap-southeast-2',
+          'ap-northeast-1',
+          'sa-east-1',
+        ]),
+      )
+      .min(3, { error: 'expected at least 3 Route 53 checker regions' })
+      .default(['us-east-1', 'us-west-1', 'us-west-2'])
+      .describe('Route 53 health checker regions (at least 3).'),
+    records: z
+      .array(dnsRecordSchema)
+      .min(1, { error: 'expected at least one record' })
+      .describe('Web records to fail over.'),
+  })
+  .strict();
+
+export const runbookSchema = z
+  .object({
+    title: z.string().min(1, { error: 'expected a title' }),
+    steps: z.array(z.string().min(1)).min(1, { error: 'expected at least one step' }),
+    contacts: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+export const alertsSchema = z
+  .object({
+    emails: z
+      .array(z.email({ error: 'expected an email address' }))
+      .default([])
+      .describe("Email addresses subscribed to every region's alert topic (each confirms once)."),
+    sms: z.array(e164).default([]).describe('Phone numbers (E.164) that receive alerts by SMS.'),
+    https: z
+      .array(httpsUrl)
+      .default([])
+      .describe('HTTPS endpoints (e.g. a paging service) subscribed to the alert topics.'),
+  })
+  .strict();
+
+const configObjectSchema = z
+  .object({
+    deployment: z
+      .string({ error: 'expected a deployment name' })
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,29}$/, {
+        error: 'expected a name of letters, digits and dashes starting with a letter (at most 30 characters)',
+      })
+      .describe('Deployment name; prefixes every stack so two deployments can share an account.'),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' })
+      .default('111111111111')
+      .describe(
+        'AWS account id. The dummy 111111111111 is enough for offline synth; set the real one to deploy.',
+      ),
+    homeRegion: awsRegion.describe("Region of the incident table's home (its primary replica)."),
+    watchdogRegions: z
+      .array(awsRegion)
+      .min(2, {
+        error:
+          'expected at least 2 watchdog regions (3 recommended, so a quorum of 2 survives a region loss)',
+      })
+      .describe(
+        'Regions that each probe every site and can fail over on their own. At least 2; 3 recommended.',
+      ),
+    alerts: alertsSchema.default({ emails: [], sms: [], https: [] }),
+    sites: z
+      .array(siteSchema)
+      .min(1, { error: 'expected at least one site' })
+      .describe('The sites that carry calls.'),
+    detection: detectionSchema.default(detectionSchema.parse({})),
+    carriers: carriersSchema.describe(
+      'Upstream carriers, keyed by name; only configured ones may appear in the plan.',
+    ),
+    forwardingPlan: z
+      .string({ error: 'expected the path of the forwarding plan CSV' })
+      .min(1)
+      .default('numbers.csv')
+      .describe('Path of the forwarding plan CSV, relative to this config file.'),
+    failback: failbackSchema.default(failbackSchema.parse({})),
+    dns: dnsSchema.optional().describe('Optional Route 53 hosted zone and web records to fail over.'),
+    runbooks: z
+      .partialRecord(
+        z.enum(FAILURE_KINDS, { error: `expected one of ${FAILURE_KINDS.join(', ')}` }),
+        runbookSchema,
+      )
+      .default({})
+      .describe('Runbooks keyed by failure kind, attached to alerts and the incident log.'),
+  })
+  .strict();
+
+/** The whole config: the fields above plus the rules that span fields. */
+export const configSchema = configObjectSchema.superRefine(checkCrossFieldRules);
+
+function checkCrossFieldRules(config: z.output<typeof configObjectSchema>, ctx: z.RefinementCtx): void {
+  const regions = config.watchdogRegions;
+  if (!regions.includes(config.homeRegion)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['homeRegion'],
+      message: `expected one of the watchdogRegions (${regions.join(', ')}), got "${config.homeRegion}"`,
+    });
+  }
+  regions.forEach((region, index) => {
+    if (regions.indexOf(region) !== index) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['watchdogRegions', index],
+        message: `region "${region}" is listed twice`,
+      });
+    }
+  });
+  if (config.detection.quorum > regions.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['detection', 'quorum'],
+      message: `expected at most the number of watchdog regions (${regions.length}), got ${config.detection.quorum}`,
+    });
+  }
+  const ids = config.sites.map((site) => site.id);
+  ids.forEach((id, index) => {
+    if (ids.indexOf(id) !== index) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sites', index, 'id'],
+        message: `site id "${id}" is used twice`,
+      });
+    }
+  });
+  if (!config.sites.some((site) => site.role === 'primary')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sites'],
+      message: 'expected at least one site with role: primary',
+    });
+  }
+  config.sites.forEach((site, index) => {
+    if (site.sip.length === 0 && site.http.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sites', index],
+        message: 'expected at least one sip or http endpoint to probe',
+      });
+    }
+  });
+  if (!CARRIER_NAMES.some((name) => config.carriers[name])) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['carriers'],
+      message: `expected at least one of ${CARRIER_NAMES.join(', ')}`,
+    });
+  }
+  const waves = config.failback.waves;
+  waves.forEach((wave, index) => {
+    if (index > 0 && wave <= waves[index - 1]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['failback', 'waves', index],
+        message: `expected increasing cumulative percentages, got ${wave} after ${waves[index - 1]}`,
+      });
+    }
+  });
+  if (waves.length > 0 && waves[waves.length - 1] !== 100) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['failback', 'waves', waves.length - 1],
+      message: `expected the last wave to be 100, got ${waves[waves.length - 1]}`,
+    });
+  }
+}
+
+/** A validated config with every default filled in. */
+export type Config = z.output<typeof configSchema>;
+export type Site = Config['sites'][number];
+export type SipEndpoint = Site['sip'][number];
+export type HttpEndpoint = Site['http'][number];
+export type DetectionSettings = Config['detection'];
+export type FailbackSettings = Config['failback'];
+export type CarriersConfig = Config['carriers'];
+export type Runbook = z.output<typeof runbookSchema>;
