@@ -251,8 +251,9 @@ export const dnsRecordSchema = z
         healthCheckPath: z
           .string()
           .startsWith('/', { error: 'expected a path starting with /' })
-          .default('/health'),
-        port: intInRange(1, 65535).default(443),
+          .default('/health')
+          .describe('Path Route 53 requests over HTTPS on the primary target.'),
+        port: intInRange(1, 65535).default(443).describe('HTTPS port of the primary target.'),
       })
       .strict()
       .describe('Primary target, HTTPS health checked by Route 53.'),
@@ -263,8 +264,11 @@ export const dnsRecordSchema = z
           .min(1, { error: 'expected a host name' })
           .describe('CNAME target used while the primary is unhealthy.'),
       })
-      .strict(),
-    ttlSeconds: intInRange(10, 86400).default(60),
+      .strict()
+      .describe('Secondary target, served while the primary is unhealthy.'),
+    ttlSeconds: intInRange(10, 86400)
+      .default(60)
+      .describe('Record TTL in seconds; keep it short so failover takes effect quickly.'),
   })
   .strict();
 
@@ -308,9 +312,12 @@ export const dnsSchema = z
 
 export const runbookSchema = z
   .object({
-    title: z.string().min(1, { error: 'expected a title' }),
-    steps: z.array(z.string().min(1)).min(1, { error: 'expected at least one step' }),
-    contacts: z.array(z.string().min(1)).default([]),
+    title: z.string().min(1, { error: 'expected a title' }).describe('One line naming the failure.'),
+    steps: z
+      .array(z.string().min(1))
+      .min(1, { error: 'expected at least one step' })
+      .describe('What the on-call engineer does, in order; sent with every alert of this kind.'),
+    contacts: z.array(z.string().min(1)).default([]).describe('Who to call: names with phone numbers.'),
   })
   .strict();
 
@@ -353,12 +360,16 @@ const configObjectSchema = z
       .describe(
         'Regions that each probe every site and can fail over on their own. At least 2; 3 recommended.',
       ),
-    alerts: alertsSchema.default({ emails: [], sms: [], https: [] }),
+    alerts: alertsSchema
+      .default({ emails: [], sms: [], https: [] })
+      .describe('Who is told: subscriptions of the alert topic in every watchdog region.'),
     sites: z
       .array(siteSchema)
       .min(1, { error: 'expected at least one site' })
       .describe('The sites that carry calls.'),
-    detection: detectionSchema.default(detectionSchema.parse({})),
+    detection: detectionSchema
+      .default(detectionSchema.parse({}))
+      .describe('How a site is judged down or up again.'),
     carriers: carriersSchema.describe(
       'Upstream carriers, keyed by name; only configured ones may appear in the plan.',
     ),
@@ -367,7 +378,9 @@ const configObjectSchema = z
       .min(1)
       .default('numbers.csv')
       .describe('Path of the forwarding plan CSV, relative to this config file.'),
-    failback: failbackSchema.default(failbackSchema.parse({})),
+    failback: failbackSchema
+      .default(failbackSchema.parse({}))
+      .describe('How numbers come home after the site recovers.'),
     dns: dnsSchema.optional().describe('Optional Route 53 hosted zone and web records to fail over.'),
     runbooks: z
       .partialRecord(
@@ -379,19 +392,30 @@ const configObjectSchema = z
   })
   .strict();
 
-/** The whole config: the fields above plus the rules that span fields. */
-export const configSchema = configObjectSchema.superRefine(checkCrossFieldRules);
+/**
+ * The whole config: the fields above plus the rules that span fields. The rules also run when some
+ * fields are invalid (`when`), so one pass reports every problem; each rule looks only at fields that
+ * parsed into the expected shape.
+ */
+export const configSchema = configObjectSchema.superRefine(checkCrossFieldRules, { when: () => true });
 
-function checkCrossFieldRules(config: z.output<typeof configObjectSchema>, ctx: z.RefinementCtx): void {
-  const regions = config.watchdogRegions;
-  if (!regions.includes(config.homeRegion)) {
+type ConfigOutput = z.output<typeof configObjectSchema>;
+
+/** A possibly partly invalid config, as the cross-field rules may see it. */
+type LooseConfig = { [K in keyof ConfigOutput]?: unknown };
+
+function checkCrossFieldRules(input: ConfigOutput, ctx: z.RefinementCtx): void {
+  const config = input as LooseConfig;
+  const regions = stringList(config.watchdogRegions);
+  const homeRegion = config.homeRegion;
+  if (regions && typeof homeRegion === 'string' && !regions.includes(homeRegion)) {
     ctx.addIssue({
       code: 'custom',
       path: ['homeRegion'],
-      message: `expected one of the watchdogRegions (${regions.join(', ')}), got "${config.homeRegion}"`,
+      message: `expected one of the watchdogRegions (${regions.join(', ')}), got "${homeRegion}"`,
     });
   }
-  regions.forEach((region, index) => {
+  regions?.forEach((region, index) => {
     if (regions.indexOf(region) !== index) {
       ctx.addIssue({
         code: 'custom',
@@ -400,16 +424,20 @@ function checkCrossFieldRules(config: z.output<typeof configObjectSchema>, ctx: 
       });
     }
   });
-  if (config.detection.quorum > regions.length) {
+  const quorum = (config.detection as { quorum?: unknown } | undefined)?.quorum;
+  if (regions && typeof quorum === 'number' && quorum > regions.length) {
     ctx.addIssue({
       code: 'custom',
       path: ['detection', 'quorum'],
-      message: `expected at most the number of watchdog regions (${regions.length}), got ${config.detection.quorum}`,
+      message: `expected at most the number of watchdog regions (${regions.length}), got ${quorum}`,
     });
   }
-  const ids = config.sites.map((site) => site.id);
+  const sites = Array.isArray(config.sites)
+    ? (config.sites as { id?: unknown; role?: unknown; sip?: unknown; http?: unknown }[])
+    : [];
+  const ids = sites.map((site) => site?.id);
   ids.forEach((id, index) => {
-    if (ids.indexOf(id) !== index) {
+    if (typeof id === 'string' && ids.indexOf(id) !== index) {
       ctx.addIssue({
         code: 'custom',
         path: ['sites', index, 'id'],
@@ -417,15 +445,18 @@ function checkCrossFieldRules(config: z.output<typeof configObjectSchema>, ctx: 
       });
     }
   });
-  if (!config.sites.some((site) => site.role === 'primary')) {
+  const rolesValid = sites.every((site) => site?.role === 'primary' || site?.role === 'standby');
+  if (sites.length > 0 && rolesValid && !sites.some((site) => site.role === 'primary')) {
     ctx.addIssue({
       code: 'custom',
       path: ['sites'],
       message: 'expected at least one site with role: primary',
     });
   }
-  config.sites.forEach((site, index) => {
-    if (site.sip.length === 0 && site.http.length === 0) {
+  sites.forEach((site, index) => {
+    const probes =
+      (Array.isArray(site?.sip) ? site.sip.length : 0) + (Array.isArray(site?.http) ? site.http.length : 0);
+    if (site && typeof site === 'object' && probes === 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['sites', index],
@@ -433,30 +464,37 @@ function checkCrossFieldRules(config: z.output<typeof configObjectSchema>, ctx: 
       });
     }
   });
-  if (!CARRIER_NAMES.some((name) => config.carriers[name])) {
+  const carriers = config.carriers as Record<string, unknown> | undefined;
+  if (carriers && typeof carriers === 'object' && !CARRIER_NAMES.some((name) => carriers[name])) {
     ctx.addIssue({
       code: 'custom',
       path: ['carriers'],
       message: `expected at least one of ${CARRIER_NAMES.join(', ')}`,
     });
   }
-  const waves = config.failback.waves;
-  waves.forEach((wave, index) => {
-    if (index > 0 && wave <= waves[index - 1]) {
+  const waves = (config.failback as { waves?: unknown } | undefined)?.waves;
+  if (Array.isArray(waves) && waves.every((wave) => typeof wave === 'number')) {
+    waves.forEach((wave, index) => {
+      if (index > 0 && wave <= waves[index - 1]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['failback', 'waves', index],
+          message: `expected increasing cumulative percentages, got ${wave} after ${waves[index - 1]}`,
+        });
+      }
+    });
+    if (waves.length > 0 && waves[waves.length - 1] !== 100) {
       ctx.addIssue({
         code: 'custom',
-        path: ['failback', 'waves', index],
-        message: `expected increasing cumulative percentages, got ${wave} after ${waves[index - 1]}`,
+        path: ['failback', 'waves', waves.length - 1],
+        message: `expected the last wave to be 100, got ${waves[waves.length - 1]}`,
       });
     }
-  });
-  if (waves.length > 0 && waves[waves.length - 1] !== 100) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['failback', 'waves', waves.length - 1],
-      message: `expected the last wave to be 100, got ${waves[waves.length - 1]}`,
-    });
   }
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
 }
 
 /** A validated config with every default filled in. */

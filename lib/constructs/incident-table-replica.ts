@@ -1,0 +1,65 @@
+import { Stack } from 'aws-cdk-lib';
+import { type ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+export interface IncidentTableReplicaProps {
+  /** The global table's name, the same in every region. */
+  readonly tableName: string;
+}
+
+/**
+ * The incident table's replica in this stack's region, as the functions of a watchdog region see it.
+ * Permissions are granted through the methods below, each the least a role of ours needs.
+ */
+export class IncidentTableReplica extends Construct {
+  readonly table: ITableV2;
+  readonly tableName: string;
+
+  constructor(scope: Construct, id: string, props: IncidentTableReplicaProps) {
+    super(scope, id);
+    this.tableName = props.tableName;
+    this.table = TableV2.fromTableAttributes(this, 'Table', {
+      tableName: props.tableName,
+      grantIndexPermissions: true,
+    });
+  }
+
+  /** ARN of the replica in this region. */
+  get tableArn(): string {
+    return Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: this.tableName });
+  }
+
+  /**
+   * Probe functions: write observations and the site-health items only (items whose partition key
+   * starts with `OBS#` or `SITE#`), and read them back for the quorum decision.
+   */
+  grantObservationWrites(grantee: IGrantable): Grant {
+    const grant = this.grantOnLeadingKeys(
+      grantee,
+      ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
+      ['OBS#*', 'SITE#*'],
+    );
+    this.grantOnLeadingKeys(grantee, ['dynamodb:GetItem', 'dynamodb:Query'], ['OBS#*', 'SITE#*']);
+    return grant;
+  }
+
+  /** Orchestrator, failback and practice functions: read and write incidents, events and number states. */
+  grantIncidentReadWrite(grantee: IGrantable): Grant {
+    return this.table.grantReadWriteData(grantee);
+  }
+
+  /** Read-only access to everything in the table (status, reports, exports). */
+  grantRead(grantee: IGrantable): Grant {
+    return this.table.grantReadData(grantee);
+  }
+
+  private grantOnLeadingKeys(grantee: IGrantable, actions: string[], keyPatterns: string[]): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPatterns } },
+    });
+  }
+}
