@@ -1,0 +1,255 @@
+/**
+ * The domain side of one probe invocation in one watchdog region: probe every site every
+ * `probeIntervalSeconds` until a deadline, record the observations in the shared table, fold every
+ * region's observations into this region's copy of each site's health, and announce each trip
+ * (and recovery) once.
+ *
+ * Every region runs this on its own; none waits for another. They agree because the decision is a
+ * deterministic fold over the shared observations (see decide-site-health.ts), so each region that
+ * trips reports the same idempotency key, and the orchestrator opens one incident for all of them.
+ */
+import type { DetectionSettings, Site } from '../../../lib/config/schema';
+import type { Clock, Observation, ObservationStore } from '../../ports';
+import { ConcurrentModificationError } from '../errors';
+import {
+  type DecisionOptions,
+  evaluateSiteHealth,
+  freshnessWindowMs,
+  initialSiteHealthState,
+  type SiteHealthState,
+  type SiteHealthTransition,
+  type SiteRecovery,
+  type SiteTrip,
+  settleWindowMs,
+} from './decide-site-health';
+
+/** Times a region re-reads and re-decides a site when a concurrent run of its own wrote first. */
+const MAX_DECISION_ATTEMPTS = 3;
+
+/** A transition decided and stored but not yet announced. */
+export interface PendingAnnouncement {
+  transition: SiteHealthTransition;
+  /** Clock time (epoch ms) of the run that decided it. */
+  decidedAt: number;
+}
+
+/** A region's stored decision state of one site, with the transitions still to announce. */
+export interface StoredSiteHealth {
+  state: SiteHealthState;
+  /**
+   * Transitions decided but not yet announced: written with the state that produced them and
+   * removed once `onTrip`/`onRecovered` succeeded, so a crash in between announces them again
+   * rather than never.
+   */
+  unannounced: PendingAnnouncement[];
+  /** Optimistic-lock version: 1 after the first write. */
+  version: number;
+}
+
+/**
+ * Where each region keeps its decision state of each site (`SITE#<site>` / `HEALTH#<region>`).
+ * Writes are optimistic: two overlapping runs of one region cannot both advance a site.
+ */
+export interface SiteHealthStore {
+  get(siteId: string, region: string): Promise<StoredSiteHealth | undefined>;
+  /**
+   * Writes the record if the stored version is still `expectedVersion` (or, when it is undefined,
+   * if there is no record yet). Returns the new version.
+   * @throws ConcurrentModificationError when someone else wrote first.
+   */
+  put(
+    siteId: string,
+    region: string,
+    record: Omit<StoredSiteHealth, 'version'>,
+    expectedVersion: number | undefined,
+  ): Promise<number>;
+}
+
+/** Probes every endpoint of a site once; every observation carries the round's region and `at`. */
+export type ProbeSiteFn = (site: Site, round: { region: string; at: number }) => Promise<Observation[]>;
+
+/** What a probe cycle needs, wired by the handler (Lambda), the drill or a test. */
+export interface ProbeCycleDependencies {
+  sites: readonly Site[];
+  probeSite: ProbeSiteFn;
+  observations: ObservationStore;
+  siteHealth: SiteHealthStore;
+  clock: Clock;
+  settings: DetectionSettings;
+  /** Every watchdog region, this one included: whose observations are read. */
+  regions: readonly string[];
+  /** This region: where probes run and whose decision state is kept. */
+  region: string;
+  /** Called once per trip this region decides (other regions call theirs with the same key). */
+  onTrip(trip: SiteTrip, site: Site): Promise<void>;
+  /** Called once per recovery this region decides. */
+  onRecovered?(recovery: SiteRecovery, site: Site): Promise<void>;
+  /** Decision knobs (freshness, settle time); defaults suit the deployed probe. */
+  decision?: DecisionOptions;
+}
+
+/** What happened to one site in one round. */
+export interface SiteRoundOutcome {
+  siteId: string;
+  observations: Observation[];
+  /** Status after the round, as this region decided it; undefined when the decision failed. */
+  status?: SiteHealthState['status'];
+  transitions: SiteHealthTransition[];
+  /** Probing, recording, deciding or announcing failed; the next round tries again. */
+  error?: unknown;
+}
+
+/** One round over every site. */
+export interface ProbeRoundReport {
+  at: number;
+  sites: SiteRoundOutcome[];
+}
+
+/** Runs probe rounds in one region; see the module comment. */
+export class ProbeCycle {
+  constructor(private readonly deps: ProbeCycleDependencies) {}
+
+  /**
+   * Runs rounds on probe-interval boundaries until the next one could not finish (probe timeout
+   * plus its writes) before `deadlineMs`, typically the end of the minute this invocation covers.
+   */
+  async run(deadlineMs: number): Promise<ProbeRoundReport[]> {
+    const { clock, settings } = this.deps;
+    const intervalMs = settings.probeIntervalSeconds * 1000;
+    const reports: ProbeRoundReport[] = [];
+    for (;;) {
+      const startedAt = clock.now();
+      if (startedAt + settings.probeTimeoutMs > deadlineMs) return reports;
+      reports.push(await this.runRound());
+      // Boundaries, not "interval after the last round", so the regions' rounds stay near each other.
+      const next = (Math.floor(startedAt / intervalMs) + 1) * intervalMs;
+      if (next + settings.probeTimeoutMs > deadlineMs) return reports;
+      const wait = next - clock.now();
+      if (wait > 0) await clock.sleep(wait);
+    }
+  }
+
+  /** Probes every site once (in parallel), records the observations, then decides each site. */
+  async runRound(): Promise<ProbeRoundReport> {
+    const at = this.deps.clock.now();
+    const sites = await Promise.all(
+      this.deps.sites.map(async (site): Promise<SiteRoundOutcome> => {
+        let observations: Observation[] = [];
+        try {
+          observations = await this.deps.probeSite(site, { region: this.deps.region, at });
+          await this.deps.observations.record(observations);
+          return { siteId: site.id, observations, ...(await this.decideSite(site)) };
+        } catch (error) {
+          return { siteId: site.id, observations, transitions: [], error };
+        }
+      }),
+    );
+    return { at, sites };
+  }
+
+  /**
+   * Folds every region's new observations of the site into this region's stored state and
+   * announces what changed. Safe to run concurrently with another run of this region: the
+   * optimistic write lets one of them decide, and only the decider announces.
+   */
+  async decideSite(site: Site): Promise<Pick<SiteRoundOutcome, 'status' | 'transitions' | 'error'>> {
+    const { siteHealth, region } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      const stored = await siteHealth.get(site.id, region);
+      const state = stored?.state ?? initialSiteHealthState(site.id);
+      const now = this.deps.clock.now();
+      const observationsByRegion = await this.readObservations(site.id, state, now);
+      const evaluation = evaluateSiteHealth(
+        state,
+        observationsByRegion,
+        this.deps.settings,
+        now,
+        this.deps.decision,
+      );
+      const decided = evaluation.transitions.map((transition) => ({ transition, decidedAt: now }));
+      const unannounced = [...(stored?.unannounced ?? []), ...decided];
+      try {
+        await siteHealth.put(site.id, region, { state: evaluation.state, unannounced }, stored?.version);
+      } catch (error) {
+        if (error instanceof ConcurrentModificationError && attempt < MAX_DECISION_ATTEMPTS) continue;
+        throw error;
+      }
+      // Older entries are retried only once the run that decided them has had a round to announce
+      // them itself; a run that lost the write race above finds them too young and leaves them.
+      const graceMs = this.deps.settings.probeIntervalSeconds * 1000;
+      const due = unannounced.filter((p) => decided.includes(p) || now - p.decidedAt >= graceMs);
+      const error = await this.announce(site, due);
+      return { status: evaluation.state.status, transitions: evaluation.transitions, error };
+    }
+  }
+
+  private async readObservations(
+    siteId: string,
+    state: SiteHealthState,
+    now: number,
+  ): Promise<Record<string, Observation[]>> {
+    const { settings, decision, regions } = this.deps;
+    const horizon = now - settleWindowMs(settings, decision);
+    const intervalMs = settings.probeIntervalSeconds * 1000;
+    // A region deciding a site for the first time needs enough rounds for a failure run and its
+    // freshness; a region that fell far behind catches up over at most a recovery hold and then some.
+    const firstLookbackMs =
+      2 * Math.max(freshnessWindowMs(settings, decision), settings.failuresToTrip * intervalMs);
+    const maxCatchUpMs = settings.recoveryHoldMinutes * 60_000 + 30 * 60_000;
+    const from = Math.max(state.processedUpTo ?? horizon - firstLookbackMs, horizon - maxCatchUpMs);
+    const lists = await Promise.all(
+      regions.map(
+        async (name) => [name, await this.deps.observations.list(siteId, name, from, horizon)] as const,
+      ),
+    );
+    return Object.fromEntries(lists);
+  }
+
+  /**
+   * Calls the callbacks for `due`, then removes the ones that succeeded from the stored record
+   * (re-reading on a version conflict), so the next round retries only the failures.
+   */
+  private async announce(site: Site, due: PendingAnnouncement[]): Promise<unknown> {
+    if (due.length === 0) return undefined;
+    const announced: SiteHealthTransition[] = [];
+    let firstError: unknown;
+    for (const { transition } of due) {
+      try {
+        if (transition.kind === 'tripped') await this.deps.onTrip(transition, site);
+        else await this.deps.onRecovered?.(transition, site);
+        announced.push(transition);
+      } catch (error) {
+        firstError ??= error;
+      }
+    }
+    if (announced.length === 0) return firstError;
+    try {
+      await this.acknowledge(site.id, announced);
+    } catch (error) {
+      firstError ??= error;
+    }
+    return firstError;
+  }
+
+  private async acknowledge(siteId: string, announced: SiteHealthTransition[]): Promise<void> {
+    const { siteHealth, region } = this.deps;
+    const isAnnounced = (p: PendingAnnouncement) =>
+      announced.some(
+        (t) =>
+          t.kind === p.transition.kind &&
+          t.at === p.transition.at &&
+          t.idempotencyKey === p.transition.idempotencyKey,
+      );
+    for (let attempt = 1; ; attempt++) {
+      const stored = await siteHealth.get(siteId, region);
+      if (!stored?.unannounced.some(isAnnounced)) return;
+      const unannounced = stored.unannounced.filter((p) => !isAnnounced(p));
+      try {
+        await siteHealth.put(siteId, region, { state: stored.state, unannounced }, stored.version);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrentModificationError) || attempt >= MAX_DECISION_ATTEMPTS) throw error;
+      }
+    }
+  }
+}
