@@ -172,7 +172,13 @@ export const carriersSchema = z
           .string()
           .optional()
           .describe(
-            'Optional Telnyx SIP connection id to move numbers to (connection switch) instead of forwarding.',
+            'Optional Telnyx SIP connection id dedicated to failover: the connection switch moves numbers to it. Set with primaryConnectionId.',
+          ),
+        primaryConnectionId: z
+          .string()
+          .optional()
+          .describe(
+            'The Telnyx SIP connection id numbers normally use; the switch moves them back to it. Set with backupConnectionId.',
           ),
       })
       .strict()
@@ -470,6 +476,21 @@ function checkCrossFieldRules(input: ConfigOutput, ctx: z.RefinementCtx): void {
       code: 'custom',
       path: ['carriers'],
       message: `expected at least one of ${CARRIER_NAMES.join(', ')}`,
+    });
+  }
+  const telnyx = carriers?.telnyx as
+    | { backupConnectionId?: unknown; primaryConnectionId?: unknown }
+    | undefined;
+  if (telnyx && (telnyx.backupConnectionId === undefined) !== (telnyx.primaryConnectionId === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [
+        'carriers',
+        'telnyx',
+        telnyx.backupConnectionId === undefined ? 'backupConnectionId' : 'primaryConnectionId',
+      ],
+      message:
+        'expected backupConnectionId and primaryConnectionId to be set together (the switch needs both ends)',
     });
   }
   const waves = (config.failback as { waves?: unknown } | undefined)?.waves;

@@ -1,0 +1,78 @@
+/**
+ * Builds one adapter per configured carrier, credentials resolved first so a missing or broken
+ * secret is reported when the directory is built, not halfway through a failover.
+ */
+import type { CarriersConfig } from '../../../lib/config/schema';
+import type { CarrierDirectory } from '../../ports';
+import { BandwidthCarrier } from './bandwidth';
+import type { CredentialSource } from './credentials';
+import { TelnyxCarrier } from './telnyx';
+import { TwilioCarrier } from './twilio';
+import { WebhookCarrier } from './webhook';
+
+/** Options shared by every adapter the directory builds. */
+export interface CarrierDirectoryOptions {
+  /** Per-call timeout in milliseconds. @default 5000 */
+  readonly timeoutMs?: number;
+  /** fetch for every adapter (the drill and tests inject one). @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * Creates the adapters of every carrier present in `carriers`, reading each one's credentials from
+ * `credentialSource` (all in parallel). Throws the first CarrierAuthError/CarrierError met.
+ */
+export async function createCarrierDirectory(
+  carriers: CarriersConfig,
+  credentialSource: CredentialSource,
+  options: CarrierDirectoryOptions = {},
+): Promise<CarrierDirectory> {
+  const http = { timeoutMs: options.timeoutMs, fetch: options.fetch };
+  const { telnyx, twilio, bandwidth, webhook } = carriers;
+  const build = async <S, T>(section: S | undefined, make: (section: S) => Promise<T>) =>
+    section ? make(section) : undefined;
+  const [telnyxCarrier, twilioCarrier, bandwidthCarrier, webhookCarrier] = await Promise.all([
+    build(telnyx, async (config) => {
+      const { apiKey } = await credentialSource.get('telnyx', config.secretName);
+      return new TelnyxCarrier({
+        ...http,
+        apiKey,
+        baseUrl: config.baseUrl,
+        backupConnectionId: config.backupConnectionId,
+        primaryConnectionId: optionalString(config, 'primaryConnectionId'),
+      });
+    }),
+    build(twilio, async (config) => {
+      const { accountSid, authToken } = await credentialSource.get('twilio', config.secretName);
+      return new TwilioCarrier({
+        ...http,
+        accountSid,
+        authToken,
+        baseUrl: config.baseUrl,
+        trunkingBaseUrl: config.trunkingBaseUrl,
+        trunkSid: config.trunkSid,
+      });
+    }),
+    build(bandwidth, async (config) => {
+      const credentials = await credentialSource.get('bandwidth', config.secretName);
+      return new BandwidthCarrier({ ...http, ...credentials, baseUrl: config.baseUrl });
+    }),
+    build(webhook, async (config) => {
+      const { signingSecret } = await credentialSource.get('webhook', config.secretName);
+      return new WebhookCarrier({ ...http, baseUrl: config.baseUrl, signingSecret });
+    }),
+  ]);
+  const directory: CarrierDirectory = {};
+  if (telnyxCarrier) directory.telnyx = telnyxCarrier;
+  if (twilioCarrier) directory.twilio = twilioCarrier;
+  if (bandwidthCarrier) directory.bandwidth = bandwidthCarrier;
+  if (webhookCarrier) directory.webhook = webhookCarrier;
+  return directory;
+}
+
+// `carriers.telnyx.primaryConnectionId` is not in the config schema yet; read it structurally so
+// the connection switch lights up as soon as the schema gains the field.
+function optionalString(section: object, field: string): string | undefined {
+  const value = (section as Record<string, unknown>)[field];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

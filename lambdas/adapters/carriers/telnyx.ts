@@ -1,0 +1,449 @@
+/**
+ * Telnyx API v2 adapter. Reads and writes a number's `call_forwarding` voice settings, forwards
+ * many numbers with one bulk update job, and (when both connection ids are configured) moves every
+ * number of the primary SIP connection to the backup connection and back.
+ *
+ * Telnyx addresses a number's voice settings by its phone number id, not by the E.164 number
+ * (`GET/PATCH /phone_numbers/{id}/voice`), so the id is looked up once with ListPhoneNumbers and
+ * cached for the life of the adapter.
+ */
+import { DEFAULT_BASE_URLS } from '../../../lib/config/schema';
+import { CarrierAuthError, CarrierError } from '../../domain/errors';
+import type { BulkItemOutcome, Carrier, ForwardMode, ForwardRequest, RoutingSnapshot } from '../../ports';
+import { CarrierHttpClient, type CarrierHttpOptions, malformedResponse } from './carrier-http';
+
+/** Telnyx's documented maximum of numbers in one update job. */
+export const TELNYX_BULK_LIMIT = 1000;
+// ListPhoneNumbers' largest page.
+const PAGE_SIZE = 250;
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** How to reach Telnyx and which optional features to enable. */
+export interface TelnyxCarrierOptions extends CarrierHttpOptions {
+  /** API v2 key, sent as `Authorization: Bearer`. */
+  readonly apiKey: string;
+  /** @default https://api.telnyx.com/v2 */
+  readonly baseUrl?: string;
+  /** SIP connection to move numbers to in switchToBackupRoute. */
+  readonly backupConnectionId?: string;
+  /**
+   * SIP connection the numbers normally use; switchToPrimaryRoute moves them back to it. Both ids
+   * are needed for the connection switch: without this one the adapter could not tell which
+   * connection to put the numbers back on.
+   */
+  readonly primaryConnectionId?: string;
+  /** Wait between polls of a bulk job. @default 2000 */
+  readonly pollIntervalMs?: number;
+  /** Give up waiting for a bulk job after this long; unfinished numbers are reported retryable. @default 240000 */
+  readonly pollTimeoutMs?: number;
+  /** How polling waits (tests pass a no-op or a fake clock's sleep). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** The carrier-specific part of a Telnyx RoutingSnapshot, in Telnyx's own field names. */
+export interface TelnyxRoutingSettings {
+  /** Telnyx phone number id. */
+  id: string;
+  connection_id: string | null;
+  call_forwarding: TelnyxCallForwarding;
+}
+
+/** Telnyx `CallForwarding` as read; null where Telnyx had no value. */
+export interface TelnyxCallForwarding {
+  call_forwarding_enabled?: boolean | null;
+  forwards_to?: string | null;
+  forwarding_type?: string | null;
+}
+
+interface PhoneNumberRecord {
+  id?: string;
+  phone_number?: string;
+}
+
+interface PhoneNumbersJob {
+  id?: string;
+  status?: string;
+  successful_operations?: PhoneNumberRecord[];
+  failed_operations?: (PhoneNumberRecord & {
+    errors?: { code?: string; title?: string; detail?: string }[];
+  })[];
+  pending_operations?: PhoneNumberRecord[];
+}
+
+/** Telnyx implementation of the Carrier port. */
+export class TelnyxCarrier implements Carrier {
+  readonly name = 'telnyx' as const;
+  readonly bulkLimit = TELNYX_BULK_LIMIT;
+  /** Defined only when both primaryConnectionId and backupConnectionId are configured. */
+  readonly switchToBackupRoute?: () => Promise<void>;
+  /** Defined only when both primaryConnectionId and backupConnectionId are configured. */
+  readonly switchToPrimaryRoute?: () => Promise<void>;
+
+  private readonly http: CarrierHttpClient;
+  private readonly baseUrl: string;
+  private readonly apiKey: string;
+  private readonly pollIntervalMs: number;
+  private readonly pollTimeoutMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly ids = new Map<string, string>();
+
+  constructor(options: TelnyxCarrierOptions) {
+    this.http = new CarrierHttpClient('telnyx', options);
+    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URLS.telnyx).replace(/\/+$/, '');
+    this.apiKey = options.apiKey;
+    this.pollIntervalMs = options.pollIntervalMs ?? 2000;
+    this.pollTimeoutMs = options.pollTimeoutMs ?? 240_000;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const { primaryConnectionId: primary, backupConnectionId: backup } = options;
+    if (primary && backup) {
+      this.switchToBackupRoute = () => this.moveConnection(primary, backup);
+      this.switchToPrimaryRoute = () => this.moveConnection(backup, primary);
+    }
+  }
+
+  /** Reads the number's voice settings; the snapshot keeps `call_forwarding` as Telnyx returned it. */
+  async readRouting(number: string): Promise<RoutingSnapshot> {
+    const id = await this.phoneNumberId(number);
+    const request = {
+      operation: 'GetPhoneNumberVoiceSettings',
+      subject: number,
+      method: 'GET' as const,
+      url: `${this.baseUrl}/phone_numbers/${encodeURIComponent(id)}/voice`,
+      headers: this.headers(),
+    };
+    const body = await this.http.sendJson<{ data?: Record<string, unknown> }>(request);
+    const data = body?.data;
+    if (typeof data !== 'object' || data === null) {
+      throw malformedResponse('telnyx', request, 'no `data` object');
+    }
+    const callForwarding = { ...((data.call_forwarding as TelnyxCallForwarding | undefined) ?? {}) };
+    const forwardsTo =
+      callForwarding.call_forwarding_enabled !== false && callForwarding.forwards_to
+        ? callForwarding.forwards_to
+        : null;
+    const settings: TelnyxRoutingSettings = {
+      id,
+      connection_id: typeof data.connection_id === 'string' ? data.connection_id : null,
+      call_forwarding: callForwarding,
+    };
+    return {
+      carrier: 'telnyx',
+      number,
+      settings: { ...settings },
+      forwardsTo,
+      mode: forwardsTo ? readMode(callForwarding.forwarding_type) : null,
+    };
+  }
+
+  /** Sets `call_forwarding` to the destination (E.164 only) with `forwarding_type` = the mode. */
+  async forward(request: ForwardRequest): Promise<void> {
+    assertForwardable(request);
+    const id = await this.phoneNumberId(request.number);
+    await this.patchVoice(request.number, id, forwardingSettings(request.destination, request.mode));
+  }
+
+  /** Writes the snapshot's `call_forwarding` back as it was read. */
+  async restore(snapshot: RoutingSnapshot): Promise<void> {
+    const settings = snapshot.settings as Partial<TelnyxRoutingSettings>;
+    if (snapshot.carrier !== 'telnyx' || typeof settings.call_forwarding !== 'object') {
+      throw new CarrierError(
+        'telnyx',
+        `restore for ${snapshot.number} got a ${snapshot.carrier} snapshot without call_forwarding; restore it with the adapter that took it`,
+        { retryable: false },
+      );
+    }
+    const id = typeof settings.id === 'string' ? settings.id : await this.phoneNumberId(snapshot.number);
+    await this.patchVoice(snapshot.number, id, writableCallForwarding(settings.call_forwarding ?? {}));
+  }
+
+  /**
+   * Forwards many numbers with CreateUpdatePhoneNumbersJob, one job per (destination, mode) and at
+   * most 1000 numbers a job, polling RetrievePhoneNumbersJob until each is done. A job that cannot
+   * be created fails its numbers; when the very first job cannot be created nothing was sent, so
+   * the error is thrown instead (the engine then treats the whole call like any failed call).
+   */
+  async forwardMany(requests: ForwardRequest[]): Promise<BulkItemOutcome[]> {
+    const outcomes = new Map<string, BulkItemOutcome>();
+    const groups = new Map<string, ForwardRequest[]>();
+    for (const request of requests) {
+      try {
+        assertForwardable(request);
+      } catch (error) {
+        outcomes.set(request.number, { number: request.number, ok: false, error: error as Error });
+        continue;
+      }
+      const key = `${request.mode} ${request.destination}`;
+      groups.set(key, [...(groups.get(key) ?? []), request]);
+    }
+    let submitted = false;
+    for (const group of groups.values()) {
+      for (const chunk of chunks(group, TELNYX_BULK_LIMIT)) {
+        const { destination, mode } = chunk[0];
+        // Listing a number twice in one job gains nothing and may be refused; send it once.
+        const numbers = [...new Set(chunk.map((request) => request.number))];
+        try {
+          const results = await this.runJob(
+            { phone_numbers: numbers, voice: forwardingSettings(destination, mode) },
+            numbers,
+          );
+          submitted = true;
+          for (const number of numbers) {
+            const error = results.get(number);
+            outcomes.set(number, error ? { number, ok: false, error } : { number, ok: true });
+          }
+        } catch (error) {
+          if (!submitted) {
+            throw error;
+          }
+          for (const number of numbers) {
+            outcomes.set(number, { number, ok: false, error: error as Error });
+          }
+        }
+      }
+    }
+    return requests.map((request) => outcomes.get(request.number)!);
+  }
+
+  private async patchVoice(number: string, id: string, body: Record<string, unknown>): Promise<void> {
+    await this.http.sendJson({
+      operation: 'UpdatePhoneNumberVoiceSettings',
+      subject: number,
+      method: 'PATCH',
+      url: `${this.baseUrl}/phone_numbers/${encodeURIComponent(id)}/voice`,
+      headers: this.headers(true),
+      body: JSON.stringify(body),
+    });
+  }
+
+  private async phoneNumberId(number: string): Promise<string> {
+    const cached = this.ids.get(number);
+    if (cached) {
+      return cached;
+    }
+    // Telnyx's filter takes digits only: "non-numerical characters will result in no values".
+    const query = new URLSearchParams({
+      'filter[phone_number]': number.replace(/\D/g, ''),
+      'page[size]': String(PAGE_SIZE),
+    });
+    const page = await this.listPhoneNumbers(query, number);
+    const match = page.data.find((record) => record.phone_number === number);
+    if (!match?.id) {
+      throw new CarrierError(
+        'telnyx',
+        `ListPhoneNumbers for ${number} found no such number on this Telnyx account; check the forwarding plan and the API key's account`,
+        { retryable: false, status: 404 },
+      );
+    }
+    this.ids.set(number, match.id);
+    return match.id;
+  }
+
+  private async listPhoneNumbers(
+    query: URLSearchParams,
+    subject: string,
+  ): Promise<{ data: PhoneNumberRecord[]; totalPages: number }> {
+    const request = {
+      operation: 'ListPhoneNumbers',
+      subject,
+      method: 'GET' as const,
+      url: `${this.baseUrl}/phone_numbers?${query}`,
+      headers: this.headers(),
+    };
+    const body = await this.http.sendJson<{ data?: unknown; meta?: { total_pages?: number } }>(request);
+    if (!Array.isArray(body?.data)) {
+      throw malformedResponse('telnyx', request, 'no `data` list');
+    }
+    return { data: body.data as PhoneNumberRecord[], totalPages: body.meta?.total_pages ?? 1 };
+  }
+
+  private async moveConnection(from: string, to: string): Promise<void> {
+    const ids: string[] = [];
+    for (let page = 1; ; page++) {
+      const query = new URLSearchParams({
+        'filter[connection_id]': from,
+        'page[number]': String(page),
+        'page[size]': String(PAGE_SIZE),
+      });
+      const result = await this.listPhoneNumbers(query, `connection ${from}`);
+      ids.push(...result.data.flatMap((record) => (record.id ? [record.id] : [])));
+      if (page >= result.totalPages || result.data.length === 0) {
+        break;
+      }
+    }
+    const failures: Error[] = [];
+    for (const chunk of chunks(ids, TELNYX_BULK_LIMIT)) {
+      const results = await this.runJob({ phone_numbers: chunk, connection_id: to }, chunk);
+      failures.push(...[...results.values()].filter((error): error is Error => error !== null));
+    }
+    if (failures.length > 0) {
+      // Moving is idempotent (the next call lists only numbers still on `from`), so any failure
+      // is worth retrying; the first error says what went wrong.
+      throw new CarrierError(
+        'telnyx',
+        `moving numbers from connection ${from} to ${to}: ${failures.length} of ${ids.length} failed (first: ${failures[0].message}); call again to move the rest`,
+        { retryable: true, cause: failures[0] },
+      );
+    }
+  }
+
+  /**
+   * Creates one update job and polls it to the end. Returns, for every key (E.164 number or
+   * phone number id, as sent), null when the update succeeded or the error that stopped it.
+   */
+  private async runJob(body: Record<string, unknown>, keys: string[]): Promise<Map<string, Error | null>> {
+    const subject = keys.length === 1 ? keys[0] : `${keys.length} numbers`;
+    const create = {
+      operation: 'CreateUpdatePhoneNumbersJob',
+      subject,
+      method: 'POST' as const,
+      url: `${this.baseUrl}/phone_numbers/jobs/update_phone_numbers`,
+      headers: this.headers(true),
+      body: JSON.stringify(body),
+    };
+    let job: PhoneNumbersJob;
+    try {
+      job = jobOf(await this.http.sendJson<{ data?: PhoneNumbersJob }>(create), create);
+    } catch (error) {
+      throw tooManyJobsIsRetryable(error);
+    }
+    let waited = 0;
+    let askedToWait = 0;
+    while (!isFinished(job) && waited < this.pollTimeoutMs) {
+      const wait = Math.max(this.pollIntervalMs, askedToWait);
+      askedToWait = 0;
+      await this.sleep(wait);
+      waited += wait;
+      const poll = {
+        operation: 'RetrievePhoneNumbersJob',
+        subject: `job ${job.id}`,
+        method: 'GET' as const,
+        url: `${this.baseUrl}/phone_numbers/jobs/${encodeURIComponent(job.id ?? '')}`,
+        headers: this.headers(),
+      };
+      try {
+        job = jobOf(await this.http.sendJson<{ data?: PhoneNumbersJob }>(poll), poll);
+      } catch (error) {
+        // The job is already queued at Telnyx: a failed poll must not abandon it (re-creating it
+        // would apply the change twice), so transient poll errors just delay the next poll.
+        if (!(error instanceof CarrierError) || !error.retryable) {
+          throw error;
+        }
+        askedToWait = error.retryAfterMs ?? 0;
+      }
+    }
+    return jobResults(job, keys, waited);
+  }
+
+  private headers(withBody = false): Record<string, string> {
+    return {
+      Authorization: `Bearer ${this.apiKey}`,
+      Accept: 'application/json',
+      ...(withBody ? { 'Content-Type': 'application/json' } : {}),
+    };
+  }
+}
+
+function jobOf(body: { data?: PhoneNumbersJob }, request: { operation: string; subject?: string }) {
+  if (typeof body?.data !== 'object' || body.data === null || typeof body.data.id !== 'string') {
+    throw malformedResponse('telnyx', request, 'no job `data` with an id');
+  }
+  return body.data;
+}
+
+function isFinished(job: PhoneNumbersJob): boolean {
+  return job.status === 'completed' || job.status === 'failed' || job.status === 'expired';
+}
+
+function jobResults(job: PhoneNumbersJob, keys: string[], waitedMs: number): Map<string, Error | null> {
+  const results = new Map<string, Error | null>();
+  const matches = (record: PhoneNumberRecord, key: string) =>
+    record.phone_number === key || record.id === key;
+  for (const key of keys) {
+    const failed = job.failed_operations?.find((record) => matches(record, key));
+    if (job.successful_operations?.some((record) => matches(record, key))) {
+      results.set(key, null);
+    } else if (failed) {
+      const first = failed.errors?.[0];
+      const said = [first?.title, first?.detail].filter(Boolean).join(': ') || 'no reason given';
+      results.set(
+        key,
+        new CarrierError(
+          'telnyx',
+          `update job ${job.id} failed for ${key}: ${said}; fix the number at Telnyx or forward it another way`,
+          { retryable: false, code: first?.code },
+        ),
+      );
+    } else {
+      const state = isFinished(job) ? `ended ${job.status}` : `still ${job.status} after ${waitedMs} ms`;
+      results.set(
+        key,
+        new CarrierError(
+          'telnyx',
+          `update job ${job.id} ${state} without confirming ${key}; retry (the job may still apply it, which is harmless)`,
+          { retryable: true },
+        ),
+      );
+    }
+  }
+  return results;
+}
+
+// Telnyx allows 20 pending jobs; its 422 for the 21st is a "come back later", not a bad request.
+function tooManyJobsIsRetryable(error: unknown): unknown {
+  if (
+    error instanceof CarrierError &&
+    !(error instanceof CarrierAuthError) &&
+    error.status === 422 &&
+    /pending or in progress jobs/i.test(error.message)
+  ) {
+    return new CarrierError('telnyx', `${error.message.replace(/^telnyx: /, '')} (too many pending jobs)`, {
+      retryable: true,
+      status: error.status,
+      code: error.code,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+function assertForwardable(request: ForwardRequest): void {
+  if (!E164.test(request.destination)) {
+    throw new CarrierError(
+      'telnyx',
+      `forward for ${request.number}: Telnyx call forwarding takes an E.164 number, not "${request.destination}"; use an E.164 destination, or a backup SIP connection (backupConnectionId) for SIP targets`,
+      { retryable: false },
+    );
+  }
+}
+
+function forwardingSettings(destination: string, mode: ForwardMode): Record<string, unknown> {
+  return {
+    call_forwarding: { call_forwarding_enabled: true, forwards_to: destination, forwarding_type: mode },
+  };
+}
+
+// Writes back what was read. Telnyx treats null as "leave unchanged", so a number that had no
+// forwarding target gets a blank `forwards_to` ("calls are not forwarded if left blank").
+function writableCallForwarding(callForwarding: TelnyxCallForwarding): Record<string, unknown> {
+  const written: Record<string, unknown> = { forwards_to: callForwarding.forwards_to ?? '' };
+  if (typeof callForwarding.call_forwarding_enabled === 'boolean') {
+    written.call_forwarding_enabled = callForwarding.call_forwarding_enabled;
+  }
+  if (typeof callForwarding.forwarding_type === 'string') {
+    written.forwarding_type = callForwarding.forwarding_type;
+  }
+  return { call_forwarding: written };
+}
+
+// Older Telnyx docs and SDKs spell it on_failure.
+function readMode(type: string | null | undefined): ForwardMode {
+  return type === 'on-failure' || type === 'on_failure' ? 'on-failure' : 'always';
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    result.push(items.slice(start, start + size));
+  }
+  return result;
+}

@@ -1,0 +1,85 @@
+import { BandwidthCarrier } from '../../../lambdas/adapters/carriers/bandwidth';
+import { createCarrierDirectory } from '../../../lambdas/adapters/carriers/carrier-directory';
+import { EnvironmentCredentialSource } from '../../../lambdas/adapters/carriers/credentials';
+import { TelnyxCarrier } from '../../../lambdas/adapters/carriers/telnyx';
+import { TwilioCarrier } from '../../../lambdas/adapters/carriers/twilio';
+import { WebhookCarrier } from '../../../lambdas/adapters/carriers/webhook';
+import { carriersSchema } from '../../../lib/config/schema';
+import { TelnyxFake } from '../../fakes/carriers/telnyx-fake';
+
+const ENV = {
+  TELNYX_API_KEY: 'KEYtest',
+  TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'test-auth-token',
+  BANDWIDTH_ACCOUNT_ID: '9900001',
+  BANDWIDTH_USERNAME: 'api-user',
+  BANDWIDTH_PASSWORD: 'api-password',
+  WEBHOOK_SIGNING_SECRET: 'test-signing-secret-0123456789',
+};
+
+describe('createCarrierDirectory', () => {
+  it('builds one adapter per configured carrier', async () => {
+    const carriers = carriersSchema.parse({
+      telnyx: { secretName: 'cf/telnyx', backupConnectionId: '3333' },
+      twilio: { secretName: 'cf/twilio', trunkSid: `TK${'1'.repeat(32)}` },
+      bandwidth: { secretName: 'cf/bandwidth' },
+      webhook: { secretName: 'cf/webhook', baseUrl: 'https://hooks.example.com/carrier' },
+    });
+
+    const directory = await createCarrierDirectory(carriers, new EnvironmentCredentialSource(ENV));
+
+    expect(directory.telnyx).toBeInstanceOf(TelnyxCarrier);
+    expect(directory.twilio).toBeInstanceOf(TwilioCarrier);
+    expect(directory.bandwidth).toBeInstanceOf(BandwidthCarrier);
+    expect(directory.webhook).toBeInstanceOf(WebhookCarrier);
+    expect(directory.twilio!.switchToBackupRoute).toBeDefined();
+    // The config has no primary connection id yet, so Telnyx cannot switch back: no switch at all.
+    expect(directory.telnyx!.switchToBackupRoute).toBeUndefined();
+  });
+
+  it('leaves carriers that are not configured out', async () => {
+    const directory = await createCarrierDirectory(
+      carriersSchema.parse({ bandwidth: { secretName: 'cf/bandwidth' } }),
+      new EnvironmentCredentialSource(ENV),
+    );
+
+    expect(Object.keys(directory)).toEqual(['bandwidth']);
+  });
+
+  it('wires the configured base URL, the credentials and the shared fetch into each adapter', async () => {
+    const fake = await new TelnyxFake().start();
+    try {
+      fake.seedNumbers([{ phoneNumber: '+14155550100' }]);
+      let calls = 0;
+      const countingFetch: typeof fetch = (input, init) => {
+        calls += 1;
+        return fetch(input, init);
+      };
+      const directory = await createCarrierDirectory(
+        carriersSchema.parse({ telnyx: { secretName: 'cf/telnyx', baseUrl: fake.baseUrl } }),
+        new EnvironmentCredentialSource(ENV),
+        { fetch: countingFetch, timeoutMs: 1000 },
+      );
+
+      const snapshot = await directory.telnyx!.readRouting('+14155550100');
+
+      expect(snapshot.forwardsTo).toBeNull();
+      expect(calls).toBe(2);
+      expect(fake.violations).toEqual([]);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('fails when a configured carrier has no credentials, naming what is missing', async () => {
+    const attempt = createCarrierDirectory(
+      carriersSchema.parse({ telnyx: { secretName: 'cf/telnyx' } }),
+      new EnvironmentCredentialSource({}),
+    );
+
+    await expect(attempt).rejects.toMatchObject({
+      name: 'CarrierAuthError',
+      message: expect.stringContaining('TELNYX_API_KEY'),
+    });
+  });
+});
