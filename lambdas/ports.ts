@@ -116,6 +116,10 @@ export interface NumberState {
   updatedAt: number;
   forwardedAt?: number;
   restoredAt?: number;
+  /** The run allowed to write this number at the carrier (a lease, so two runs never both apply it). */
+  claimedBy?: string;
+  /** Epoch ms after which another run may take the number over (the claimer died). */
+  claimExpiresAt?: number;
   /** Optimistic-lock version, incremented by every update. */
   version: number;
 }
@@ -128,7 +132,8 @@ export interface ForwardingStateStore {
   get(incidentId: string, number: string): Promise<NumberState | undefined>;
   /**
    * Moves a number from one state to the next if its version is still `expectedVersion`; throws
-   * ConcurrentModificationError otherwise. A snapshot already stored is never replaced.
+   * ConcurrentModificationError otherwise. A snapshot already stored is never replaced. A key set to
+   * `undefined` in `changes` removes that attribute (e.g. releasing a claim).
    */
   update(
     incidentId: string,
@@ -170,8 +175,10 @@ export type AlertSeverity = 'critical' | 'high' | 'warning' | 'info';
 export interface Alert {
   /** Plain text, at most 100 characters (SNS subject limit). */
   subject: string;
-  /** Plain text readable in email and SMS. */
+  /** Plain text readable in email (and in SMS, where no `sms` text is given). */
   body: string;
+  /** A short text for SMS (one message, at most 160 characters). */
+  sms?: string;
   severity: AlertSeverity;
   /** Which state change this alert reports: detected, forwarding-started, forwarded, ... */
   kind: string;
@@ -181,4 +188,103 @@ export interface Alert {
 
 export interface Notifier {
   publish(alert: Alert): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incidents (the incident log)
+// ---------------------------------------------------------------------------------------------
+
+export type IncidentStatus =
+  | 'detected'
+  | 'forwarding'
+  | 'forwarded'
+  | 'partially-forwarded'
+  | 'recovering'
+  | 'failing-back'
+  | 'resolved';
+
+/** `outage` is a real failover; `practice` a canary run that touched only test numbers. */
+export type IncidentKind = 'outage' | 'practice';
+
+/** Who or what started something: a region's probe, an operator, a scheduled practice run. */
+export interface Actor {
+  type: 'probe' | 'operator' | 'schedule' | 'system';
+  /** Region the action ran in. */
+  region: string;
+  /** Operator name, function name, ... */
+  name?: string;
+}
+
+export interface Incident {
+  id: string;
+  siteId: string;
+  kind: IncidentKind;
+  status: IncidentStatus;
+  /** Epoch ms when the first failure of this outage was observed (or the operator's request). */
+  outageStartedAt: number;
+  /** Epoch ms when the incident was opened (quorum reached or operator request). */
+  openedAt: number;
+  /** Regions whose probes saw the outage. */
+  regions: string[];
+  openedBy: Actor;
+  /** The failure kind (runbook key): site-unreachable, sip-errors, ... */
+  failureKind: string;
+  reason: string;
+  numbers: { total: number; forwarded: number; failed: number; restored: number };
+  recoveredAt?: number;
+  resolvedAt?: number;
+  /** Failback approval, when manual mode required one. */
+  failbackApprovedAt?: number;
+  failbackApprovedBy?: Actor;
+  /**
+   * Who may run forwarding or failback for this incident right now, until when (epoch ms). A run
+   * takes the lease when it is free or expired, so two regions never work the same incident at once.
+   */
+  lease?: { owner: string; until: number };
+  /** Optimistic-lock version. */
+  version: number;
+}
+
+/** One append-only entry of an incident's timeline. */
+export interface TimelineEvent {
+  incidentId: string;
+  /** Epoch ms. */
+  at: number;
+  type: string;
+  actor: Actor;
+  /** One human sentence. */
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** The result of opening an incident: created by this call, or joined because it existed. */
+export interface OpenIncidentResult {
+  incident: Incident;
+  created: boolean;
+}
+
+export interface IncidentStore {
+  /**
+   * Opens the site's incident for this outage, or joins the one already open: a conditional write on
+   * the site's active-incident pointer, so any number of concurrent triggers yield exactly one.
+   */
+  openOrJoin(incident: Omit<Incident, 'version' | 'status'>): Promise<OpenIncidentResult>;
+  get(incidentId: string): Promise<Incident | undefined>;
+  /** The site's open incident, if any. */
+  getActive(siteId: string): Promise<Incident | undefined>;
+  /** Newest first. */
+  listBySite(siteId: string, limit?: number): Promise<Incident[]>;
+  /**
+   * Changes an incident if its version is still `expectedVersion`; throws ConcurrentModificationError
+   * otherwise. Resolving clears the site's active-incident pointer.
+   */
+  update(
+    incidentId: string,
+    expectedVersion: number,
+    changes: Partial<Omit<Incident, 'id' | 'siteId' | 'version'>>,
+  ): Promise<Incident>;
+  /** Appends an event; never overwrites one. */
+  appendEvent(event: TimelineEvent): Promise<void>;
+  /** Oldest first. */
+  listEvents(incidentId: string): Promise<TimelineEvent[]>;
 }

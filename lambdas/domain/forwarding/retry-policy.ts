@@ -1,0 +1,192 @@
+/**
+ * When to try a failed carrier call again and how long to wait: exponential backoff with full
+ * jitter, never shorter than the carrier's own Retry-After, bounded per number and per run so a
+ * carrier that keeps failing cannot hold a failover hostage. Also says which failures leave the
+ * carrier's state unknown (the write may have landed), which the engines must read back.
+ */
+import type { Clock, Random } from '../../ports';
+import { CarrierError, CarrierFailoverError, ValidationError } from '../errors';
+import type { CarrierLane } from './token-bucket';
+
+/** Tuning of a RetryPolicy. */
+export interface RetryOptions {
+  /** First backoff ceiling; doubles each retry. @default 250 */
+  baseDelayMs: number;
+  /** Backoff ceiling never exceeds this (a carrier's Retry-After may). @default 20000 */
+  maxDelayMs: number;
+  /** Carrier calls one number may make in a run, counting the first. @default 6 */
+  maxAttemptsPerNumber: number;
+  /** Retries the whole run may spend; once spent, numbers fail with their last reason. @default 1000 */
+  retryBudget: number;
+}
+
+/** Defaults used for any option left out. */
+export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
+  baseDelayMs: 250,
+  maxDelayMs: 20_000,
+  maxAttemptsPerNumber: 6,
+  retryBudget: 1_000,
+};
+
+/** What to do after a failed call. */
+export type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: string };
+
+/** One run's retry policy: shared by every number of the run, because the budget is per run. */
+export class RetryPolicy {
+  readonly options: RetryOptions;
+  private readonly random: Random;
+  private spent = 0;
+
+  constructor(options: Partial<RetryOptions>, random: Random) {
+    const merged = { ...DEFAULT_RETRY_OPTIONS, ...dropUndefined(options) };
+    const problems: string[] = [];
+    if (!(merged.baseDelayMs >= 0)) problems.push(`\`baseDelayMs\` must be ≥ 0, got ${merged.baseDelayMs}`);
+    if (!(merged.maxDelayMs >= merged.baseDelayMs)) {
+      problems.push(`\`maxDelayMs\` must be ≥ \`baseDelayMs\`, got ${merged.maxDelayMs}`);
+    }
+    if (!Number.isInteger(merged.maxAttemptsPerNumber) || merged.maxAttemptsPerNumber < 1) {
+      problems.push(`\`maxAttemptsPerNumber\` must be an integer ≥ 1, got ${merged.maxAttemptsPerNumber}`);
+    }
+    if (!(merged.retryBudget >= 0)) problems.push(`\`retryBudget\` must be ≥ 0, got ${merged.retryBudget}`);
+    if (problems.length > 0) throw new ValidationError('Invalid retry options', problems);
+    this.options = merged;
+    this.random = random;
+  }
+
+  /** Retries spent so far in this run. */
+  get retriesUsed(): number {
+    return this.spent;
+  }
+
+  /**
+   * Full jitter: uniformly random in [0, min(maxDelayMs, baseDelayMs·2^(retry−1))], so many numbers
+   * failing together do not retry in lockstep. `retry` counts from 1.
+   */
+  backoffMs(retry: number): number {
+    const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** Math.max(0, retry - 1));
+    return Math.floor(this.random() * ceiling);
+  }
+
+  /**
+   * Decides about a failed call, `attempts` being the calls this number has made in this run,
+   * the failed one included. Does not spend budget: call `spend()` when the retry really happens
+   * (a caller may still give up, e.g. because the wait would cross its deadline).
+   */
+  decide(error: unknown, attempts: number): RetryDecision {
+    const what = describeFailure(error);
+    if (!isRetryable(error)) return { retry: false, reason: what };
+    if (attempts >= this.options.maxAttemptsPerNumber) {
+      return { retry: false, reason: `${what} (gave up after ${attempts} attempts)` };
+    }
+    if (this.spent >= this.options.retryBudget) {
+      return {
+        retry: false,
+        reason: `${what} (the run's retry budget of ${this.options.retryBudget} retries is spent)`,
+      };
+    }
+    const askedMs = error instanceof CarrierError ? (error.retryAfterMs ?? 0) : 0;
+    return { retry: true, delayMs: Math.max(this.backoffMs(attempts), askedMs) };
+  }
+
+  /** Records one retry against the run's budget. */
+  spend(): void {
+    this.spent += 1;
+  }
+}
+
+/** True when trying the same call again may succeed (the error says so; unknown errors do not). */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof CarrierFailoverError && error.retryable;
+}
+
+/**
+ * True when a failed WRITE may nevertheless have been applied by the carrier: no HTTP answer at all
+ * (timeout, reset), a 5xx, or an error we do not recognise. A 4xx (429 included: carriers document
+ * it as never processed) means the carrier refused the request.
+ */
+export function isUncertainOutcome(error: unknown): boolean {
+  if (!(error instanceof CarrierError)) return true;
+  if (error.status === undefined) return true;
+  return error.status >= 500;
+}
+
+/** A one-line reason for the incident log and the summary. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof CarrierError) {
+    return error.status === undefined ? error.message : `${error.message} (HTTP ${error.status})`;
+  }
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/**
+ * The time a run may still use: `deadlineMs` (epoch ms, from the clock's point of view) minus a
+ * margin kept for writing state and the summary. No deadline means no limit.
+ */
+export class Deadline {
+  constructor(
+    private readonly clock: Clock,
+    private readonly deadlineMs: number | undefined,
+    private readonly marginMs: number,
+  ) {}
+
+  /** True once less than the margin is left: start nothing new. */
+  get reached(): boolean {
+    return this.deadlineMs !== undefined && this.deadlineMs - this.clock.now() < this.marginMs;
+  }
+
+  /** True when waiting `ms` still leaves the margin. */
+  allowsWait(ms: number): boolean {
+    return this.deadlineMs === undefined || this.clock.now() + ms <= this.deadlineMs - this.marginMs;
+  }
+}
+
+/** Counts one number's carrier calls in a run, across reads and writes, for the per-number cap. */
+export interface AttemptTally {
+  attempts: number;
+}
+
+/** Result of callWithRetry. `stopped` is true when the deadline or a stop ended the retries, not the error. */
+export type CallResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; reason: string; error: unknown; stopped: boolean };
+
+/** What callWithRetry needs from its run. */
+export interface RetryContext {
+  policy: RetryPolicy;
+  clock: Clock;
+  deadline: Deadline;
+  /** Checked before each wait; true when the run is shutting down. */
+  stopping?: () => boolean;
+}
+
+/**
+ * Calls an idempotent carrier operation (a read, or a write whose repetition is harmless) through
+ * its lane, retrying as the policy allows. Never throws for carrier failures: the caller decides
+ * what a failure means for its number.
+ */
+export async function callWithRetry<T>(
+  lane: CarrierLane,
+  request: () => Promise<T>,
+  tally: AttemptTally,
+  context: RetryContext,
+): Promise<CallResult<T>> {
+  for (;;) {
+    try {
+      tally.attempts += 1;
+      return { ok: true, value: await lane.call(request) };
+    } catch (error) {
+      const decision = context.policy.decide(error, tally.attempts);
+      if (!decision.retry) return { ok: false, reason: decision.reason, error, stopped: false };
+      if (!context.deadline.allowsWait(decision.delayMs) || context.stopping?.()) {
+        return { ok: false, reason: describeFailure(error), error, stopped: true };
+      }
+      context.policy.spend();
+      await context.clock.sleep(decision.delayMs);
+    }
+  }
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

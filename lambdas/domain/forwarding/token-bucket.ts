@@ -1,0 +1,270 @@
+/**
+ * Per-carrier throttling: a token bucket for the request rate and a concurrency bound for the
+ * requests in flight, combined in one lane per carrier so every engine (forward, restore, pre-arm,
+ * audit) goes through the same limits. Time comes from the injected Clock, so a fake clock can prove
+ * the limits without real waiting.
+ */
+import { type CarrierName, DEFAULT_RATE_LIMITS } from '../../../lib/config/schema';
+import type { Clock } from '../../ports';
+import { ValidationError } from '../errors';
+
+/** How fast and how wide one carrier may be called. */
+export interface CarrierLimits {
+  /** Requests started per second, on average. */
+  rateLimitPerSecond: number;
+  /** Requests in flight at once. */
+  maxConcurrency: number;
+  /**
+   * Requests that may start back to back after an idle spell.
+   * @default max(1, floor(rateLimitPerSecond))
+   */
+  burst?: number;
+}
+
+/** Limits by carrier as the config gives them: any field left out takes its default. */
+export type CarrierLimitsByName = Partial<Record<CarrierName, Partial<CarrierLimits>>>;
+
+/** Requests in flight to one carrier when the config does not say (the schema's default). */
+export const DEFAULT_MAX_CONCURRENCY = 10;
+
+/** Options of a TokenBucket. */
+export interface TokenBucketOptions {
+  ratePerSecond: number;
+  /** @default max(1, floor(ratePerSecond)) */
+  burst?: number;
+  clock: Clock;
+}
+
+/**
+ * A token bucket: `burst` tokens at most, refilled at `ratePerSecond`. Over any window of W
+ * milliseconds no more than `burst + ratePerSecond * W / 1000` takes complete.
+ */
+export class TokenBucket {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  private readonly clock: Clock;
+  private tokens: number;
+  private refilledAt: number;
+  /** Takers queue here so that waiting callers are served first come, first served. */
+  private line: Promise<void> = Promise.resolve();
+
+  constructor(options: TokenBucketOptions) {
+    const burst = options.burst ?? Math.max(1, Math.floor(options.ratePerSecond));
+    const problems: string[] = [];
+    if (!(options.ratePerSecond > 0) || !Number.isFinite(options.ratePerSecond)) {
+      problems.push(`\`ratePerSecond\` must be a positive number, got ${options.ratePerSecond}`);
+    }
+    if (!Number.isInteger(burst) || burst < 1) {
+      problems.push(`\`burst\` must be an integer of at least 1, got ${burst}`);
+    }
+    if (problems.length > 0) {
+      throw new ValidationError('Invalid token bucket options', problems);
+    }
+    this.ratePerSecond = options.ratePerSecond;
+    this.burst = burst;
+    this.clock = options.clock;
+    this.tokens = burst;
+    this.refilledAt = options.clock.now();
+  }
+
+  /** Resolves when the caller may start one request; waits through the clock when the bucket is empty. */
+  take(): Promise<void> {
+    const turn = this.line.then(() => this.acquire());
+    this.line = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async acquire(): Promise<void> {
+    for (;;) {
+      this.refill();
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      // Rounded up so one sleep is always enough, short of floating-point dust.
+      await this.clock.sleep(Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond)));
+    }
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    const elapsedMs = Math.max(0, now - this.refilledAt);
+    this.tokens = Math.min(this.burst, this.tokens + (elapsedMs * this.ratePerSecond) / 1000);
+    this.refilledAt = now;
+  }
+}
+
+/** Counts requests in flight and makes extra callers wait, first come first served. */
+class Semaphore {
+  private inUse = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.inUse < this.size) {
+      this.inUse += 1;
+      return;
+    }
+    // The releasing caller hands its slot over directly, so inUse stays the same.
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) {
+      next();
+    } else {
+      this.inUse -= 1;
+    }
+  }
+}
+
+/** One carrier's lane: every request to it goes through `call`, which bounds both rate and concurrency. */
+export class CarrierLane {
+  readonly carrier: CarrierName;
+  readonly bucket: TokenBucket;
+  readonly maxConcurrency: number;
+  private readonly slots: Semaphore;
+
+  constructor(carrier: CarrierName, limits: CarrierLimits, clock: Clock) {
+    if (!Number.isInteger(limits.maxConcurrency) || limits.maxConcurrency < 1) {
+      throw new ValidationError(`Invalid limits for carrier ${carrier}`, [
+        `\`maxConcurrency\` must be an integer of at least 1, got ${limits.maxConcurrency}`,
+      ]);
+    }
+    this.carrier = carrier;
+    this.maxConcurrency = limits.maxConcurrency;
+    this.bucket = new TokenBucket({ ratePerSecond: limits.rateLimitPerSecond, burst: limits.burst, clock });
+    this.slots = new Semaphore(limits.maxConcurrency);
+  }
+
+  /**
+   * Runs one carrier request once a concurrency slot and a rate token are both free. The slot is
+   * taken first so a request holding a token never waits behind others (tokens are not wasted).
+   */
+  async call<T>(request: () => Promise<T>): Promise<T> {
+    await this.slots.acquire();
+    try {
+      await this.bucket.take();
+      return await request();
+    } finally {
+      this.slots.release();
+    }
+  }
+}
+
+/** The lanes of one run, built on first use from the configured limits and the documented defaults. */
+export class CarrierLanes {
+  private readonly lanes = new Map<CarrierName, CarrierLane>();
+
+  constructor(
+    private readonly limits: CarrierLimitsByName,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The lane of `carrier`, shared by every caller of this run. */
+  lane(carrier: CarrierName): CarrierLane {
+    let lane = this.lanes.get(carrier);
+    if (!lane) {
+      lane = new CarrierLane(carrier, resolveCarrierLimits(carrier, this.limits), this.clock);
+      this.lanes.set(carrier, lane);
+    }
+    return lane;
+  }
+}
+
+/** Fills in what the config left out: the carrier's documented rate and the schema's concurrency default. */
+export function resolveCarrierLimits(carrier: CarrierName, limits: CarrierLimitsByName): CarrierLimits {
+  const given = limits[carrier] ?? {};
+  return {
+    rateLimitPerSecond: given.rateLimitPerSecond ?? DEFAULT_RATE_LIMITS[carrier],
+    maxConcurrency: given.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    burst: given.burst,
+  };
+}
+
+/**
+ * Runs `worker` over `items`, `concurrency` at a time. Once a worker throws, no new item starts;
+ * the first error is rethrown after every started worker has settled, so nothing keeps running in
+ * the background of a failed run.
+ */
+export async function runPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  worker: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const runner = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next];
+      next += 1;
+      try {
+        await worker(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  const width = Math.max(1, Math.min(concurrency, items.length));
+  await Promise.all(Array.from({ length: width }, runner));
+  if (failure) {
+    throw failure.error;
+  }
+}
+
+/** Groups items by carrier, keeping their order within each group. */
+export function groupByCarrier<T>(
+  items: Iterable<T>,
+  carrierOf: (item: T) => CarrierName,
+): Map<CarrierName, T[]> {
+  const groups = new Map<CarrierName, T[]>();
+  for (const item of items) {
+    const carrier = carrierOf(item);
+    const group = groups.get(carrier);
+    if (group) group.push(item);
+    else groups.set(carrier, [item]);
+  }
+  return groups;
+}
+
+/**
+ * Waits for every task, even after one fails (so nothing keeps writing in the background), calling
+ * `onFirstFailure` at once so the others can stop early; then rethrows the first failure.
+ */
+export async function settleAll(
+  tasks: Promise<unknown>[],
+  onFirstFailure: () => void = () => {},
+): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    tasks.map((task) =>
+      task.catch((error: unknown) => {
+        if (!failure) {
+          failure = { error };
+          onFirstFailure();
+        }
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
+}
+
+/**
+ * Runs `worker` over `items`, every carrier in parallel, each carrier's items at most
+ * `maxConcurrency` at a time (the lane itself bounds rate and requests in flight).
+ */
+export function runPerCarrier<T>(
+  items: Iterable<T>,
+  carrierOf: (item: T) => CarrierName,
+  lanes: CarrierLanes,
+  worker: (item: T) => Promise<void>,
+  onFirstFailure?: () => void,
+): Promise<void> {
+  const groups = [...groupByCarrier(items, carrierOf)];
+  return settleAll(
+    groups.map(([carrier, group]) => runPool(group, lanes.lane(carrier).maxConcurrency, worker)),
+    onFirstFailure,
+  );
+}
