@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { type App, Tags } from 'aws-cdk-lib';
 import type { Deployment } from './config/load-config';
+import { DeploymentFilesDirectory } from './constructs/watchdog-function';
 import { DnsStack } from './stacks/dns-stack';
 import { IncidentLogStack } from './stacks/incident-log-stack';
 import { WatchdogStack } from './stacks/watchdog-stack';
@@ -28,6 +30,7 @@ export function addCarrierFailoverStacks(app: App, deployment: Deployment): Carr
   const { config } = deployment;
   const env = (region: string) => ({ account: config.account, region });
   const tableName = incidentTableName(config.deployment);
+  const deploymentFiles = new DeploymentFilesDirectory(config, readFileSync(deployment.planPath, 'utf8'));
 
   const incidentLog = new IncidentLogStack(app, stackNames.incidentLog(config.deployment), {
     env: env(config.homeRegion),
@@ -41,6 +44,7 @@ export function addCarrierFailoverStacks(app: App, deployment: Deployment): Carr
       description: `carrier-failover ${config.deployment}: watchdog in ${region}`,
       config,
       tableName,
+      deploymentFiles,
     });
     // The replica in this region must exist before this region's functions use it.
     stack.addStackDependency(incidentLog);

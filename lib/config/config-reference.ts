@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema } from './schema';
 
 /** Markers around the generated config reference in README.md. */

@@ -1,9 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { type Grant, type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { policyOwner } from './policy-owner';
 
 export interface AlertTopicProps {
   /** Shown as the sender of SMS and email alerts. At most 100 characters. */
@@ -22,6 +23,16 @@ export interface AlertTopicProps {
 export class AlertTopic extends Construct {
   readonly topic: Topic;
   readonly key: Key;
+
+  /** Lets a function publish alerts: sns:Publish on this topic and data keys of this topic's key only. */
+  grantPublish(grantee: IGrantable): Grant {
+    Validations.of(policyOwner(grantee)).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        "kms:GenerateDataKey* is scoped to this alert topic's own key; publishing to an encrypted topic needs it.",
+    });
+    return this.topic.grantPublish(grantee);
+  }
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);

@@ -4,7 +4,7 @@
  * Both check the shape with the same zod schemas and name what is missing, never the values.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CarrierName } from '../../../lib/config/schema';
 import { CarrierAuthError, CarrierError } from '../../domain/errors';
 

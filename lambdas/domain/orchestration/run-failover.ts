@@ -1,0 +1,284 @@
+import type { Actor, Clock, Incident, IncidentStore, PlanEntry } from '../../ports';
+import { ConcurrentModificationError, ValidationError } from '../errors';
+import type { IncidentLog } from '../incidents/incident-log';
+import { TIMELINE } from '../incidents/timeline';
+
+/** What one forwarding run over a site's numbers achieved (the engine's summary, as the orchestrator needs it). */
+export interface ForwardingRunSummary {
+  total: number;
+  forwarded: number;
+  failed: { number: string; reason: string }[];
+  /** Numbers left for a continuation because the deadline came. */
+  pending: number;
+}
+
+/** Runs the forwarding engine for an incident until `deadlineMs`. */
+export type ForwardRun = (
+  incidentId: string,
+  entries: PlanEntry[],
+  deadlineMs: number,
+) => Promise<ForwardingRunSummary>;
+
+/** A request to fail a site over: from a probe that tripped, an operator, or a continuation of a run. */
+export interface FailoverRequest {
+  siteId: string;
+  /** Epoch ms of the outage's first failed probe; with siteId it names the outage (idempotency key). */
+  outageStartedAt: number;
+  /** Epoch ms the quorum was reached or the operator asked. */
+  detectedAt: number;
+  /** Regions that saw the outage. */
+  regions: string[];
+  trigger: Actor;
+  failureKind: string;
+  reason: string;
+  /** Set on a continuation: the incident and the lease token handed over by the previous run. */
+  continuation?: { incidentId: string; leaseOwner: string };
+}
+
+export interface FailoverDependencies {
+  store: IncidentStore;
+  log: IncidentLog;
+  clock: Clock;
+  plan: readonly PlanEntry[];
+  /** Site ids the config knows, with their role. */
+  sites: ReadonlyMap<string, 'primary' | 'standby'>;
+  forward: ForwardRun;
+  /** This run's identity for the lease (e.g. the Lambda request id). */
+  runId: string;
+  /** Epoch ms by which this run must have saved its progress (Lambda deadline minus a margin). */
+  deadlineMs: number;
+  /** How long a lease outlives a run that died without releasing it. */
+  leaseMs: number;
+}
+
+export type FailoverOutcome =
+  | { result: 'done'; incident: Incident; summary: ForwardingRunSummary }
+  /** The deadline came first: the caller starts a continuation with this request. */
+  | { result: 'continue'; incident: Incident; continuation: FailoverRequest }
+  /** Another run holds the incident (or it is past forwarding): nothing to do here. */
+  | { result: 'joined'; incident: Incident };
+
+/** The incident id of an outage: the site and the outage start, so every region derives the same one. */
+export function outageIncidentId(siteId: string, outageStartedAt: number): string {
+  const stamp = new Date(outageStartedAt)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+  return `${siteId}-${stamp}`;
+}
+
+/**
+ * Fails a site over: opens or joins its incident (exactly one per outage, however many triggers race),
+ * alerts, takes the incident's lease so only one run forwards, forwards the site's numbers until the
+ * deadline, and either hands over to a continuation or records the outcome and alerts it.
+ */
+export async function runFailover(
+  request: FailoverRequest,
+  deps: FailoverDependencies,
+): Promise<FailoverOutcome> {
+  const role = deps.sites.get(request.siteId);
+  if (role === undefined) {
+    throw new ValidationError(`unknown site "${request.siteId}"`, [
+      `siteId: expected one of ${[...deps.sites.keys()].join(', ')}`,
+    ]);
+  }
+  const entries = deps.plan.filter((entry) => entry.siteId === request.siteId);
+  let incident = request.continuation
+    ? await requireIncident(deps.store, request.continuation.incidentId)
+    : await openOrJoin(request, entries.length, deps);
+
+  if (!['detected', 'forwarding'].includes(incident.status)) return { result: 'joined', incident };
+  const leased = await takeLease(incident, request, deps);
+  if (!leased) return { result: 'joined', incident };
+  incident = leased;
+
+  if (incident.status === 'detected') {
+    incident = await deps.store.update(incident.id, incident.version, { status: 'forwarding' });
+    await deps.log.record(
+      incident,
+      TIMELINE.forwardingStarted,
+      `Forwarding ${entries.length} numbers at the carriers`,
+      {
+        numbers: entries.length,
+      },
+    );
+    await deps.log.alert(
+      incident,
+      'forwarding-started',
+      `forwarding ${entries.length} numbers at the carriers`,
+    );
+  }
+
+  const summary = await deps.forward(incident.id, entries, deps.deadlineMs);
+  if (summary.pending > 0) {
+    incident = await deps.store.update(incident.id, incident.version, {
+      numbers: {
+        ...incident.numbers,
+        total: summary.total,
+        forwarded: summary.forwarded,
+        failed: summary.failed.length,
+      },
+      lease: { owner: `${deps.runId}:continuation`, until: deps.clock.now() + deps.leaseMs },
+    });
+    await deps.log.record(
+      incident,
+      TIMELINE.forwardingProgress,
+      `Forwarded ${summary.forwarded} of ${summary.total}; continuing`,
+      {
+        forwarded: summary.forwarded,
+        pending: summary.pending,
+      },
+    );
+    return {
+      result: 'continue',
+      incident,
+      continuation: {
+        ...request,
+        continuation: { incidentId: incident.id, leaseOwner: `${deps.runId}:continuation` },
+      },
+    };
+  }
+  return { result: 'done', incident: await finish(incident, summary, deps), summary };
+}
+
+async function openOrJoin(
+  request: FailoverRequest,
+  total: number,
+  deps: FailoverDependencies,
+): Promise<Incident> {
+  const { incident, created } = await deps.store.openOrJoin({
+    id: outageIncidentId(request.siteId, request.outageStartedAt),
+    siteId: request.siteId,
+    kind: 'outage',
+    outageStartedAt: request.outageStartedAt,
+    openedAt: request.detectedAt,
+    regions: [...request.regions].sort(),
+    openedBy: request.trigger,
+    failureKind: request.failureKind,
+    reason: request.reason,
+    numbers: { total, forwarded: 0, failed: 0, restored: 0 },
+  });
+  if (created) {
+    await deps.log.record(
+      incident,
+      TIMELINE.outageStarted,
+      'First failed probe of the outage',
+      {},
+      request.outageStartedAt,
+    );
+    await deps.log.record(
+      incident,
+      TIMELINE.detected,
+      `${describeTrigger(request)}: ${request.reason}`,
+      {
+        regions: request.regions,
+        trigger: request.trigger,
+      },
+      request.detectedAt,
+    );
+    await deps.log.alert(incident, 'detected', `DOWN: ${request.reason}`);
+    return incident;
+  }
+  const newRegions = request.regions.filter((region) => !incident.regions.includes(region));
+  await deps.log.record(incident, TIMELINE.joined, `${describeTrigger(request)} joined the open incident`, {
+    regions: request.regions,
+    trigger: request.trigger,
+  });
+  if (newRegions.length === 0) return incident;
+  return mergeRegions(incident, newRegions, deps.store);
+}
+
+async function mergeRegions(
+  incident: Incident,
+  newRegions: string[],
+  store: IncidentStore,
+): Promise<Incident> {
+  let current = incident;
+  for (;;) {
+    try {
+      return await store.update(current.id, current.version, {
+        regions: [...new Set([...current.regions, ...newRegions])].sort(),
+      });
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError)) throw error;
+      current = await requireIncident(store, current.id);
+    }
+  }
+}
+
+/** Takes the incident's lease if it is free, expired, or handed to this continuation; undefined if another run holds it. */
+async function takeLease(
+  incident: Incident,
+  request: FailoverRequest,
+  deps: FailoverDependencies,
+): Promise<Incident | undefined> {
+  let current = incident;
+  for (;;) {
+    const now = deps.clock.now();
+    const lease = current.lease;
+    const handedToUs = lease && request.continuation && lease.owner === request.continuation.leaseOwner;
+    if (lease && lease.until > now && lease.owner !== deps.runId && !handedToUs) return undefined;
+    try {
+      return await deps.store.update(current.id, current.version, {
+        lease: { owner: deps.runId, until: now + deps.leaseMs },
+      });
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError)) throw error;
+      current = await requireIncident(deps.store, current.id);
+      if (!['detected', 'forwarding'].includes(current.status)) return undefined;
+    }
+  }
+}
+
+async function finish(
+  incident: Incident,
+  summary: ForwardingRunSummary,
+  deps: FailoverDependencies,
+): Promise<Incident> {
+  const partial = summary.failed.length > 0;
+  const finished = await deps.store.update(incident.id, incident.version, {
+    status: partial ? 'partially-forwarded' : 'forwarded',
+    numbers: {
+      ...incident.numbers,
+      total: summary.total,
+      forwarded: summary.forwarded,
+      failed: summary.failed.length,
+    },
+    lease: { owner: deps.runId, until: 0 },
+  });
+  const headline = `forwarded ${summary.forwarded} of ${summary.total} numbers${partial ? `, ${summary.failed.length} failed` : ''}`;
+  await deps.log.record(finished, TIMELINE.forwardingFinished, headline, {
+    forwarded: summary.forwarded,
+    failed: summary.failed,
+  });
+  await deps.log.alert(
+    finished,
+    partial ? 'partially-forwarded' : 'forwarded',
+    headline,
+    describeFailures(summary.failed),
+    partial ? 'carrier-api-failing' : undefined,
+  );
+  return finished;
+}
+
+/** Failed numbers with their reasons, at most 20 lines, so the alert stays readable. */
+function describeFailures(failed: ForwardingRunSummary['failed']): string[] {
+  if (failed.length === 0) return [];
+  const shown = failed.slice(0, 20).map((item) => `  ${item.number}: ${item.reason}`);
+  const more =
+    failed.length > shown.length ? [`  ... and ${failed.length - shown.length} more (see the incident)`] : [];
+  return ['Failed numbers:', ...shown, ...more];
+}
+
+function describeTrigger(request: FailoverRequest): string {
+  const { trigger } = request;
+  if (trigger.type === 'operator')
+    return `Operator ${trigger.name ?? 'unknown'} asked for a failover from ${trigger.region}`;
+  return `Quorum reached (${request.regions.join(', ')}), tripped in ${trigger.region}`;
+}
+
+async function requireIncident(store: IncidentStore, incidentId: string): Promise<Incident> {
+  const incident = await store.get(incidentId);
+  if (!incident) throw new ValidationError(`unknown incident "${incidentId}"`);
+  return incident;
+}

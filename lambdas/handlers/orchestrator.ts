@@ -1,0 +1,178 @@
+/**
+ * The orchestrator function (one per watchdog region): fails a site over when a probe trips, an
+ * operator asks, or a previous run of itself hands over. Thin: parse the event, run the domain, hand
+ * over to a continuation when the time budget ends.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createCarrierDirectory } from '../adapters/carriers/carrier-directory';
+import { SecretsManagerCredentialSource } from '../adapters/carriers/credentials';
+import { DynamoDbForwardingStateStore } from '../adapters/dynamodb/forwarding-state-store';
+import { DynamoDbIncidentStore } from '../adapters/dynamodb/incident-store';
+import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { carrierLimitsFromConfig, createForwardRun } from '../composition/forward-run';
+import { IncidentLog } from '../domain/incidents/incident-log';
+import { outageIncidentId, runFailover } from '../domain/orchestration/run-failover';
+import type {
+  CarrierDirectory,
+  Clock,
+  ForwardingStateStore,
+  IncidentStore,
+  Notifier,
+  Random,
+} from '../ports';
+import { type DeploymentFiles, readDeploymentFiles } from '../runtime/deployment-files';
+import { readEnvironment } from '../runtime/environments/common-environment';
+import { orchestratorEnvironmentSchema } from '../runtime/environments/orchestrator-environment';
+import { type FailoverEvent, failoverEventSchema } from '../runtime/events/orchestrator-event';
+import { logger } from '../runtime/powertools';
+import { systemClock } from '../runtime/system-clock';
+
+/** Time kept back from the Lambda deadline to save progress and start the continuation. */
+export const DEADLINE_MARGIN_MS = 15_000;
+
+/** What the orchestrator needs; Lambda, the drill and tests each build their own. */
+export interface OrchestratorDependencies {
+  files: DeploymentFiles;
+  incidents: IncidentStore;
+  numbers: ForwardingStateStore;
+  notifier: Notifier;
+  /** Carrier adapters with credentials resolved (cached by the credential source). */
+  carriers(): Promise<CarrierDirectory>;
+  clock: Clock;
+  random: Random;
+  region: string;
+  /** Starts another run of this function with the event (asynchronously). */
+  startContinuation(event: FailoverEvent): Promise<void>;
+}
+
+/** The parts of the Lambda context the orchestrator reads. */
+export interface InvocationContext {
+  awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export type OrchestratorResult =
+  | { status: 'rejected'; problems: string[] }
+  | { status: 'done' | 'continued' | 'joined'; incidentId: string; incidentStatus: string };
+
+/** Handles one orchestrator event; the handler below wires it to AWS. */
+export async function handleOrchestratorEvent(
+  event: unknown,
+  context: InvocationContext,
+  deps: OrchestratorDependencies,
+): Promise<OrchestratorResult> {
+  // Keys of the previous invocation must not leak onto this one's lines.
+  logger.resetKeys();
+  const parsed = failoverEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`,
+    );
+    // Rejected without writing anything; retrying a malformed event cannot help, so no throw.
+    logger.error('Rejected a malformed orchestrator event', { problems });
+    return { status: 'rejected', problems };
+  }
+  const request = parsed.data;
+  const { config, plan } = deps.files;
+  logger.appendKeys({
+    siteId: request.siteId,
+    incidentId: request.continuation?.incidentId ?? outageIncidentId(request.siteId, request.outageStartedAt),
+  });
+  const now = deps.clock.now();
+  const log = new IncidentLog({
+    store: deps.incidents,
+    notifier: deps.notifier,
+    clock: deps.clock,
+    actor: { type: request.trigger.type, region: deps.region, name: request.trigger.name },
+    deployment: config.deployment,
+    runbooks: config.runbooks,
+  });
+  const forward = createForwardRun({
+    carriers: await deps.carriers(),
+    store: deps.numbers,
+    clock: deps.clock,
+    random: deps.random,
+    limits: carrierLimitsFromConfig(config.carriers),
+    runId: context.awsRequestId,
+  });
+  const outcome = await runFailover(request, {
+    store: deps.incidents,
+    log,
+    clock: deps.clock,
+    plan,
+    sites: new Map(config.sites.map((site) => [site.id, site.role])),
+    forward,
+    runId: context.awsRequestId,
+    deadlineMs: now + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
+    leaseMs: context.getRemainingTimeInMillis() + DEADLINE_MARGIN_MS,
+  });
+  logger.appendKeys({ incidentId: outcome.incident.id });
+  if (outcome.result === 'continue') {
+    await deps.startContinuation({
+      action: 'failover',
+      ...outcome.continuation,
+      failureKind: request.failureKind,
+    });
+    logger.info('Time budget reached; continuation started', { numbers: outcome.incident.numbers });
+    return { status: 'continued', incidentId: outcome.incident.id, incidentStatus: outcome.incident.status };
+  }
+  logger.info(
+    outcome.result === 'done' ? 'Forwarding finished' : 'Joined an incident another run is handling',
+    {
+      status: outcome.incident.status,
+      numbers: outcome.incident.numbers,
+    },
+  );
+  return {
+    status: outcome.result,
+    incidentId: outcome.incident.id,
+    incidentStatus: outcome.incident.status,
+  };
+}
+
+let lambdaDependencies: OrchestratorDependencies | undefined;
+
+/** Builds the Lambda's dependencies once per cold start. */
+function createLambdaDependencies(functionName: string): OrchestratorDependencies {
+  const env = readEnvironment(orchestratorEnvironmentSchema);
+  const region = process.env.AWS_REGION ?? 'unknown';
+  const files = readDeploymentFiles(process.env.LAMBDA_TASK_ROOT ?? __dirname);
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const credentialSource = new SecretsManagerCredentialSource({ client: new SecretsManagerClient({}) });
+  const lambda = new LambdaClient({});
+  return {
+    files,
+    incidents: new DynamoDbIncidentStore(documentClient, env.TABLE_NAME),
+    numbers: new DynamoDbForwardingStateStore(documentClient, env.TABLE_NAME),
+    notifier: new SnsNotifier(new SNSClient({}), env.ALERT_TOPIC_ARN),
+    carriers: () => createCarrierDirectory(files.config.carriers, credentialSource),
+    clock: systemClock,
+    random: Math.random,
+    region,
+    startContinuation: async (event) => {
+      await lambda.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'Event',
+          Payload: JSON.stringify(event),
+        }),
+      );
+    },
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = async (
+  event: unknown,
+  context: InvocationContext & { functionName: string },
+): Promise<OrchestratorResult> => {
+  logger.addContext(context as never);
+  lambdaDependencies ??= createLambdaDependencies(context.functionName);
+  return handleOrchestratorEvent(event, context, lambdaDependencies);
+};

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../lib/config/config-error';
+import { formatZodIssues } from '../../lib/config/format-issues';
+import { parseForwardingPlan } from '../../lib/config/forwarding-plan';
+import { CARRIER_NAMES, type Config, configSchema } from '../../lib/config/schema';
+import type { PlanEntry } from '../ports';
+
+/**
+ * The deployment's validated config and forwarding plan, shipped beside each function's code (not in
+ * the template or an environment variable, so neither grows with the plan). Synth writes them; the
+ * function reads them once per cold start and validates them again with the same schema.
+ */
+export const DEPLOYMENT_FILES = { config: 'deployment/config.json', plan: 'deployment/numbers.csv' } as const;
+
+export interface DeploymentFiles {
+  config: Config;
+  plan: PlanEntry[];
+}
+
+/** Reads and validates the deployment files under `dir`; throws ConfigError listing every problem. */
+export function readDeploymentFiles(dir: string): DeploymentFiles {
+  const configPath = join(dir, DEPLOYMENT_FILES.config);
+  const parsed = configSchema.safeParse(JSON.parse(readFileSync(configPath, 'utf8')), { reportInput: true });
+  if (!parsed.success) throw new ConfigError(formatZodIssues(configPath, parsed.error.issues));
+  const config = parsed.data;
+  const planPath = join(dir, DEPLOYMENT_FILES.plan);
+  const plan = parseForwardingPlan(readFileSync(planPath, 'utf8'), planPath, {
+    carriers: CARRIER_NAMES.filter((name) => config.carriers[name] !== undefined),
+    sites: config.sites,
+  });
+  if (plan.problems.length > 0) throw new ConfigError(plan.problems);
+  return { config, plan: plan.entries };
+}

@@ -1,0 +1,89 @@
+import { EnvironmentCredentialSource } from '../../lambdas/adapters/carriers/credentials';
+import type { PlanEntry } from '../../lambdas/ports';
+import type { CarrierName, CarriersConfig, Config } from '../../lib/config/schema';
+import { BandwidthFake } from '../fakes/carriers/bandwidth-fake';
+import type { FakeCarrierOptions, FakeCarrierServer } from '../fakes/carriers/fake-carrier-server';
+import { TelnyxFake } from '../fakes/carriers/telnyx-fake';
+import { TwilioFake } from '../fakes/carriers/twilio-fake';
+import { WebhookFake } from '../fakes/carriers/webhook-fake';
+
+/** A local fake of every carrier a config names, seeded with the plan's numbers. */
+export interface LocalCarriers {
+  fakes: Partial<{ telnyx: TelnyxFake; twilio: TwilioFake; bandwidth: BandwidthFake; webhook: WebhookFake }>;
+  /** The config's carriers section pointed at the fakes. */
+  carriers: CarriersConfig;
+  /** Credentials the fakes accept, as the CLI reads them (environment variables). */
+  credentialSource: EnvironmentCredentialSource;
+  /** Every credential value, so tests can prove none leaks into logs or alerts. */
+  secretValues: string[];
+  /** Accepted writes per number across every fake. */
+  writesTo(number: string): number;
+  /** Contract violations across every fake (tests expect none). */
+  violations(): unknown[];
+  stop(): Promise<void>;
+}
+
+/** Starts a fake for each configured carrier and seeds the plan's numbers, unforwarded. */
+export async function startLocalCarriers(
+  config: Config,
+  plan: readonly PlanEntry[],
+  options: FakeCarrierOptions = {},
+): Promise<LocalCarriers> {
+  const numbersOf = (carrier: CarrierName) =>
+    plan.filter((entry) => entry.carrier === carrier).map((entry) => ({ phoneNumber: entry.number }));
+  const fakes: LocalCarriers['fakes'] = {};
+  const env: Record<string, string> = {};
+  const carriers: CarriersConfig = { ...config.carriers };
+  if (config.carriers.telnyx) {
+    const fake = await new TelnyxFake({ ...options, jobPollsToComplete: 1 }).start();
+    fake.seedNumbers(numbersOf('telnyx'));
+    fakes.telnyx = fake;
+    env.TELNYX_API_KEY = fake.apiKey;
+    carriers.telnyx = { ...config.carriers.telnyx, baseUrl: fake.baseUrl };
+  }
+  if (config.carriers.twilio) {
+    const fake = await new TwilioFake(options).start();
+    fake.seedNumbers(numbersOf('twilio'));
+    fakes.twilio = fake;
+    env.TWILIO_ACCOUNT_SID = fake.accountSid;
+    env.TWILIO_AUTH_TOKEN = fake.authToken;
+    carriers.twilio = {
+      ...config.carriers.twilio,
+      baseUrl: fake.baseUrl,
+      trunkingBaseUrl: fake.trunkingBaseUrl,
+    };
+  }
+  if (config.carriers.bandwidth) {
+    const fake = await new BandwidthFake({ ...options, ordersCompleteAfterPolls: 1 }).start();
+    fake.seedNumbers(numbersOf('bandwidth'));
+    fakes.bandwidth = fake;
+    env.BANDWIDTH_ACCOUNT_ID = fake.accountId;
+    env.BANDWIDTH_USERNAME = fake.username;
+    env.BANDWIDTH_PASSWORD = fake.password;
+    carriers.bandwidth = { ...config.carriers.bandwidth, baseUrl: fake.baseUrl };
+  }
+  if (config.carriers.webhook) {
+    const fake = await new WebhookFake(options).start();
+    fake.seedNumbers(numbersOf('webhook'));
+    fakes.webhook = fake;
+    env.WEBHOOK_SIGNING_SECRET = fake.signingSecret;
+    carriers.webhook = { ...config.carriers.webhook, baseUrl: fake.url };
+  }
+  const servers = Object.values(fakes) as FakeCarrierServer[];
+  return {
+    fakes,
+    carriers,
+    credentialSource: new EnvironmentCredentialSource(env),
+    secretValues: [
+      env.TELNYX_API_KEY,
+      env.TWILIO_AUTH_TOKEN,
+      env.BANDWIDTH_PASSWORD,
+      env.WEBHOOK_SIGNING_SECRET,
+    ].filter((value): value is string => value !== undefined),
+    writesTo: (number) => servers.reduce((sum, fake) => sum + fake.writesTo(number), 0),
+    violations: () => servers.flatMap((fake) => fake.violations),
+    stop: async () => {
+      await Promise.all(servers.map((fake) => fake.stop()));
+    },
+  };
+}
