@@ -1,5 +1,6 @@
 import type { Actor, Clock, Incident, IncidentStore, PlanEntry } from '../../ports';
 import { ConcurrentModificationError, ValidationError } from '../errors';
+import { takeIncidentLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';
 import { TIMELINE } from '../incidents/timeline';
 
@@ -88,7 +89,13 @@ export async function runFailover(
     : await openOrJoin(request, entries.length, deps);
 
   if (!['detected', 'forwarding'].includes(incident.status)) return { result: 'joined', incident };
-  const leased = await takeLease(incident, request, deps);
+  const leased = await takeIncidentLease(deps.store, incident, {
+    runId: deps.runId,
+    now: deps.clock.now(),
+    leaseMs: deps.leaseMs,
+    handedOverBy: request.continuation?.leaseOwner,
+    statuses: ['detected', 'forwarding'],
+  });
   if (!leased) return { result: 'joined', incident };
   incident = leased;
 
@@ -202,30 +209,6 @@ async function mergeRegions(
     } catch (error) {
       if (!(error instanceof ConcurrentModificationError)) throw error;
       current = await requireIncident(store, current.id);
-    }
-  }
-}
-
-/** Takes the incident's lease if it is free, expired, or handed to this continuation; undefined if another run holds it. */
-async function takeLease(
-  incident: Incident,
-  request: FailoverRequest,
-  deps: FailoverDependencies,
-): Promise<Incident | undefined> {
-  let current = incident;
-  for (;;) {
-    const now = deps.clock.now();
-    const lease = current.lease;
-    const handedToUs = lease && request.continuation && lease.owner === request.continuation.leaseOwner;
-    if (lease && lease.until > now && lease.owner !== deps.runId && !handedToUs) return undefined;
-    try {
-      return await deps.store.update(current.id, current.version, {
-        lease: { owner: deps.runId, until: now + deps.leaseMs },
-      });
-    } catch (error) {
-      if (!(error instanceof ConcurrentModificationError)) throw error;
-      current = await requireIncident(deps.store, current.id);
-      if (!['detected', 'forwarding'].includes(current.status)) return undefined;
     }
   }
 }

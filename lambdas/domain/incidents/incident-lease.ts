@@ -1,0 +1,43 @@
+import type { Incident, IncidentStatus, IncidentStore } from '../../ports';
+import { ConcurrentModificationError } from '../errors';
+
+export interface LeaseRequest {
+  /** This run's identity. */
+  runId: string;
+  now: number;
+  /** How long the lease outlives a run that dies without releasing it. */
+  leaseMs: number;
+  /** A lease owner name that handed the incident to this run (a continuation). */
+  handedOverBy?: string;
+  /** The statuses in which this run may work the incident. */
+  statuses: readonly IncidentStatus[];
+}
+
+/**
+ * Takes an incident's lease when it is free, expired, already ours, or handed to us, so that only one
+ * run in one region works an incident at a time. Returns the updated incident, or undefined when
+ * another live run holds it or the incident left the wanted statuses meanwhile.
+ */
+export async function takeIncidentLease(
+  store: IncidentStore,
+  incident: Incident,
+  request: LeaseRequest,
+): Promise<Incident | undefined> {
+  let current = incident;
+  for (;;) {
+    if (!request.statuses.includes(current.status)) return undefined;
+    const lease = current.lease;
+    const ours = lease && (lease.owner === request.runId || lease.owner === request.handedOverBy);
+    if (lease && lease.until > request.now && !ours) return undefined;
+    try {
+      return await store.update(current.id, current.version, {
+        lease: { owner: request.runId, until: request.now + request.leaseMs },
+      });
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError)) throw error;
+      const reread = await store.get(current.id);
+      if (!reread) return undefined;
+      current = reread;
+    }
+  }
+}

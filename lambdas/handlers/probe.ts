@@ -1,0 +1,394 @@
+/**
+ * The probe function (one per watchdog region), started every minute by EventBridge: probes every
+ * site every `probeIntervalSeconds` for most of the minute, records the observations, decides each
+ * site with the other regions' observations, asks the orchestrator to fail over on a trip, and
+ * emits the metrics that alarms and Route 53 health checks watch. Thin: parse the event, run the
+ * domain's probe cycle, report.
+ *
+ * `runProbeInvocation` is the same code path for Lambda and for the local drill: only the adapters
+ * handed to it differ.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import * as z from 'zod';
+import type { DetectionSettings, Site } from '../../lib/config/schema';
+import { DynamoDbObservationStore } from '../adapters/dynamodb/observation-store';
+import { DynamoDbSiteHealthStore } from '../adapters/dynamodb/site-health-store';
+import { describeTrip, OrchestratorInvoker } from '../adapters/lambda/orchestrator-invoker';
+import { probeSite } from '../adapters/probes/probe-site';
+import { type DecisionOptions, endpointKind, type SiteTrip } from '../domain/detection/decide-site-health';
+import {
+  ProbeCycle,
+  type ProbeRoundReport,
+  type ProbeSiteFn,
+  type SiteHealthStore,
+  type SiteRoundOutcome,
+} from '../domain/detection/probe-cycle';
+import {
+  METRIC_NAMESPACE,
+  type MetricDimensions,
+  PROBE_METRICS,
+  type ProbeKind,
+  regionDimensions,
+  siteRegionDimensions,
+  siteRegionKindDimensions,
+} from '../metrics/metric-names';
+import type { Clock, Observation, ObservationStore } from '../ports';
+import { readDeploymentFiles } from '../runtime/deployment-files';
+import { readEnvironment } from '../runtime/environments/common-environment';
+import { probeEnvironmentSchema } from '../runtime/environments/probe-environment';
+import { logger } from '../runtime/powertools';
+import { systemClock } from '../runtime/system-clock';
+
+/**
+ * Time kept back from the Lambda deadline: the last round may start up to this close to it and
+ * still write, decide, invoke the orchestrator and flush its metrics.
+ */
+export const DEADLINE_MARGIN_MS = 5_000;
+
+/** Who is told when this region decides that a site tripped: the orchestrator in Lambda, a recorder in the drill. */
+export interface TripNotifier {
+  /** Resolves once the trip is handed over; a rejection makes the probe announce it again next round. */
+  notifyTrip(trip: SiteTrip, site: Site): Promise<void>;
+}
+
+/** The part of Powertools Metrics the probe uses, so the drill may pass a recorder instead. */
+export type ProbeMetricsSink = Pick<
+  Metrics,
+  'addDimensions' | 'addMetric' | 'setTimestamp' | 'publishStoredMetrics'
+>;
+
+/** The part of Powertools Logger the probe uses. */
+export type ProbeLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/** What one probe invocation needs; Lambda, the drill and tests each build their own. */
+export interface ProbeInvocationDependencies {
+  /** The deployment's name, the value of the deployment dimension of every metric. */
+  deployment: string;
+  sites: readonly Site[];
+  settings: DetectionSettings;
+  /** This region: where the probes run and whose decision state is kept. */
+  region: string;
+  /** Every watchdog region, this one included: whose observations the quorum reads. */
+  regions: readonly string[];
+  clock: Clock;
+  probeSite: ProbeSiteFn;
+  observations: ObservationStore;
+  siteHealth: SiteHealthStore;
+  tripNotifier: TripNotifier;
+  metrics: ProbeMetricsSink;
+  logger: ProbeLogger;
+  /** Decision knobs; only tests and the drill change them. */
+  decision?: DecisionOptions;
+}
+
+/** What one invocation did, returned by the function and logged. */
+export interface ProbeInvocationSummary {
+  rounds: number;
+  /** Trips this region decided during the invocation. */
+  trips: number;
+  /** Recoveries this region decided during the invocation. */
+  recoveries: number;
+  /** Trips handed to the TripNotifier (re-announcements of earlier ones included). */
+  notified: number;
+  /** Site rounds whose probing, recording, deciding or announcing failed (retried next round). */
+  siteErrors: number;
+}
+
+/**
+ * Probes until `deadlineMs`, then emits every round's metrics (timestamped with the round's start, so
+ * CloudWatch files them in the right minute) and the heartbeat.
+ */
+export async function runProbeInvocation(
+  deps: ProbeInvocationDependencies,
+  deadlineMs: number,
+): Promise<ProbeInvocationSummary> {
+  let notified = 0;
+  const cycle = new ProbeCycle({
+    sites: deps.sites,
+    probeSite: deps.probeSite,
+    observations: deps.observations,
+    siteHealth: deps.siteHealth,
+    clock: deps.clock,
+    settings: deps.settings,
+    regions: deps.regions,
+    region: deps.region,
+    decision: deps.decision,
+    onTrip: async (trip, site) => {
+      if (site.role !== 'primary') {
+        // Standby sites are watched, not failed over: their SiteDown metric alarms to the topic.
+        deps.logger.warn('Standby site is down by quorum', {
+          siteId: trip.siteId,
+          reason: describeTrip(trip),
+        });
+        return;
+      }
+      deps.logger.warn('Site is down by quorum; asking the orchestrator to fail it over', {
+        siteId: trip.siteId,
+        outage: trip.idempotencyKey,
+        outageStartedAt: new Date(trip.outageStartedAt).toISOString(),
+        votingRegions: trip.regions,
+        reason: describeTrip(trip),
+      });
+      await deps.tripNotifier.notifyTrip(trip, site);
+      notified++;
+    },
+    onRecovered: async (recovery) => {
+      // Failback is the failback function's decision (sustained health, approval); the probe only tells.
+      deps.logger.info('Site is up again by quorum', {
+        siteId: recovery.siteId,
+        outage: recovery.idempotencyKey,
+        healthyRegions: recovery.regions,
+      });
+    },
+  });
+
+  const reports = await cycle.run(deadlineMs);
+
+  let siteErrors = 0;
+  for (const report of reports) {
+    for (const outcome of report.sites) {
+      if (outcome.error !== undefined) siteErrors++;
+      logSiteRound(deps, report.at, outcome);
+      emitSiteRoundMetrics(deps, report.at, outcome);
+    }
+  }
+  publish(deps.metrics, deps.clock.now(), regionDimensions(deps.deployment, deps.region), (m) =>
+    m.addMetric(PROBE_METRICS.probeHeartbeat.name, PROBE_METRICS.probeHeartbeat.unit, 1),
+  );
+
+  const transitions = reports.flatMap((r) => r.sites.flatMap((s) => s.transitions));
+  const summary: ProbeInvocationSummary = {
+    rounds: reports.length,
+    trips: transitions.filter((t) => t.kind === 'tripped').length,
+    recoveries: transitions.filter((t) => t.kind === 'recovered').length,
+    notified,
+    siteErrors,
+  };
+  deps.logger.info('Probe invocation finished', {
+    region: deps.region,
+    ...summary,
+    sites: lastStatusBySite(reports),
+  });
+  return summary;
+}
+
+/** An EventBridge schedule's event; other fields (id, time, resources, ...) are not read. */
+const scheduledEventSchema = z
+  .object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') })
+  .loose();
+
+/**
+ * Why an event is not one the probe runs for, or nothing. Accepted: EventBridge's `Scheduled Event`
+ * and `{}` (an operator's manual `aws lambda invoke`). Anything else is a wiring mistake.
+ */
+export function probeEventProblems(event: unknown): string[] {
+  const isObject = typeof event === 'object' && event !== null && !Array.isArray(event);
+  if (isObject && Object.keys(event).length === 0) return [];
+  const parsed = scheduledEventSchema.safeParse(event);
+  if (parsed.success) return [];
+  return [
+    'expected an EventBridge Scheduled Event (source aws.events) or {}',
+    ...parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`),
+  ];
+}
+
+/** When to stop starting rounds: the probe window or the Lambda deadline less the margin, whichever is first. */
+export function probeDeadline(nowMs: number, windowMs: number, remainingTimeMs: number): number {
+  return Math.min(nowMs + windowMs, nowMs + remainingTimeMs - DEADLINE_MARGIN_MS);
+}
+
+/** What the Lambda adds to an invocation's dependencies. */
+export interface ProbeHandlerDependencies extends ProbeInvocationDependencies {
+  /** PROBE_WINDOW_SECONDS. */
+  windowSeconds: number;
+}
+
+/** The parts of the Lambda context the probe reads. */
+export interface ProbeInvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** The function's result: the invocation summary, or why the event was rejected. */
+export type ProbeResult =
+  | { status: 'rejected'; problems: string[] }
+  | ({ status: 'done' } & ProbeInvocationSummary);
+
+/** Handles one probe event; `handler` below wires it to AWS. */
+export async function handleProbeEvent(
+  event: unknown,
+  context: ProbeInvocationContext,
+  deps: ProbeHandlerDependencies,
+): Promise<ProbeResult> {
+  const problems = probeEventProblems(event);
+  if (problems.length > 0) {
+    // Returned, not thrown: retrying a wrong event cannot help, and the missing heartbeat alarms.
+    deps.logger.error('Rejected an event that is not a probe schedule', { problems });
+    return { status: 'rejected', problems };
+  }
+  const deadlineMs = probeDeadline(
+    deps.clock.now(),
+    deps.windowSeconds * 1000,
+    context.getRemainingTimeInMillis(),
+  );
+  return { status: 'done', ...(await runProbeInvocation(deps, deadlineMs)) };
+}
+
+/**
+ * A Powertools Metrics writing to {@link METRIC_NAMESPACE} with no default dimension. Powertools adds
+ * `service` to every dimension set by default; readers address a metric by its exact dimension set,
+ * so that would make every alarm know the function's service name. Ours come from metric-names.ts.
+ */
+export function createProbeMetrics(): Metrics {
+  const metrics = new Metrics({ namespace: METRIC_NAMESPACE });
+  metrics.clearDefaultDimensions();
+  return metrics;
+}
+
+// Module scope: built once per execution environment and reused by every invocation (Powertools' pattern).
+const metrics = createProbeMetrics();
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const lambdaClient = new LambdaClient({});
+
+let lambdaDependencies: ProbeHandlerDependencies | undefined;
+
+/** Reads the environment and the deployment files once per cold start and wires the adapters. */
+function createLambdaDependencies(functionName: string): ProbeHandlerDependencies {
+  const env = readEnvironment(probeEnvironmentSchema);
+  const region = process.env.AWS_REGION;
+  if (!region || !env.WATCHDOG_REGIONS.includes(region)) {
+    throw new Error(
+      `function environment is not as deployed: AWS_REGION ${region ?? '(unset)'} is not one of WATCHDOG_REGIONS (${env.WATCHDOG_REGIONS.join(', ')})`,
+    );
+  }
+  const { config } = readDeploymentFiles(process.env.LAMBDA_TASK_ROOT ?? __dirname);
+  return {
+    deployment: env.DEPLOYMENT_NAME,
+    sites: config.sites,
+    settings: config.detection,
+    region,
+    regions: env.WATCHDOG_REGIONS,
+    clock: systemClock,
+    probeSite: (site, round) => probeSite(site, round, { timeoutMs: config.detection.probeTimeoutMs }),
+    observations: new DynamoDbObservationStore({
+      client: documentClient,
+      tableName: env.TABLE_NAME,
+      retentionDays: env.OBSERVATION_RETENTION_DAYS,
+    }),
+    siteHealth: new DynamoDbSiteHealthStore(documentClient, env.TABLE_NAME),
+    tripNotifier: new OrchestratorInvoker({
+      client: lambdaClient,
+      functionName: env.ORCHESTRATOR_FUNCTION_NAME,
+      region,
+      triggerName: functionName,
+    }),
+    metrics,
+    logger,
+    windowSeconds: env.PROBE_WINDOW_SECONDS,
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = async (event: unknown, context: Context): Promise<ProbeResult> => {
+  logger.addContext(context);
+  lambdaDependencies ??= createLambdaDependencies(context.functionName);
+  return handleProbeEvent(event, context, lambdaDependencies);
+};
+
+/** Emits one site's round: all probes under {Deployment, Site, Region} with SiteDown, then per kind. */
+function emitSiteRoundMetrics(
+  deps: ProbeInvocationDependencies,
+  at: number,
+  outcome: SiteRoundOutcome,
+): void {
+  const { deployment, region } = deps;
+  // A round whose decision failed has no status; emitting none leaves SiteDown at its last value.
+  if (outcome.observations.length > 0 || outcome.status !== undefined) {
+    publish(deps.metrics, at, siteRegionDimensions(deployment, outcome.siteId, region), (m) => {
+      addProbeValues(m, outcome.observations);
+      if (outcome.status !== undefined) {
+        m.addMetric(
+          PROBE_METRICS.siteDown.name,
+          PROBE_METRICS.siteDown.unit,
+          outcome.status === 'down' ? 1 : 0,
+        );
+      }
+    });
+  }
+  for (const kind of ['sip', 'http'] as const satisfies readonly ProbeKind[]) {
+    const ofKind = outcome.observations.filter((o) => endpointKind(o.endpoint) === kind);
+    if (ofKind.length === 0) continue;
+    publish(deps.metrics, at, siteRegionKindDimensions(deployment, outcome.siteId, region, kind), (m) =>
+      addProbeValues(m, ofKind),
+    );
+  }
+}
+
+/** One value per probe: EMF keeps them as a list, so Average and Minimum stay meaningful. */
+function addProbeValues(metrics: ProbeMetricsSink, observations: readonly Observation[]): void {
+  for (const o of observations) {
+    metrics.addMetric(PROBE_METRICS.probeSuccess.name, PROBE_METRICS.probeSuccess.unit, o.ok ? 1 : 0);
+    if (o.latencyMs !== undefined) {
+      metrics.addMetric(PROBE_METRICS.probeLatency.name, PROBE_METRICS.probeLatency.unit, o.latencyMs);
+    }
+  }
+}
+
+/**
+ * Writes one EMF document: one dimension set, one timestamp. Every document is published on its own
+ * because one EMF document holds one value per dimension name, and each site, region and kind differ.
+ */
+function publish(
+  metrics: ProbeMetricsSink,
+  at: number,
+  dimensions: MetricDimensions,
+  add: (metrics: ProbeMetricsSink) => void,
+): void {
+  metrics.setTimestamp(at);
+  metrics.addDimensions(dimensions);
+  add(metrics);
+  metrics.publishStoredMetrics();
+}
+
+function logSiteRound(deps: ProbeInvocationDependencies, at: number, outcome: SiteRoundOutcome): void {
+  const round = { siteId: outcome.siteId, region: deps.region, roundAt: new Date(at).toISOString() };
+  if (outcome.error !== undefined) {
+    deps.logger.error('Probe round of a site failed; the next round tries again', {
+      ...round,
+      error: outcome.error as Error,
+    });
+    return;
+  }
+  const failing = outcome.observations.filter((o) => !o.ok);
+  const verdict = { ...round, status: outcome.status, failing: failing.map(describeObservation) };
+  if (failing.length > 0) deps.logger.warn('Probe round saw failing endpoints', verdict);
+  else deps.logger.debug('Probe round healthy', verdict);
+}
+
+/** An observation for the logs; health URLs lose query and credentials, which may hold a token. */
+function describeObservation(o: Observation): { endpoint: string; reason?: string; latencyMs?: number } {
+  let endpoint = o.endpoint;
+  if (endpointKind(o.endpoint) === 'http') {
+    try {
+      const url = new URL(o.endpoint);
+      endpoint = `${url.origin}${url.pathname}`;
+    } catch {
+      endpoint = '(unparseable URL)';
+    }
+  }
+  return { endpoint, reason: o.reason, latencyMs: o.latencyMs };
+}
+
+function lastStatusBySite(reports: readonly ProbeRoundReport[]): Record<string, string> {
+  const status: Record<string, string> = {};
+  for (const report of reports) {
+    for (const outcome of report.sites) status[outcome.siteId] = outcome.status ?? 'undecided';
+  }
+  return status;
+}

@@ -1,0 +1,94 @@
+/**
+ * The CloudWatch contract between the functions that emit metrics (embedded metric format) and the
+ * dashboards, alarms and Route 53 CLOUDWATCH_METRIC health checks that read them. A CloudWatch
+ * metric is addressed by namespace, name and its exact set of dimensions, so a reader that spells
+ * one of them differently, or misses one, watches a metric nobody writes and never alarms. Both
+ * sides therefore import the strings and the dimension maps from here, and nowhere else spells them
+ * (test/handlers/probe.test.ts checks that for lambdas/).
+ *
+ * This file has no imports on purpose: the CDK app and the Lambda bundles both load it.
+ */
+
+/** The namespace of every metric of this project. */
+export const METRIC_NAMESPACE = 'CarrierFailover';
+
+/** Dimension names. Values are the deployment name, a site id, an AWS region and a probe kind. */
+export const DIMENSION_NAMES = {
+  deployment: 'Deployment',
+  site: 'Site',
+  region: 'Region',
+  kind: 'Kind',
+} as const;
+
+/** A CloudWatch unit, spelled as both Powertools' `MetricUnit` and CDK's `cloudwatch.Unit` spell it. */
+export type MetricUnitName = 'Count' | 'Milliseconds' | 'Percent' | 'None';
+
+/** A metric's name with the unit it is emitted in. */
+export interface MetricDefinition {
+  readonly name: string;
+  readonly unit: MetricUnitName;
+}
+
+/**
+ * The metrics the probe function emits. Dimensions: `probeSuccess` and `probeLatency` with
+ * {@link siteRegionDimensions} and again with {@link siteRegionKindDimensions}; `siteDown` with
+ * {@link siteRegionDimensions}; `probeHeartbeat` with {@link regionDimensions}.
+ */
+export const PROBE_METRICS = {
+  /** One value per endpoint probe: 1 healthy, 0 failed. Average is the healthy share; Minimum 0 means one failed. */
+  probeSuccess: { name: 'ProbeSuccess', unit: 'Count' },
+  /** One value per endpoint probe that measured its latency, in milliseconds. */
+  probeLatency: { name: 'ProbeLatency', unit: 'Milliseconds' },
+  /**
+   * The quorum decision about a site as this region holds it, once per probe round: 1 down, 0 up.
+   * Alarms and Route 53 CLOUDWATCH_METRIC health checks watch its Maximum over one minute. Missing
+   * data means this region's probe is silent, not that the site changed, so readers keep the last
+   * known state (Route 53 `LastKnownStatus`, alarms `ignore`); the heartbeat alarm reports the silence.
+   */
+  siteDown: { name: 'SiteDown', unit: 'None' },
+  /** 1 per probe invocation that ran its rounds; the "monitor stopped reporting" alarm watches its Sum. */
+  probeHeartbeat: { name: 'ProbeHeartbeat', unit: 'Count' },
+} as const satisfies Record<string, MetricDefinition>;
+
+/** The metrics the orchestrator and failback functions emit, each with {@link siteDimensions}. */
+export const ORCHESTRATOR_METRICS = {
+  /** Numbers the carrier confirmed forwarded, per run. */
+  numbersForwarded: { name: 'NumbersForwarded', unit: 'Count' },
+  /** Numbers that could not be forwarded (the run gave up on them), per run. */
+  numbersFailed: { name: 'NumbersFailed', unit: 'Count' },
+  /** Numbers of the incident not forwarded yet when a run ended (handed to a continuation). */
+  numbersPending: { name: 'NumbersPending', unit: 'Count' },
+  /** The cumulative percentage of numbers restored by the failback wave that just finished (10, 25, ...). */
+  failbackWave: { name: 'FailbackWave', unit: 'Percent' },
+} as const satisfies Record<string, MetricDefinition>;
+
+/** The two kinds of endpoint a probe checks, the values of the `Kind` dimension. */
+export type ProbeKind = 'sip' | 'http';
+
+/** A dimension map: dimension name to value, exactly the set a metric is emitted with. */
+export type MetricDimensions = Record<string, string>;
+
+/** `{Deployment, Region}`: the probe heartbeat of one region. */
+export function regionDimensions(deployment: string, region: string): MetricDimensions {
+  return { [DIMENSION_NAMES.deployment]: deployment, [DIMENSION_NAMES.region]: region };
+}
+
+/** `{Deployment, Site}`: orchestrator and failback metrics, which are about a site's incident, not a region. */
+export function siteDimensions(deployment: string, siteId: string): MetricDimensions {
+  return { [DIMENSION_NAMES.deployment]: deployment, [DIMENSION_NAMES.site]: siteId };
+}
+
+/** `{Deployment, Site, Region}`: one site as seen (and decided) from one region. */
+export function siteRegionDimensions(deployment: string, siteId: string, region: string): MetricDimensions {
+  return { ...siteDimensions(deployment, siteId), [DIMENSION_NAMES.region]: region };
+}
+
+/** `{Deployment, Site, Region, Kind}`: one site's SIP or HTTP endpoints as seen from one region. */
+export function siteRegionKindDimensions(
+  deployment: string,
+  siteId: string,
+  region: string,
+  kind: ProbeKind,
+): MetricDimensions {
+  return { ...siteRegionDimensions(deployment, siteId, region), [DIMENSION_NAMES.kind]: kind };
+}

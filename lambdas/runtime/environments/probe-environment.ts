@@ -1,0 +1,57 @@
+import * as z from 'zod';
+import { commonEnvironmentSchema } from './common-environment';
+
+const AWS_REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/**
+ * A whole number in an environment variable (always a string there), with a range and a default. The
+ * input type stays `string`, so the CDK side, typed by `z.input`, cannot pass a number by mistake.
+ */
+function integerVariable(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, { error: `expected a whole number ${min}-${max}` })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback);
+}
+
+/**
+ * The probe's environment: the common variables, plus whom to tell about a trip and whose
+ * observations to read. Checked at cold start; the CDK construct's `environment` is typed by
+ * {@link ProbeEnvironment} so the two cannot drift.
+ */
+export const probeEnvironmentSchema = commonEnvironmentSchema.extend({
+  /** This region's orchestrator function (name or ARN), invoked asynchronously on a trip. */
+  ORCHESTRATOR_FUNCTION_NAME: z.string().min(1),
+  /**
+   * Every watchdog region, comma-separated, this one included: the regions whose observations the
+   * quorum reads. Config order is kept.
+   */
+  WATCHDOG_REGIONS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((region) => region.trim())
+        .filter((region) => region.length > 0),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(AWS_REGION_PATTERN, { error: 'expected AWS regions such as us-east-1' }))
+        .min(1, { error: 'expected at least one region, comma-separated' }),
+    ),
+  /**
+   * How long one invocation keeps probing. The schedule starts one invocation a minute, so 55 s
+   * leaves the next one a clean start instead of two overlapping runs probing the same sites.
+   */
+  PROBE_WINDOW_SECONDS: integerVariable(1, 900, 55),
+  /** Days an observation is kept before DynamoDB's TTL deletes it: a month's replay and a report. */
+  OBSERVATION_RETENTION_DAYS: integerVariable(1, 3650, 35),
+});
+
+/** The variables as the CDK construct sets them (all strings; defaults may be left out). */
+export type ProbeEnvironment = z.input<typeof probeEnvironmentSchema>;
+
+/** The variables as the probe reads them, parsed and defaulted. */
+export type ParsedProbeEnvironment = z.output<typeof probeEnvironmentSchema>;
