@@ -50,13 +50,16 @@ export function addCarrierFailoverStacks(app: App, deployment: Deployment): Carr
     stack.addStackDependency(incidentLog);
     return stack;
   });
-  const dns = config.dns
+  const dnsConfig = config.dns;
+  const dns = dnsConfig
     ? new DnsStack(app, stackNames.dns(config.deployment), {
         env: env(config.homeRegion),
         description: `carrier-failover ${config.deployment}: Route 53 health checks and failover records`,
-        dns: config.dns,
+        config: { ...config, dns: dnsConfig },
       })
     : undefined;
+  // The site health checks watch the watchdog stacks' alarms, which must exist first.
+  for (const watchdog of watchdogs) dns?.addStackDependency(watchdog);
   Tags.of(app).add('carrier-failover:deployment', config.deployment);
   return { incidentLog, watchdogs, dns };
 }

@@ -248,6 +248,12 @@ export const dnsRecordSchema = z
       .string()
       .min(1, { error: 'expected a DNS name' })
       .describe('Record name, e.g. portal.example.com.'),
+    site: z
+      .string()
+      .optional()
+      .describe(
+        'Optional primary site id: the record then fails over when that site is down by quorum as well as when its HTTPS check fails.',
+      ),
     primary: z
       .object({
         target: z
@@ -491,6 +497,21 @@ function checkCrossFieldRules(input: ConfigOutput, ctx: z.RefinementCtx): void {
       ],
       message:
         'expected backupConnectionId and primaryConnectionId to be set together (the switch needs both ends)',
+    });
+  }
+  const records = (config.dns as { records?: unknown } | undefined)?.records;
+  if (Array.isArray(records) && rolesValid) {
+    records.forEach((record: { site?: unknown }, index) => {
+      if (
+        typeof record?.site === 'string' &&
+        !sites.some((site) => site?.id === record.site && site.role === 'primary')
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dns', 'records', index, 'site'],
+          message: `expected the id of a primary site, got "${record.site}"`,
+        });
+      }
     });
   }
   const waves = (config.failback as { waves?: unknown } | undefined)?.waves;

@@ -31,6 +31,11 @@ export interface WatchdogFunctionProps {
   readonly timeout?: Duration;
   /** @default 512 */
   readonly memorySize?: number;
+  /**
+   * Retries of a failed asynchronous invocation (scheduled runs use 0: the next minute's run is the retry).
+   * @default 2
+   */
+  readonly retryAttempts?: number;
 }
 
 /**
@@ -77,6 +82,7 @@ export class WatchdogFunction extends Construct {
       role,
       logGroup: this.logGroup,
       deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: props.retryAttempts,
       environment: { ...props.environment, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),

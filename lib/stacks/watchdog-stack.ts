@@ -1,9 +1,18 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import {
+  METRIC_NAMESPACE,
+  PROBE_METRICS,
+  regionDimensions,
+  siteRegionDimensions,
+} from '../../lambdas/metrics/metric-names';
 import type { OrchestratorEnvironment } from '../../lambdas/runtime/environments/orchestrator-environment';
+import type { ProbeEnvironment } from '../../lambdas/runtime/environments/probe-environment';
 import type { Config } from '../config/schema';
 import { AlertTopic } from '../constructs/alert-topic';
 import { IncidentTableReplica } from '../constructs/incident-table-replica';
@@ -15,6 +24,11 @@ import { type DeploymentFilesDirectory, WatchdogFunction } from '../constructs/w
  */
 export function orchestratorFunctionName(deployment: string): string {
   return `${deployment}-orchestrator`;
+}
+
+/** The SiteDown alarm of a site in a region: named, because Route 53 health checks find it by name. */
+export function siteDownAlarmName(deployment: string, siteId: string, region: string): string {
+  return `${deployment}-${siteId}-down-${region}`;
 }
 
 export interface WatchdogStackProps extends StackProps {
@@ -33,6 +47,7 @@ export class WatchdogStack extends Stack {
   readonly alerts: AlertTopic;
   readonly incidentTable: IncidentTableReplica;
   readonly orchestrator: WatchdogFunction;
+  readonly probe: WatchdogFunction;
 
   constructor(scope: Construct, id: string, props: WatchdogStackProps) {
     super(scope, id, props);
@@ -63,6 +78,8 @@ export class WatchdogStack extends Stack {
     });
     this.grantOrchestrator(config);
     this.addFunctionAlarms('Orchestrator', this.orchestrator);
+
+    this.probe = this.addProbe(config, props);
 
     new CfnOutput(this, 'AlertTopicArn', {
       value: this.alerts.topic.topicArn,
@@ -101,6 +118,85 @@ export class WatchdogStack extends Stack {
         ),
       }),
     );
+  }
+
+  /**
+   * The probe: every minute, probing every probeIntervalSeconds within it. It writes observations and
+   * site health only, and invokes only this region's orchestrator. A SiteDown alarm per site (its
+   * name is fixed, Route 53 health checks find it by name) and a heartbeat alarm watch it.
+   */
+  private addProbe(config: Config, props: WatchdogStackProps): WatchdogFunction {
+    const environment: ProbeEnvironment = {
+      DEPLOYMENT_NAME: config.deployment,
+      TABLE_NAME: props.tableName,
+      ALERT_TOPIC_ARN: this.alerts.topic.topicArn,
+      POWERTOOLS_SERVICE_NAME: 'probe',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      ORCHESTRATOR_FUNCTION_NAME: orchestratorFunctionName(config.deployment),
+      WATCHDOG_REGIONS: config.watchdogRegions.join(','),
+      PROBE_WINDOW_SECONDS: '55',
+    };
+    const probe = new WatchdogFunction(this, 'Probe', {
+      handler: 'probe',
+      description: `Probes ${config.deployment} sites from ${this.region} and decides by quorum`,
+      environment,
+      deploymentFiles: props.deploymentFiles,
+      timeout: Duration.seconds(60),
+      retryAttempts: 0,
+    });
+    this.incidentTable.grantObservationWrites(probe.function);
+    probe.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.functionArn(orchestratorFunctionName(config.deployment))],
+      }),
+    );
+    new Rule(this, 'ProbeSchedule', {
+      description: 'Starts the probe every minute',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(probe.function, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
+    });
+    this.addFunctionAlarms('Probe', probe);
+
+    const action = new SnsAction(this.alerts.topic);
+    const heartbeat = new Alarm(this, 'ProbeHeartbeat', {
+      alarmDescription: `The probe in ${this.region} stopped reporting: this region no longer watches the sites`,
+      metric: new Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: PROBE_METRICS.probeHeartbeat.name,
+        dimensionsMap: regionDimensions(config.deployment, this.region),
+        statistic: Stats.SUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    heartbeat.addAlarmAction(action);
+    heartbeat.addOkAction(action);
+    for (const site of config.sites) {
+      const alarm = new Alarm(this, `SiteDown-${site.id}`, {
+        alarmName: siteDownAlarmName(config.deployment, site.id, this.region),
+        alarmDescription: `${site.id} is down by quorum, as the probe in ${this.region} decides`,
+        metric: new Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName: PROBE_METRICS.siteDown.name,
+          dimensionsMap: siteRegionDimensions(config.deployment, site.id, this.region),
+          statistic: Stats.MAXIMUM,
+          period: Duration.minutes(1),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // A silent probe is the heartbeat alarm's news; keep the site's last known state.
+        treatMissingData: TreatMissingData.IGNORE,
+      });
+      // Primary sites alert through their incident (one alert per state change, not one per region);
+      // standby sites are only watched, so their alarm is the alert.
+      if (site.role === 'standby') alarm.addAlarmAction(action);
+    }
+    return probe;
   }
 
   private functionArn(name: string): string {

@@ -132,3 +132,25 @@ describe('loadDeployment', () => {
     );
   });
 });
+
+describe('loadDeployment cross-references', () => {
+  it('rejects a DNS record tied to a site that is not a primary site', () => {
+    const config = exampleConfigObject();
+    config.dns.records[0].site = 'dal-standby';
+
+    expect(problemsOf(writeDeploymentFiles(config))).toEqual([
+      expect.stringMatching(/dns\.records\[0\]\.site: expected the id of a primary site, got "dal-standby"$/),
+    ]);
+  });
+
+  it('requires both Telnyx connection ids for the connection switch', () => {
+    const config = exampleConfigObject();
+    config.carriers.telnyx.backupConnectionId = '2222222222';
+
+    expect(problemsOf(writeDeploymentFiles(config))).toEqual([
+      expect.stringMatching(
+        /carriers\.telnyx\.primaryConnectionId: expected backupConnectionId and primaryConnectionId to be set together/,
+      ),
+    ]);
+  });
+});

@@ -38,6 +38,46 @@ describe('DnsStack', () => {
     });
   });
 
+  it("turns each region's SiteDown alarm into a health check and a site quorum check over them", () => {
+    const template = templateOf(stacks.dns!);
+
+    for (const region of ['us-east-1', 'us-east-2', 'us-west-2']) {
+      template.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: Match.objectLike({
+          Type: 'CLOUDWATCH_METRIC',
+          AlarmIdentifier: { Name: `acme-voice-phx-primary-down-${region}`, Region: region },
+          InsufficientDataHealthStatus: 'LastKnownStatus',
+        }),
+      });
+    }
+    // Down when 2 (the quorum) of 3 regions say so: healthy while at least 2 children are healthy.
+    const quorumCheck = Object.values(template.findResources('AWS::Route53::HealthCheck')).find(
+      (check) =>
+        check.Properties.HealthCheckConfig.Type === 'CALCULATED' &&
+        check.Properties.HealthCheckConfig.ChildHealthChecks.length === 3,
+    );
+    expect(quorumCheck?.Properties.HealthCheckConfig.HealthThreshold).toBe(2);
+    expect(stacks.dns!.siteHealthChecks.has('dal-standby')).toBe(false);
+  });
+
+  it('fails the record over when its site is down by quorum as well as when HTTPS fails', () => {
+    const template = templateOf(stacks.dns!);
+    const checks = template.findResources('AWS::Route53::HealthCheck');
+    const calculated = Object.entries(checks).filter(
+      ([, check]) =>
+        check.Properties.HealthCheckConfig.Type === 'CALCULATED' &&
+        check.Properties.HealthCheckConfig.HealthThreshold === 2 &&
+        check.Properties.HealthCheckConfig.ChildHealthChecks.length === 2,
+    );
+    const [recordCheckId] = calculated.find(([id]) => id.startsWith('PrimaryAndSite'))!;
+
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Failover: 'PRIMARY',
+      HealthCheckId: { Ref: recordCheckId },
+    });
+    expect(stacks.dns!.dependencies).toEqual(expect.arrayContaining(stacks.watchdogs));
+  });
+
   it('is left out when no hosted zone is configured', () => {
     const config = exampleConfigObject();
     delete config.dns;

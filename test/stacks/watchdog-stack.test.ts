@@ -89,7 +89,9 @@ describe('WatchdogStack orchestrator', () => {
   });
 
   it('alarms on its errors, throttles and dead letters to the region topic', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((alarm) =>
+      String(alarm.Properties.AlarmDescription).startsWith('Orchestrator'),
+    );
     const metrics = alarms.map((alarm) => alarm.Properties.MetricName).sort();
 
     expect(metrics).toEqual(
@@ -142,5 +144,105 @@ describe('WatchdogStack orchestrator', () => {
 
   it('ships the config and the plan in the code asset, not in the template', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('+16025550000');
+  });
+});
+
+describe('WatchdogStack probe', () => {
+  const { stacks } = buildApp();
+
+  it.each([0, 1, 2])(
+    'probes every minute in each region (stack %i), without retries that would overlap',
+    (index) => {
+      const template = templateOf(stacks.watchdogs[index]);
+
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Targets: [
+          Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } }),
+        ],
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Timeout: 60,
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: 'probe',
+            ORCHESTRATOR_FUNCTION_NAME: 'acme-voice-orchestrator',
+            WATCHDOG_REGIONS: 'us-east-1,us-east-2,us-west-2',
+          }),
+        },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+    },
+  );
+
+  it('has a named SiteDown alarm per site and a heartbeat alarm that treats silence as breaching', () => {
+    const template = templateOf(stacks.watchdogs[2]);
+
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties,
+    );
+    for (const site of ['phx-primary', 'dal-standby']) {
+      const alarm = alarms.find((candidate) => candidate.AlarmName === `acme-voice-${site}-down-us-west-2`);
+      expect(alarm).toMatchObject({
+        Namespace: 'CarrierFailover',
+        MetricName: 'SiteDown',
+        Statistic: 'Maximum',
+        TreatMissingData: 'ignore',
+      });
+      expect(alarm.Dimensions).toEqual(
+        expect.arrayContaining([
+          { Name: 'Deployment', Value: 'acme-voice' },
+          { Name: 'Site', Value: site },
+          { Name: 'Region', Value: 'us-west-2' },
+        ]),
+      );
+      // Primary sites alert through their incident; a standby site's alarm is its alert.
+      expect(alarm.AlarmActions?.length ?? 0).toBe(site === 'dal-standby' ? 1 : 0);
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ProbeHeartbeat',
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+
+  it('lets the probe write only observations and site health, and invoke only its orchestrator', () => {
+    const template = templateOf(stacks.watchdogs[0]);
+    const probeRole = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) =>
+      id.startsWith('ProbeRole'),
+    )![0];
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((candidate) =>
+      JSON.stringify(candidate.Properties.Roles).includes(probeRole),
+    )!;
+    const statements = policy.Properties.PolicyDocument.Statement as Record<string, unknown>[];
+    const dynamo = statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
+
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const statement of dynamo) {
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OBS#*', 'SITE#*'] },
+      });
+      expect(JSON.stringify(statement.Action)).not.toMatch(/DeleteItem|Scan/);
+    }
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunction',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':lambda:us-east-1:111111111111:function:acme-voice-orchestrator',
+              ],
+            ],
+          },
+        }),
+      ]),
+    );
+    expect(JSON.stringify(statements)).not.toMatch(/secretsmanager|sns:Publish/);
   });
 });
