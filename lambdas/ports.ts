@@ -236,6 +236,8 @@ export interface Incident {
   /** Failback approval, when manual mode required one. */
   failbackApprovedAt?: number;
   failbackApprovedBy?: Actor;
+  /** Progress of the failback waves, once failback has started. */
+  failback?: FailbackProgress;
   /**
    * Who may run forwarding or failback for this incident right now, until when (epoch ms). A run
    * takes the lease when it is free or expired, so two regions never work the same incident at once.
@@ -243,6 +245,19 @@ export interface Incident {
   lease?: { owner: string; until: number };
   /** Optimistic-lock version. */
   version: number;
+}
+
+/** Where failback stands: waves done, the one running, when the next may start, a halt. */
+export interface FailbackProgress {
+  startedAt: number;
+  /** Waves finished (0 to the number of configured waves). */
+  wavesDone: number;
+  /** Index of the wave being restored now. */
+  runningWave?: number;
+  /** Epoch ms before which the next wave must not start (minutesBetweenWaves). */
+  nextWaveAt?: number;
+  /** Set when the site degraded between waves; cleared by a new approval or recovery. */
+  halted?: { at: number; reason: string };
 }
 
 /** One append-only entry of an incident's timeline. */

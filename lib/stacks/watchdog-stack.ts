@@ -4,6 +4,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import {
   METRIC_NAMESPACE,
@@ -11,6 +12,7 @@ import {
   regionDimensions,
   siteRegionDimensions,
 } from '../../lambdas/metrics/metric-names';
+import type { FailbackEnvironment } from '../../lambdas/runtime/environments/failback-environment';
 import type { OrchestratorEnvironment } from '../../lambdas/runtime/environments/orchestrator-environment';
 import type { ProbeEnvironment } from '../../lambdas/runtime/environments/probe-environment';
 import type { Config } from '../config/schema';
@@ -31,6 +33,11 @@ export function siteDownAlarmName(deployment: string, siteId: string, region: st
   return `${deployment}-${siteId}-down-${region}`;
 }
 
+/** The failback function's name in every region: fixed, because the operator CLI sends approvals to it. */
+export function failbackFunctionName(deployment: string): string {
+  return `${deployment}-failback`;
+}
+
 export interface WatchdogStackProps extends StackProps {
   readonly config: Config;
   /** The incident table's name (its replica in this region is used). */
@@ -48,6 +55,7 @@ export class WatchdogStack extends Stack {
   readonly incidentTable: IncidentTableReplica;
   readonly orchestrator: WatchdogFunction;
   readonly probe: WatchdogFunction;
+  readonly failback: WatchdogFunction;
 
   constructor(scope: Construct, id: string, props: WatchdogStackProps) {
     super(scope, id, props);
@@ -76,8 +84,16 @@ export class WatchdogStack extends Stack {
       timeout: Duration.minutes(15),
       memorySize: 1024,
     });
-    this.grantOrchestrator(config);
+    this.grantCarrierWork(this.orchestrator.function, config);
+    // Its name is fixed, so the ARN for re-invoking itself needs no reference to the function (a cycle).
+    this.orchestrator.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.functionArn(orchestratorFunctionName(config.deployment))],
+      }),
+    );
     this.addFunctionAlarms('Orchestrator', this.orchestrator);
+    this.failback = this.addFailback(config, props);
 
     this.probe = this.addProbe(config, props);
 
@@ -85,39 +101,66 @@ export class WatchdogStack extends Stack {
       value: this.alerts.topic.topicArn,
       description: 'The alert topic of this watchdog region.',
     });
+    new CfnOutput(this, 'FailbackFunctionName', {
+      value: this.failback.function.functionName,
+      description: 'The failback function of this region; the operator CLI sends approvals to it.',
+    });
     new CfnOutput(this, 'OrchestratorFunctionName', {
       value: this.orchestrator.function.functionName,
       description: 'The orchestrator of this region; the operator CLI invokes it for a manual failover.',
     });
   }
 
-  /** Incidents and number states, this topic, its own re-invocation, and the carriers' secrets: nothing else. */
-  private grantOrchestrator(config: Config): void {
-    const fn = this.orchestrator.function;
+  /**
+   * What a function that changes routing at the carriers needs: incidents and number states, this
+   * region's topic, and the carriers' secrets (by name; Secrets Manager appends a 6-character suffix).
+   */
+  private grantCarrierWork(fn: IFunction, config: Config): void {
     this.incidentTable.grantIncidentReadWrite(fn);
     this.alerts.grantPublish(fn);
-    // Its name is fixed, so the ARN for re-invoking itself needs no reference to the function (a cycle).
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: [this.functionArn(orchestratorFunctionName(config.deployment))],
-      }),
-    );
-    const secretNames = Object.values(config.carriers).map((carrier) => carrier.secretName);
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
-        // Secrets Manager appends a random 6-character suffix to every secret ARN.
-        resources: secretNames.map((name) =>
+        resources: Object.values(config.carriers).map((carrier) =>
           this.formatArn({
             service: 'secretsmanager',
             resource: 'secret',
-            resourceName: `${name}-??????`,
+            resourceName: `${carrier.secretName}-??????`,
             arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           }),
         ),
       }),
     );
+  }
+
+  /** The failback function: every minute and on approval; restores numbers in checked waves. */
+  private addFailback(config: Config, props: WatchdogStackProps): WatchdogFunction {
+    const environment: FailbackEnvironment = {
+      DEPLOYMENT_NAME: config.deployment,
+      TABLE_NAME: props.tableName,
+      ALERT_TOPIC_ARN: this.alerts.topic.topicArn,
+      POWERTOOLS_SERVICE_NAME: 'failback',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+    const failback = new WatchdogFunction(this, 'Failback', {
+      handler: 'failback',
+      functionName: failbackFunctionName(config.deployment),
+      description: `Brings ${config.deployment} numbers home in checked waves`,
+      environment,
+      deploymentFiles: props.deploymentFiles,
+      timeout: Duration.minutes(5),
+      retryAttempts: 0,
+    });
+    this.grantCarrierWork(failback.function, config);
+    new Rule(this, 'FailbackSchedule', {
+      description: 'Advances failback every minute (waits, health checks, waves)',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [
+        new LambdaFunction(failback.function, { retryAttempts: 0, maxEventAge: Duration.seconds(60) }),
+      ],
+    });
+    this.addFunctionAlarms('Failback', failback);
+    return failback;
   }
 
   /**

@@ -61,7 +61,8 @@ describe('orchestrator handler', () => {
       incidents: new DynamoDbIncidentStore(table.documentClient, table.tableName),
       numbers: new DynamoDbForwardingStateStore(table.documentClient, table.tableName),
       notifier: new SnsNotifier(new SNSClient({ region }), TOPIC),
-      carriers: () => createCarrierDirectory(files.config.carriers, carriers.credentialSource),
+      carriers: () =>
+        createCarrierDirectory(files.config.carriers, carriers.credentialSource, { pollIntervalMs: 20 }),
       clock: systemClock,
       random: Math.random,
       region,

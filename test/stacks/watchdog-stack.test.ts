@@ -246,3 +246,40 @@ describe('WatchdogStack probe', () => {
     expect(JSON.stringify(statements)).not.toMatch(/secretsmanager|sns:Publish/);
   });
 });
+
+describe('WatchdogStack failback', () => {
+  const { stacks } = buildApp();
+  const template = templateOf(stacks.watchdogs[0]);
+
+  it('runs every minute under a fixed name the CLI sends approvals to', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'acme-voice-failback',
+      Runtime: 'nodejs22.x',
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'failback',
+          TABLE_NAME: 'acme-voice-incidents',
+        }),
+      },
+    });
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).map((rule) => rule.Properties);
+    expect(rules.filter((rule) => rule.ScheduleExpression === 'rate(1 minute)')).toHaveLength(2);
+  });
+
+  it('may restore at the carriers (secrets, incidents, alerts) but not invoke anything', () => {
+    const roleId = Object.keys(template.findResources('AWS::IAM::Role')).find((id) =>
+      id.startsWith('FailbackRole'),
+    )!;
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((candidate) =>
+      JSON.stringify(candidate.Properties.Roles).includes(roleId),
+    )!;
+    const actions = (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap(
+      (statement) => [statement.Action].flat(),
+    );
+
+    expect(actions).toEqual(
+      expect.arrayContaining(['secretsmanager:GetSecretValue', 'sns:Publish', 'dynamodb:PutItem']),
+    );
+    expect(actions).not.toContain('lambda:InvokeFunction');
+  });
+});

@@ -16,6 +16,11 @@ export interface CarrierDirectoryOptions {
   readonly timeoutMs?: number;
   /** fetch for every adapter (the drill and tests inject one). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /**
+   * How often asynchronous carrier jobs (Telnyx bulk jobs, Bandwidth orders) are polled. Local fakes
+   * finish at once; the real APIs take seconds. @default each adapter's own (2000 ms)
+   */
+  readonly pollIntervalMs?: number;
 }
 
 /**
@@ -36,10 +41,11 @@ export async function createCarrierDirectory(
       const { apiKey } = await credentialSource.get('telnyx', config.secretName);
       return new TelnyxCarrier({
         ...http,
+        pollIntervalMs: options.pollIntervalMs,
         apiKey,
         baseUrl: config.baseUrl,
         backupConnectionId: config.backupConnectionId,
-        primaryConnectionId: optionalString(config, 'primaryConnectionId'),
+        primaryConnectionId: config.primaryConnectionId,
       });
     }),
     build(twilio, async (config) => {
@@ -55,7 +61,12 @@ export async function createCarrierDirectory(
     }),
     build(bandwidth, async (config) => {
       const credentials = await credentialSource.get('bandwidth', config.secretName);
-      return new BandwidthCarrier({ ...http, ...credentials, baseUrl: config.baseUrl });
+      return new BandwidthCarrier({
+        ...http,
+        pollIntervalMs: options.pollIntervalMs,
+        ...credentials,
+        baseUrl: config.baseUrl,
+      });
     }),
     build(webhook, async (config) => {
       const { signingSecret } = await credentialSource.get('webhook', config.secretName);
@@ -68,11 +79,4 @@ export async function createCarrierDirectory(
   if (bandwidthCarrier) directory.bandwidth = bandwidthCarrier;
   if (webhookCarrier) directory.webhook = webhookCarrier;
   return directory;
-}
-
-// `carriers.telnyx.primaryConnectionId` is not in the config schema yet; read it structurally so
-// the connection switch lights up as soon as the schema gains the field.
-function optionalString(section: object, field: string): string | undefined {
-  const value = (section as Record<string, unknown>)[field];
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -12,6 +12,9 @@ import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_TABLE, SORT_KEY_PREFIX, tableKeys } from '../../incident-table-design';
 import type { Incident, IncidentStore, OpenIncidentResult, TimelineEvent } from '../../ports';
 
+/** Orders this process's events that share a timestamp. */
+let eventCounter = 0;
+
 /** How often a joiner re-reads while the pointer it found is being replaced. */
 const OPEN_ATTEMPTS = 5;
 
@@ -128,7 +131,9 @@ export class DynamoDbIncidentStore implements IncidentStore {
   }
 
   async appendEvent(event: TimelineEvent): Promise<void> {
-    const sequence = `${event.actor.region}-${randomUUID().slice(0, 8)}`;
+    // Events of one process within the same millisecond keep their order; the random part keeps
+    // writers in different processes from colliding.
+    const sequence = `${String(eventCounter++).padStart(10, '0')}-${event.actor.region}-${randomUUID().slice(0, 8)}`;
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,

@@ -1,0 +1,171 @@
+/**
+ * The failback function (one per watchdog region): every minute, and on an operator's approval,
+ * moves each primary site's failback one step further. Thin: parse the event, run the domain.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createCarrierDirectory } from '../adapters/carriers/carrier-directory';
+import { SecretsManagerCredentialSource } from '../adapters/carriers/credentials';
+import { DynamoDbForwardingStateStore } from '../adapters/dynamodb/forwarding-state-store';
+import { DynamoDbIncidentStore } from '../adapters/dynamodb/incident-store';
+import { DynamoDbSiteHealthStore } from '../adapters/dynamodb/site-health-store';
+import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { carrierLimitsFromConfig } from '../composition/forward-run';
+import { createRestoreRun } from '../composition/restore-run';
+import type { SiteHealthState } from '../domain/detection/decide-site-health';
+import type { SiteHealthStore } from '../domain/detection/probe-cycle';
+import { advanceFailback, approveFailback, type FailbackOutcome } from '../domain/failback/run-failback';
+import { IncidentLog } from '../domain/incidents/incident-log';
+import type {
+  Actor,
+  CarrierDirectory,
+  Clock,
+  ForwardingStateStore,
+  IncidentStore,
+  Notifier,
+  Random,
+} from '../ports';
+import { type DeploymentFiles, readDeploymentFiles } from '../runtime/deployment-files';
+import { readEnvironment } from '../runtime/environments/common-environment';
+import { failbackEnvironmentSchema } from '../runtime/environments/failback-environment';
+import { failbackEventSchema } from '../runtime/events/failback-event';
+import { logger } from '../runtime/powertools';
+import { systemClock } from '../runtime/system-clock';
+
+/** Time kept back from the Lambda deadline to record the wave's progress. */
+export const DEADLINE_MARGIN_MS = 10_000;
+
+/** What the failback function needs; Lambda, the drill and tests each build their own. */
+export interface FailbackHandlerDependencies {
+  files: DeploymentFiles;
+  incidents: IncidentStore;
+  numbers: ForwardingStateStore;
+  notifier: Notifier;
+  /** This region's copies of the sites' quorum decisions. */
+  siteHealth: SiteHealthStore;
+  carriers(): Promise<CarrierDirectory>;
+  clock: Clock;
+  random: Random;
+  region: string;
+}
+
+export interface FailbackInvocationContext {
+  awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export type FailbackResult =
+  | { status: 'rejected'; problems: string[] }
+  | { status: 'ok'; sites: ({ siteId: string } & FailbackOutcome)[] };
+
+/** Handles one failback event: a scheduled tick, a tick for one site, or an approval. */
+export async function handleFailbackEvent(
+  event: unknown,
+  context: FailbackInvocationContext,
+  deps: FailbackHandlerDependencies,
+): Promise<FailbackResult> {
+  logger.resetKeys();
+  const parsed = failbackEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`,
+    );
+    logger.error('Rejected a malformed failback event', { problems });
+    return { status: 'rejected', problems };
+  }
+  const request = parsed.data;
+  const { config } = deps.files;
+  const primaries = config.sites.filter((site) => site.role === 'primary').map((site) => site.id);
+  if (request.siteId !== undefined && !primaries.includes(request.siteId)) {
+    const problems = [`siteId: expected one of ${primaries.join(', ')}, got "${request.siteId}"`];
+    logger.error('Rejected a failback event for an unknown site', { problems });
+    return { status: 'rejected', problems };
+  }
+  const actor: Actor =
+    request.action === 'approve'
+      ? { type: 'operator', region: request.approvedBy.region, name: request.approvedBy.name }
+      : { type: 'system', region: deps.region, name: 'failback' };
+  const log = new IncidentLog({
+    store: deps.incidents,
+    notifier: deps.notifier,
+    clock: deps.clock,
+    actor,
+    deployment: config.deployment,
+    runbooks: config.runbooks,
+  });
+  const carriers = await deps.carriers();
+  const now = deps.clock.now();
+  const failbackDeps = {
+    store: deps.incidents,
+    numbers: deps.numbers,
+    log,
+    clock: deps.clock,
+    detection: config.detection,
+    failback: config.failback,
+    readSiteHealth: async (siteId: string): Promise<SiteHealthState | undefined> =>
+      (await deps.siteHealth.get(siteId, deps.region))?.state,
+    restore: createRestoreRun({
+      carriers,
+      store: deps.numbers,
+      clock: deps.clock,
+      random: deps.random,
+      limits: carrierLimitsFromConfig(config.carriers),
+      runId: context.awsRequestId,
+    }),
+    runId: context.awsRequestId,
+    deadlineMs: now + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
+    leaseMs: context.getRemainingTimeInMillis() + DEADLINE_MARGIN_MS,
+  };
+  const sites = request.siteId !== undefined ? [request.siteId] : primaries;
+  const outcomes: ({ siteId: string } & FailbackOutcome)[] = [];
+  for (const siteId of sites) {
+    logger.appendKeys({ siteId });
+    const outcome =
+      request.action === 'approve'
+        ? await approveFailback(siteId, actor, failbackDeps)
+        : await advanceFailback(siteId, failbackDeps);
+    if (outcome.result !== 'no-incident') {
+      logger.info('Failback step', {
+        incidentId: outcome.incident.id,
+        result: outcome.result,
+        detail: 'detail' in outcome ? outcome.detail : undefined,
+      });
+    }
+    outcomes.push({ siteId, ...outcome });
+  }
+  return { status: 'ok', sites: outcomes };
+}
+
+let lambdaDependencies: FailbackHandlerDependencies | undefined;
+
+function createLambdaDependencies(): FailbackHandlerDependencies {
+  const env = readEnvironment(failbackEnvironmentSchema);
+  const files = readDeploymentFiles(process.env.LAMBDA_TASK_ROOT ?? __dirname);
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const credentialSource = new SecretsManagerCredentialSource({ client: new SecretsManagerClient({}) });
+  return {
+    files,
+    incidents: new DynamoDbIncidentStore(documentClient, env.TABLE_NAME),
+    numbers: new DynamoDbForwardingStateStore(documentClient, env.TABLE_NAME),
+    notifier: new SnsNotifier(new SNSClient({}), env.ALERT_TOPIC_ARN),
+    siteHealth: new DynamoDbSiteHealthStore(documentClient, env.TABLE_NAME),
+    carriers: () => createCarrierDirectory(files.config.carriers, credentialSource),
+    clock: systemClock,
+    random: Math.random,
+    region: process.env.AWS_REGION ?? 'unknown',
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = async (
+  event: unknown,
+  context: FailbackInvocationContext,
+): Promise<FailbackResult> => {
+  logger.addContext(context as never);
+  lambdaDependencies ??= createLambdaDependencies();
+  return handleFailbackEvent(event, context, lambdaDependencies);
+};

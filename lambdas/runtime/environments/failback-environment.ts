@@ -1,0 +1,6 @@
+import type * as z from 'zod';
+import { commonEnvironmentSchema } from './common-environment';
+
+/** The failback function's environment: the common variables. */
+export const failbackEnvironmentSchema = commonEnvironmentSchema;
+export type FailbackEnvironment = z.input<typeof failbackEnvironmentSchema>;
