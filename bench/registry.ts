@@ -1,0 +1,10 @@
+/**
+ * Every benchmark group, in the order `npm run bench` runs them and BENCHMARKS.md lists them.
+ * Adding a group: a file in bench/groups exporting a BenchGroup, and one line here.
+ */
+import type { BenchGroup } from './bench-group';
+import { forwardingGroup } from './groups/forwarding';
+import { probeDetectionGroup } from './groups/probe-detection';
+
+/** The registered groups. */
+export const BENCH_GROUPS: readonly BenchGroup[] = [forwardingGroup, probeDetectionGroup];
