@@ -4,10 +4,10 @@
  * CPU to the engine and the benchmark would measure the harness, not the engine.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BandwidthFake } from '../../test/fakes/carriers/bandwidth-fake';
-import type { FakeCarrierServer } from '../../test/fakes/carriers/fake-carrier-server';
-import { TelnyxFake } from '../../test/fakes/carriers/telnyx-fake';
-import { startLocalIncidentTable } from '../../test/support/dynalite';
+import { BandwidthFake } from '../../lib/drill/carrier-fakes/bandwidth-fake';
+import type { FakeCarrierServer } from '../../lib/drill/carrier-fakes/fake-carrier-server';
+import { TelnyxFake } from '../../lib/drill/carrier-fakes/telnyx-fake';
+import { startLocalIncidentTable } from '../../lib/drill/local-incident-table';
 import type {
   CarrierSideCommand,
   CarrierSideEvent,

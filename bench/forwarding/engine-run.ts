@@ -7,7 +7,7 @@
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { forwardNumbers } from '../../lambdas/domain/forwarding/forward-numbers';
 import type { Clock } from '../../lambdas/ports';
-import { seededRandom } from '../../test/fakes/carriers/fake-carrier-server';
+import { seededRandom } from '../../lib/drill/carrier-fakes/fake-carrier-server';
 import { BENCH_DESTINATION, benchNumbers, benchPlan } from './bench-plan';
 import { CarrierSide } from './carrier-side';
 import type { BenchCarrier, CarrierSideReport } from './carrier-side-protocol';

@@ -13,7 +13,7 @@
 import { settleWindowMs } from '../../lambdas/domain/detection/decide-site-health';
 import { loadDeployment } from '../../lib/config/load-config';
 import type { DetectionSettings } from '../../lib/config/schema';
-import { seededRandom } from '../../test/fakes/carriers/fake-carrier-server';
+import { seededRandom } from '../../lib/drill/carrier-fakes/fake-carrier-server';
 import type { BenchGroup } from '../bench-group';
 import { formatNumber, renderFigureTable } from '../figure-table';
 import { type DetectionRunResult, type KillMode, runDetection } from '../probe-detection/detection-run';

@@ -12,8 +12,8 @@ import { probeSipOptions } from '../../lambdas/adapters/probes/sip-options-probe
 import type { DecisionOptions, SiteTrip } from '../../lambdas/domain/detection/decide-site-health';
 import { ProbeCycle } from '../../lambdas/domain/detection/probe-cycle';
 import type { DetectionSettings, SipEndpoint, Site } from '../../lib/config/schema';
+import { startLocalIncidentTable } from '../../lib/drill/local-incident-table';
 import { SipResponder } from '../../lib/drill/sip-responder';
-import { startLocalIncidentTable } from '../../test/support/dynalite';
 import { SkippableClock } from './skippable-clock';
 
 /** How a SIP peer dies: closes its ports (ICMP unreachable) or stops answering (timeouts). */

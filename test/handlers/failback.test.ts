@@ -13,9 +13,9 @@ import type { CarrierDirectory, Clock, ForwardingStateStore } from '../../lambda
 import type { DeploymentFiles } from '../../lambdas/runtime/deployment-files';
 import { loadDeployment } from '../../lib/config/load-config';
 import type { Config } from '../../lib/config/schema';
+import { type LocalCarriers, startLocalCarriers } from '../../lib/drill/local-carriers';
+import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
 import { EXAMPLE_CONFIG } from '../support/config-files';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../support/dynalite';
-import { type LocalCarriers, startLocalCarriers } from '../support/local-carriers';
 
 const snsMock = mockClient(SNSClient);
 const REGION = 'us-east-1';

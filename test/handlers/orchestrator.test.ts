@@ -13,9 +13,9 @@ import {
 import type { FailoverEvent } from '../../lambdas/runtime/events/orchestrator-event';
 import { systemClock } from '../../lambdas/runtime/system-clock';
 import { loadDeployment } from '../../lib/config/load-config';
+import { type LocalCarriers, startLocalCarriers } from '../../lib/drill/local-carriers';
+import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
 import { EXAMPLE_CONFIG } from '../support/config-files';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../support/dynalite';
-import { type LocalCarriers, startLocalCarriers } from '../support/local-carriers';
 
 const snsMock = mockClient(SNSClient);
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:acme-voice-alerts';

@@ -40,9 +40,9 @@ import { probeEnvironmentSchema } from '../../lambdas/runtime/environments/probe
 import { failoverEventSchema } from '../../lambdas/runtime/events/orchestrator-event';
 import { loadDeployment } from '../../lib/config/load-config';
 import type { DetectionSettings, Site } from '../../lib/config/schema';
+import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
 import { SipResponder } from '../../lib/drill/sip-responder';
 import { EXAMPLE_CONFIG, EXAMPLE_PLAN } from '../support/config-files';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../support/dynalite';
 
 const lambdaMock = mockClient(LambdaClient);
 

@@ -20,18 +20,18 @@ import {
 import { restoreNumbers } from '../../lambdas/domain/forwarding/restore-numbers';
 import type { Carrier, PlanEntry } from '../../lambdas/ports';
 import type { CarrierName } from '../../lib/config/schema';
-import { FakeClock } from '../domain/forwarding/fake-clock';
-import { seededRandom } from '../domain/forwarding/seeded-random';
-import { BandwidthFake } from '../fakes/carriers/bandwidth-fake';
+import { BandwidthFake } from '../../lib/drill/carrier-fakes/bandwidth-fake';
 import {
   ALL_FAULT_KINDS,
   type FakeCarrierOptions,
   type FakeCarrierServer,
-} from '../fakes/carriers/fake-carrier-server';
-import { TelnyxFake } from '../fakes/carriers/telnyx-fake';
-import { TwilioFake } from '../fakes/carriers/twilio-fake';
-import { WebhookFake } from '../fakes/carriers/webhook-fake';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../support/dynalite';
+} from '../../lib/drill/carrier-fakes/fake-carrier-server';
+import { TelnyxFake } from '../../lib/drill/carrier-fakes/telnyx-fake';
+import { TwilioFake } from '../../lib/drill/carrier-fakes/twilio-fake';
+import { WebhookFake } from '../../lib/drill/carrier-fakes/webhook-fake';
+import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
+import { FakeClock } from '../domain/forwarding/fake-clock';
+import { seededRandom } from '../domain/forwarding/seeded-random';
 
 /** North American, so Bandwidth's 10-digit CallForward takes it too. */
 const BACKUP = '+12145550000';

@@ -5,12 +5,8 @@ import {
   type BandwidthCarrierOptions,
 } from '../../../lambdas/adapters/carriers/bandwidth';
 import { CarrierAuthError, CarrierError } from '../../../lambdas/domain/errors';
-import { BandwidthFake, type BandwidthFakeOptions } from '../../fakes/carriers/bandwidth-fake';
-import {
-  checkRequestAgainstSpec,
-  loadOfficialSpec,
-  officialSpecsPresent,
-} from '../../fakes/carriers/official-spec';
+import { BandwidthFake, type BandwidthFakeOptions } from '../../../lib/drill/carrier-fakes/bandwidth-fake';
+import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from '../../support/official-spec';
 
 const A = '+19195550100';
 const B = '+19195550101';

@@ -5,7 +5,7 @@ import { TelnyxCarrier } from '../../../lambdas/adapters/carriers/telnyx';
 import { TwilioCarrier } from '../../../lambdas/adapters/carriers/twilio';
 import { WebhookCarrier } from '../../../lambdas/adapters/carriers/webhook';
 import { carriersSchema } from '../../../lib/config/schema';
-import { TelnyxFake } from '../../fakes/carriers/telnyx-fake';
+import { TelnyxFake } from '../../../lib/drill/carrier-fakes/telnyx-fake';
 
 const ENV = {
   TELNYX_API_KEY: 'KEYtest',

@@ -1,11 +1,7 @@
 import { TelnyxCarrier, type TelnyxCarrierOptions } from '../../../lambdas/adapters/carriers/telnyx';
 import { CarrierAuthError, CarrierError } from '../../../lambdas/domain/errors';
-import {
-  checkRequestAgainstSpec,
-  loadOfficialSpec,
-  officialSpecsPresent,
-} from '../../fakes/carriers/official-spec';
-import { TelnyxFake, type TelnyxFakeOptions } from '../../fakes/carriers/telnyx-fake';
+import { TelnyxFake, type TelnyxFakeOptions } from '../../../lib/drill/carrier-fakes/telnyx-fake';
+import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from '../../support/official-spec';
 
 const A = '+14155550100';
 const B = '+14155550101';

@@ -4,12 +4,8 @@ import {
   type TwilioCarrierOptions,
 } from '../../../lambdas/adapters/carriers/twilio';
 import { CarrierAuthError } from '../../../lambdas/domain/errors';
-import {
-  checkRequestAgainstSpec,
-  loadOfficialSpec,
-  officialSpecsPresent,
-} from '../../fakes/carriers/official-spec';
-import { TwilioFake, type TwilioFakeOptions } from '../../fakes/carriers/twilio-fake';
+import { TwilioFake, type TwilioFakeOptions } from '../../../lib/drill/carrier-fakes/twilio-fake';
+import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from '../../support/official-spec';
 
 const WEB = '+14155550100';
 const ON_TRUNK = '+14155550101';

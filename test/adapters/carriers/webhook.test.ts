@@ -5,7 +5,7 @@ import {
   type WebhookCarrierOptions,
 } from '../../../lambdas/adapters/carriers/webhook';
 import { CarrierAuthError } from '../../../lambdas/domain/errors';
-import { WebhookFake, type WebhookFakeOptions } from '../../fakes/carriers/webhook-fake';
+import { WebhookFake, type WebhookFakeOptions } from '../../../lib/drill/carrier-fakes/webhook-fake';
 
 const A = '+14155550100';
 const BACKUP_SIP = 'sip:backup@sbc2.example.net';

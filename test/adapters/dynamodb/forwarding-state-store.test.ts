@@ -3,7 +3,7 @@ import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb
 import { ConcurrentModificationError } from '../../../lambdas/domain/errors';
 import { tableKeys } from '../../../lambdas/incident-table-design';
 import type { PlanEntry, RoutingSnapshot } from '../../../lambdas/ports';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../support/dynalite';
+import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
 
 const INCIDENT = 'inc-42';
 const NOW = Date.UTC(2025, 0, 1);

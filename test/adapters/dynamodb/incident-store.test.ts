@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbIncidentStore } from '../../../lambdas/adapters/dynamodb/incident-store';
 import { ConcurrentModificationError } from '../../../lambdas/domain/errors';
 import type { Incident } from '../../../lambdas/ports';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../support/dynalite';
+import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
 
 function draft(
   id: string,

@@ -5,7 +5,7 @@ import {
 } from '../../../lambdas/adapters/dynamodb/observation-store';
 import { tableKeys } from '../../../lambdas/incident-table-design';
 import type { Observation } from '../../../lambdas/ports';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../support/dynalite';
+import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
 
 const T0 = Date.UTC(2022, 7, 12, 8, 45, 0);
 

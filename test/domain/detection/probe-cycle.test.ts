@@ -16,8 +16,8 @@ import {
 import { ConcurrentModificationError } from '../../../lambdas/domain/errors';
 import type { Clock, Observation } from '../../../lambdas/ports';
 import type { DetectionSettings, Site } from '../../../lib/config/schema';
+import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
 import { SipResponder } from '../../../lib/drill/sip-responder';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../support/dynalite';
 
 /** Incident morning, 04:45 EST, on a minute boundary. */
 const T0 = Date.UTC(2022, 7, 12, 8, 45, 0);

@@ -13,7 +13,7 @@ import {
   forwardNumbers,
 } from '../../../lambdas/domain/forwarding/forward-numbers';
 import type { ForwardingStateStore, PlanEntry, RoutingSnapshot } from '../../../lambdas/ports';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../support/dynalite';
+import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
 import { CrashSwitch, crashableCarrier, crashableStore, SimulatedCrash } from './crash-switch';
 import { FakeClock } from './fake-clock';
 import { type FaultKind, InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrier';

@@ -6,7 +6,7 @@ import {
 } from '../../../lambdas/domain/forwarding/forward-numbers';
 import { type RestoreNumbersInput, restoreNumbers } from '../../../lambdas/domain/forwarding/restore-numbers';
 import type { ForwardingStateStore, PlanEntry, RoutingSnapshot } from '../../../lambdas/ports';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../support/dynalite';
+import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
 import { CrashSwitch, crashableCarrier, crashableStore, SimulatedCrash } from './crash-switch';
 import { FakeClock } from './fake-clock';
 import { type FaultKind, InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrier';

@@ -1,10 +1,11 @@
 /**
  * A local Telnyx API v2 for tests and the drill: phone numbers with voice settings, the bulk
  * update jobs (which complete after a few polls), Telnyx's error bodies and auth, and every request
- * checked against test/fixtures/carrier-contracts/telnyx-contract.json.
+ * checked against lib/drill/carrier-fakes/contracts/telnyx-contract.json.
  */
-import contract from '../../fixtures/carrier-contracts/telnyx-contract.json';
+
 import { type ContractOperation, ContractValidator, type JsonSchema } from './contract-validator';
+import contract from './contracts/telnyx-contract.json';
 import {
   type FakeCarrierOptions,
   FakeCarrierServer,

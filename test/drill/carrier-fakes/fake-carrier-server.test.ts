@@ -1,5 +1,9 @@
-import { type FakeCarrierOptions, type FaultKind, seededRandom } from './fake-carrier-server';
-import { TelnyxFake } from './telnyx-fake';
+import {
+  type FakeCarrierOptions,
+  type FaultKind,
+  seededRandom,
+} from '../../../lib/drill/carrier-fakes/fake-carrier-server';
+import { TelnyxFake } from '../../../lib/drill/carrier-fakes/telnyx-fake';
 
 const NUMBER = '+14155550100';
 

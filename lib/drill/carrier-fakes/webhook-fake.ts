@@ -1,7 +1,7 @@
 /**
  * A local receiver of the generic carrier webhook: checks the signature with the adapter's own
  * verifyWebhookSignature (so both sides share one implementation), checks the body against
- * test/fixtures/carrier-contracts/webhook-contract.json, and keeps per-number routing.
+ * lib/drill/carrier-fakes/contracts/webhook-contract.json, and keeps per-number routing.
  */
 import {
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
@@ -11,8 +11,8 @@ import {
   type WebhookReadResponse,
 } from '../../../lambdas/adapters/carriers/webhook';
 import type { RoutingSnapshot } from '../../../lambdas/ports';
-import contract from '../../fixtures/carrier-contracts/webhook-contract.json';
 import { type ContractOperation, ContractValidator, type JsonSchema } from './contract-validator';
+import contract from './contracts/webhook-contract.json';
 import {
   type FakeCarrierOptions,
   FakeCarrierServer,

@@ -1,9 +1,9 @@
 import { signWebhookBody } from '../../../lambdas/adapters/carriers/webhook';
-import { BandwidthFake } from './bandwidth-fake';
-import type { FakeCarrierServer } from './fake-carrier-server';
-import { TelnyxFake } from './telnyx-fake';
-import { TwilioFake } from './twilio-fake';
-import { WebhookFake } from './webhook-fake';
+import { BandwidthFake } from '../../../lib/drill/carrier-fakes/bandwidth-fake';
+import type { FakeCarrierServer } from '../../../lib/drill/carrier-fakes/fake-carrier-server';
+import { TelnyxFake } from '../../../lib/drill/carrier-fakes/telnyx-fake';
+import { TwilioFake } from '../../../lib/drill/carrier-fakes/twilio-fake';
+import { WebhookFake } from '../../../lib/drill/carrier-fakes/webhook-fake';
 
 async function started<T extends FakeCarrierServer>(fake: T): Promise<T> {
   return fake.start();

@@ -1,11 +1,12 @@
 /**
  * A local Twilio (REST 2010-04-01 IncomingPhoneNumbers and Elastic SIP Trunking v1 on one port)
  * for tests and the drill. Requests are checked against the trimmed official OpenAPI in
- * test/fixtures/carrier-contracts/twilio-contract.json, stricter in one way: form fields the
+ * lib/drill/carrier-fakes/contracts/twilio-contract.json, stricter in one way: form fields the
  * operation does not define are violations (Twilio would silently ignore them, hiding typos).
  */
-import contract from '../../fixtures/carrier-contracts/twilio-contract.json';
+
 import { type ContractOperation, ContractValidator, type JsonSchema } from './contract-validator';
+import contract from './contracts/twilio-contract.json';
 import {
   type FakeCarrierOptions,
   FakeCarrierServer,

@@ -2,11 +2,11 @@
  * A local Bandwidth Dashboard API (XML) for tests and the drill: telephone numbers on SIP peers,
  * TN option orders that finish after a few polls (with per-number ErrorList entries), Basic auth,
  * `X-RateLimit-Reset` on 429, and every request checked against
- * test/fixtures/carrier-contracts/bandwidth-contract.json.
+ * lib/drill/carrier-fakes/contracts/bandwidth-contract.json.
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import contract from '../../fixtures/carrier-contracts/bandwidth-contract.json';
 import { type ContractOperation, ContractValidator, type JsonSchema } from './contract-validator';
+import contract from './contracts/bandwidth-contract.json';
 import {
   type FakeCarrierOptions,
   FakeCarrierServer,

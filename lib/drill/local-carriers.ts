@@ -1,13 +1,16 @@
 import { EnvironmentCredentialSource } from '../../lambdas/adapters/carriers/credentials';
 import type { PlanEntry } from '../../lambdas/ports';
-import type { CarrierName, CarriersConfig, Config } from '../../lib/config/schema';
-import { BandwidthFake } from '../fakes/carriers/bandwidth-fake';
-import type { FakeCarrierOptions, FakeCarrierServer } from '../fakes/carriers/fake-carrier-server';
-import { TelnyxFake } from '../fakes/carriers/telnyx-fake';
-import { TwilioFake } from '../fakes/carriers/twilio-fake';
-import { WebhookFake } from '../fakes/carriers/webhook-fake';
+import type { CarrierName, CarriersConfig, Config } from '../config/schema';
+import { BandwidthFake } from './carrier-fakes/bandwidth-fake';
+import type { FakeCarrierOptions, FakeCarrierServer } from './carrier-fakes/fake-carrier-server';
+import { TelnyxFake } from './carrier-fakes/telnyx-fake';
+import { TwilioFake } from './carrier-fakes/twilio-fake';
+import { WebhookFake } from './carrier-fakes/webhook-fake';
 
-/** A local fake of every carrier a config names, seeded with the plan's numbers. */
+/**
+ * A local fake of every carrier a config names, seeded with the plan's numbers: the drill's carriers,
+ * and the tests'.
+ */
 export interface LocalCarriers {
   fakes: Partial<{ telnyx: TelnyxFake; twilio: TwilioFake; bandwidth: BandwidthFake; webhook: WebhookFake }>;
   /** The config's carriers section pointed at the fakes. */
@@ -18,6 +21,8 @@ export interface LocalCarriers {
   secretValues: string[];
   /** Accepted writes per number across every fake. */
   writesTo(number: string): number;
+  /** Requests every fake received, in all. */
+  requestCount(): number;
   /** Contract violations across every fake (tests expect none). */
   violations(): unknown[];
   stop(): Promise<void>;
@@ -81,6 +86,7 @@ export async function startLocalCarriers(
       env.WEBHOOK_SIGNING_SECRET,
     ].filter((value): value is string => value !== undefined),
     writesTo: (number) => servers.reduce((sum, fake) => sum + fake.writesTo(number), 0),
+    requestCount: () => servers.reduce((sum, fake) => sum + fake.requests.length, 0),
     violations: () => servers.flatMap((fake) => fake.violations),
     stop: async () => {
       await Promise.all(servers.map((fake) => fake.stop()));

@@ -1,7 +1,7 @@
 /**
  * Checks logged requests against the carriers' full official OpenAPI specs, which live outside the
  * repository (`../shared/carrier-specs` beside the checkout) and so exist only on some machines.
- * The project's own contracts (test/fixtures/carrier-contracts) are what the fakes enforce; this
+ * The project's own contracts (lib/drill/carrier-fakes/contracts) are what the fakes enforce; this
  * is the second opinion: the operation exists, its query parameters and body fields are the
  * spec's, and (where asked) the values validate.
  */
@@ -12,7 +12,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
 /** `../shared/carrier-specs` relative to the repository root. */
-export const CARRIER_SPECS_DIR = resolve(__dirname, '../../../../shared/carrier-specs');
+export const CARRIER_SPECS_DIR = resolve(__dirname, '../../../shared/carrier-specs');
 
 /** True when the official specs are available on this machine. */
 export function officialSpecsPresent(): boolean {
