@@ -87,7 +87,8 @@ export async function handleOrchestratorEvent(
     store: deps.incidents,
     notifier: deps.notifier,
     clock: deps.clock,
-    actor: { type: request.trigger.type, region: deps.region, name: request.trigger.name },
+    // The orchestrator acts; who asked for it is on the detected and joined events.
+    actor: { type: 'system', region: deps.region, name: 'orchestrator' },
     deployment: config.deployment,
     runbooks: config.runbooks,
   });

@@ -14,7 +14,11 @@ export interface RetryOptions {
   baseDelayMs: number;
   /** Backoff ceiling never exceeds this (a carrier's Retry-After may). @default 20000 */
   maxDelayMs: number;
-  /** Carrier calls one number may make in a run, counting the first. @default 6 */
+  /**
+   * Carrier calls one number may make in a run, counting the first. A carrier failing one call in five
+   * (two calls a number) still gets every number of 5,000 through with 12.
+   * @default 12
+   */
   maxAttemptsPerNumber: number;
   /** Retries the whole run may spend; once spent, numbers fail with their last reason. @default 1000 */
   retryBudget: number;
@@ -24,7 +28,7 @@ export interface RetryOptions {
 export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   baseDelayMs: 250,
   maxDelayMs: 20_000,
-  maxAttemptsPerNumber: 6,
+  maxAttemptsPerNumber: 12,
   retryBudget: 1_000,
 };
 

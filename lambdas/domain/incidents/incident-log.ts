@@ -24,22 +24,16 @@ export class IncidentLog {
     return this.options.actor;
   }
 
-  /** Appends one event, at `at` (default now). */
+  /** Appends one event, at `at` (default now), by `actor` (default this log's). */
   async record(
     incident: Incident,
     type: TimelineEventType,
     message: string,
     details?: Record<string, unknown>,
     at = this.options.clock.now(),
+    actor: Actor = this.actor,
   ): Promise<void> {
-    await this.options.store.appendEvent({
-      incidentId: incident.id,
-      at,
-      type,
-      actor: this.actor,
-      message,
-      details,
-    });
+    await this.options.store.appendEvent({ incidentId: incident.id, at, type, actor, message, details });
   }
 
   /** Publishes one alert with the runbook of the incident's failure kind, and records that it was sent. */

@@ -172,25 +172,32 @@ async function openOrJoin(
       'First failed probe of the outage',
       {},
       request.outageStartedAt,
+      request.trigger,
     );
     await deps.log.record(
       incident,
       TIMELINE.detected,
       `${describeTrigger(request)}: ${request.reason}`,
-      {
-        regions: request.regions,
-        trigger: request.trigger,
-      },
+      { regions: request.regions, trigger: request.trigger },
       request.detectedAt,
+      request.trigger,
     );
     await deps.log.alert(incident, 'detected', `DOWN: ${request.reason}`);
     return incident;
   }
   const newRegions = request.regions.filter((region) => !incident.regions.includes(region));
-  await deps.log.record(incident, TIMELINE.joined, `${describeTrigger(request)} joined the open incident`, {
-    regions: request.regions,
-    trigger: request.trigger,
-  });
+  const who =
+    request.trigger.type === 'operator'
+      ? `Operator ${request.trigger.name ?? 'unknown'}`
+      : `The probe in ${request.trigger.region}`;
+  await deps.log.record(
+    incident,
+    TIMELINE.joined,
+    `${who} also asked for this failover; joined the open incident`,
+    { regions: request.regions, trigger: request.trigger },
+    deps.clock.now(),
+    request.trigger,
+  );
   if (newRegions.length === 0) return incident;
   return mergeRegions(incident, newRegions, deps.store);
 }
