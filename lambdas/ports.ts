@@ -68,6 +68,11 @@ export interface BulkItemOutcome {
  */
 export interface Carrier {
   readonly name: CarrierName;
+  /**
+   * The forwarding modes this carrier can set. Without `on-failure` there is no carrier-native
+   * fallback to pre-arm: such numbers are forwarded only during an incident.
+   */
+  readonly forwardModes: readonly ForwardMode[];
   readRouting(number: string): Promise<RoutingSnapshot>;
   forward(request: ForwardRequest): Promise<void>;
   restore(snapshot: RoutingSnapshot): Promise<void>;

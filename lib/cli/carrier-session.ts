@@ -72,6 +72,7 @@ export async function openCarrierSession(
     // Only the single-number calls: arming and auditing use nothing else.
     const watched: Carrier = {
       name: carrier.name,
+      forwardModes: carrier.forwardModes,
       readRouting: (number: string) => watch(number, () => carrier.readRouting(number)),
       forward: (request: ForwardRequest) => watch(request.number, () => carrier.forward(request)),
       restore: (snapshot: RoutingSnapshot) => watch(snapshot.number, () => carrier.restore(snapshot)),

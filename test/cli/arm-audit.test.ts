@@ -119,17 +119,25 @@ describe('carrier-failover arm and audit', () => {
     expect(audit.json()).toMatchObject({ expect: 'forwarded', checked: 16, clean: false });
   });
 
-  it('exits 5 and names the reason when some numbers cannot be armed', async () => {
+  it('skips numbers whose carrier has no forwarding on failure, names why, and audits them as not forwarding', async () => {
     await carriers.stop();
     ({ carriers, credentials, plan, configPath } = await startDeployment(['telnyx', 'bandwidth']));
 
     const arm = await run(['arm']);
+    const audit = await run(['audit', '--json']);
 
-    expect(arm.code).toBe(5);
+    expect(arm.code).toBe(0);
     expect(arm.stdout).toMatch(/telnyx\s+10\s+10\s+0\s+0\s+0\s+0/);
     expect(arm.stdout).toMatch(
-      /\+16025550016\s+bandwidth\s+failed\s+bandwidth: .*mode "on-failure" is not supported/,
+      /\+16025550016\s+bandwidth\s+skipped\s+bandwidth has no forwarding on failure/,
     );
+    expect(
+      plan
+        .filter((entry) => entry.carrier === 'bandwidth')
+        .every((entry) => carriers.writesTo(entry.number) === 0),
+    ).toBe(true);
+    expect(audit.code).toBe(0);
+    expect(audit.json()).toMatchObject({ clean: true });
   });
 
   it('names every missing credential variable and exits 4 before calling any carrier', async () => {

@@ -5,11 +5,13 @@ import { createCarrierDirectory } from '../../lambdas/adapters/carriers/carrier-
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
+import { CarrierError } from '../../lambdas/domain/errors';
 import {
   handleOrchestratorEvent,
   type InvocationContext,
   type OrchestratorDependencies,
 } from '../../lambdas/handlers/orchestrator';
+import type { CarrierDirectory, ForwardRequest } from '../../lambdas/ports';
 import type { FailoverEvent } from '../../lambdas/runtime/events/orchestrator-event';
 import { systemClock } from '../../lambdas/runtime/system-clock';
 import { loadDeployment } from '../../lib/config/load-config';
@@ -44,6 +46,26 @@ describe('orchestrator handler', () => {
   let table: LocalIncidentTable;
   let carriers: LocalCarriers;
   let continuations: FailoverEvent[];
+  /** Numbers every carrier refuses to forward (a permanent failure), until the test clears it. */
+  let refused: Set<string>;
+  const refuse = (directory: CarrierDirectory): CarrierDirectory =>
+    Object.fromEntries(
+      Object.entries(directory).map(([name, carrier]) => [
+        name,
+        Object.assign(Object.create(carrier), {
+          forward: async (request: ForwardRequest) => {
+            if (refused.has(request.number)) {
+              throw new CarrierError(name, 'number is locked by a port-out order', {
+                retryable: false,
+                status: 409,
+              });
+            }
+            return carrier.forward(request);
+          },
+          forwardMany: undefined,
+        }),
+      ]),
+    );
   let stdout: string[];
   let spies: jest.SpyInstance[];
 
@@ -61,8 +83,12 @@ describe('orchestrator handler', () => {
       incidents: new DynamoDbIncidentStore(table.documentClient, table.tableName),
       numbers: new DynamoDbForwardingStateStore(table.documentClient, table.tableName),
       notifier: new SnsNotifier(new SNSClient({ region }), TOPIC),
-      carriers: () =>
-        createCarrierDirectory(files.config.carriers, carriers.credentialSource, { pollIntervalMs: 20 }),
+      carriers: async () =>
+        refuse(
+          await createCarrierDirectory(files.config.carriers, carriers.credentialSource, {
+            pollIntervalMs: 20,
+          }),
+        ),
       clock: systemClock,
       random: Math.random,
       region,
@@ -78,6 +104,7 @@ describe('orchestrator handler', () => {
     table = await startLocalIncidentTable();
     carriers = await startLocalCarriers(deployment.config, deployment.plan);
     continuations = [];
+    refused = new Set();
     stdout = [];
     // Capture every log line (Powertools writes INFO to stdout, ERROR to stderr).
     spies = [process.stdout, process.stderr].map((stream) =>
@@ -233,6 +260,46 @@ describe('orchestrator handler', () => {
     expect(Items).toEqual([]);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
     expect(stdout.join('')).toContain('Rejected a malformed orchestrator event');
+  });
+
+  it('retries the numbers that failed when an operator asks for the failover again', async () => {
+    const stuck = deployment.plan[0].number;
+    refused.add(stuck);
+    const first = await handleOrchestratorEvent(
+      failoverEvent('us-east-1'),
+      context('req-1'),
+      dependencies('us-east-1'),
+    );
+    expect(first).toMatchObject({ status: 'done', incidentStatus: 'partially-forwarded' });
+    const partial = snsMock.commandCalls(PublishCommand).at(-1)!.args[0].input;
+    expect(partial.MessageAttributes?.kind?.StringValue).toBe('partially-forwarded');
+    expect(JSON.parse(partial.Message!).email).toContain(
+      `${stuck}: telnyx: number is locked by a port-out order`,
+    );
+
+    refused.clear();
+    // A probe re-announcing the outage only joins; an operator asking again retries the failed ones.
+    const probe = await handleOrchestratorEvent(
+      failoverEvent('us-east-2'),
+      context('req-2'),
+      dependencies('us-east-2'),
+    );
+    const operator = await handleOrchestratorEvent(
+      failoverEvent('us-east-2', {
+        trigger: { type: 'operator', region: 'us-east-2', name: 'jdoe' },
+        outageStartedAt: T0 + 600_000,
+      }),
+      context('req-3'),
+      dependencies('us-east-2'),
+    );
+
+    expect(probe).toMatchObject({ status: 'joined', incidentStatus: 'partially-forwarded' });
+    expect(operator).toMatchObject({
+      status: 'done',
+      incidentId: 'phx-primary-20261127T090000Z',
+      incidentStatus: 'forwarded',
+    });
+    for (const entry of deployment.plan) expect(carriers.writesTo(entry.number)).toBe(1);
   });
 
   it('rejects an unknown site without writing', async () => {

@@ -72,6 +72,8 @@ const builder = new XMLBuilder({});
 /** Bandwidth implementation of the Carrier port. */
 export class BandwidthCarrier implements Carrier {
   readonly name = 'bandwidth' as const;
+  /** CallForward is unconditional: Bandwidth has no forwarding on failure to pre-arm. */
+  readonly forwardModes = ['always'] as const;
   readonly bulkLimit = BANDWIDTH_BULK_LIMIT;
 
   private readonly http: CarrierHttpClient;

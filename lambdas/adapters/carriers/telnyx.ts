@@ -73,6 +73,7 @@ interface PhoneNumbersJob {
 /** Telnyx implementation of the Carrier port. */
 export class TelnyxCarrier implements Carrier {
   readonly name = 'telnyx' as const;
+  readonly forwardModes = ['always', 'on-failure'] as const;
   readonly bulkLimit = TELNYX_BULK_LIMIT;
   /** Defined only when both primaryConnectionId and backupConnectionId are configured. */
   readonly switchToBackupRoute?: () => Promise<void>;

@@ -55,6 +55,7 @@ interface OriginationUrl {
 /** Twilio implementation of the Carrier port. */
 export class TwilioCarrier implements Carrier {
   readonly name = 'twilio' as const;
+  readonly forwardModes = ['always', 'on-failure'] as const;
   /**
    * Makes the trunk skip its preferred origination URLs: every URL with the lowest priority value
    * is disabled, so Twilio sends calls straight to the next priority (the backup site). Defined

@@ -88,6 +88,7 @@ export function verifyWebhookSignature(
 /** The generic signed-webhook implementation of the Carrier port. */
 export class WebhookCarrier implements Carrier {
   readonly name = 'webhook' as const;
+  readonly forwardModes = ['always', 'on-failure'] as const;
 
   private readonly http: CarrierHttpClient;
   private readonly baseUrl: string;

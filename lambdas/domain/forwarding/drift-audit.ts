@@ -119,7 +119,10 @@ export async function auditRouting(input: AuditRoutingInput): Promise<AuditRepor
       },
     );
     if (!read.ok) return read.stopped ? { kind: 'not-checked' } : { kind: 'unreadable', reason: read.reason };
-    const reason = describeDrift(read.value, entry, input.expect);
+    // Without a carrier-native fallback, "armed" can only mean "not forwarding while no incident is open".
+    const expectation =
+      input.expect === 'armed' && !carrier.forwardModes.includes('on-failure') ? 'normal' : input.expect;
+    const reason = describeDrift(read.value, entry, expectation);
     if (reason === undefined) return { kind: 'ok' };
     const actual = { forwardsTo: read.value.forwardsTo, mode: read.value.mode };
     return { kind: 'drift', drift: { number: entry.number, carrier: entry.carrier, actual, reason } };

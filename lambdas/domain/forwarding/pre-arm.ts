@@ -89,6 +89,12 @@ export async function armFallbacks(input: ArmFallbacksInput): Promise<ArmSummary
     });
     const carrier = input.carriers[entry.carrier];
     if (!carrier) return result('failed', `carrier "${entry.carrier}" is not configured`);
+    if (!carrier.forwardModes.includes('on-failure')) {
+      return result(
+        'skipped',
+        `${entry.carrier} has no forwarding on failure; this number is forwarded only during an incident`,
+      );
+    }
     if (deadline.reached) return result('pending', 'deadline reached before this number was started');
     const lane = lanes.lane(entry.carrier);
     const tally: AttemptTally = { attempts: 0 };

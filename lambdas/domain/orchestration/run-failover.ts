@@ -18,6 +18,7 @@ export type ForwardRun = (
   incidentId: string,
   entries: PlanEntry[],
   deadlineMs: number,
+  options?: { retryFailed?: boolean },
 ) => Promise<ForwardingRunSummary>;
 
 /** A request to fail a site over: from a probe that tripped, an operator, or a continuation of a run. */
@@ -88,16 +89,29 @@ export async function runFailover(
     ? await requireIncident(deps.store, request.continuation.incidentId)
     : await openOrJoin(request, entries.length, deps);
 
-  if (!['detected', 'forwarding'].includes(incident.status)) return { result: 'joined', incident };
+  // An operator asking again for a partially forwarded site means: try the numbers that failed once
+  // more (the runbook's advice after fixing a carrier credential, say).
+  const retrying =
+    incident.status === 'partially-forwarded' && request.trigger.type === 'operator' && !request.continuation;
+  if (!['detected', 'forwarding'].includes(incident.status) && !retrying) return { result: 'joined', incident };
   const leased = await takeIncidentLease(deps.store, incident, {
     runId: deps.runId,
     now: deps.clock.now(),
     leaseMs: deps.leaseMs,
     handedOverBy: request.continuation?.leaseOwner,
-    statuses: ['detected', 'forwarding'],
+    statuses: retrying ? ['partially-forwarded'] : ['detected', 'forwarding'],
   });
   if (!leased) return { result: 'joined', incident };
   incident = leased;
+  if (retrying) {
+    incident = await deps.store.update(incident.id, incident.version, { status: 'forwarding' });
+    await deps.log.record(
+      incident,
+      TIMELINE.forwardingStarted,
+      `Retrying the ${incident.numbers.failed} numbers that could not be forwarded`,
+      { retryFailed: true, failed: incident.numbers.failed },
+    );
+  }
 
   if (incident.status === 'detected') {
     incident = await deps.store.update(incident.id, incident.version, { status: 'forwarding' });
@@ -116,7 +130,7 @@ export async function runFailover(
     );
   }
 
-  const summary = await deps.forward(incident.id, entries, deps.deadlineMs);
+  const summary = await deps.forward(incident.id, entries, deps.deadlineMs, { retryFailed: retrying });
   if (summary.pending > 0) {
     incident = await deps.store.update(incident.id, incident.version, {
       numbers: {

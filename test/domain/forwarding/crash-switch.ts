@@ -59,6 +59,7 @@ export function crashableCarrier(inner: Carrier, crash: CrashSwitch): Carrier {
   const wrapped: Carrier = {
     name: inner.name,
     bulkLimit: inner.bulkLimit,
+    forwardModes: inner.forwardModes,
     async readRouting(number) {
       crash.check();
       return inner.readRouting(number);

@@ -70,6 +70,8 @@ export interface InMemoryCarrierOptions {
   permanentlyFailing?: Iterable<string>;
   /** Enables forwardMany with this many numbers a call. */
   bulkLimit?: number;
+  /** Modes the carrier supports. @default ['always', 'on-failure'] */
+  forwardModes?: readonly ForwardMode[];
   /** Call timestamps come from here. */
   clock?: Clock;
   /** Virtual time each call takes (through the clock), so concurrency can be observed. @default 0 */
@@ -116,6 +118,7 @@ interface Settings {
 export class InMemoryCarrier implements Carrier {
   readonly name: CarrierName;
   readonly bulkLimit?: number;
+  readonly forwardModes: readonly ForwardMode[];
   forwardMany?: (requests: ForwardRequest[]) => Promise<BulkItemOutcome[]>;
   readonly calls: CarrierCall[] = [];
   readonly writes: WriteRecord[] = [];
@@ -131,6 +134,7 @@ export class InMemoryCarrier implements Carrier {
   constructor(options: InMemoryCarrierOptions = {}) {
     this.options = { ...options };
     this.name = options.name ?? 'telnyx';
+    this.forwardModes = options.forwardModes ?? ['always', 'on-failure'];
     this.random = options.random ?? (() => 0.5);
     this.permanentlyFailing = new Set(options.permanentlyFailing ?? []);
     this.hooks = options.hooks ?? {};

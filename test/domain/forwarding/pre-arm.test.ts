@@ -82,4 +82,17 @@ describe('armFallbacks', () => {
       20,
     );
   });
+
+  it('skips, with the reason, numbers whose carrier has no forwarding on failure, and writes nothing', async () => {
+    const entries = planEntries(3);
+    const { carrier, input } = setUp(entries, { forwardModes: ['always'] });
+
+    const summary = await armFallbacks(input());
+
+    expect(summary).toMatchObject({ armed: 0, skipped: 3, failed: 0 });
+    expect(summary.results[0].reason).toBe(
+      'telnyx has no forwarding on failure; this number is forwarded only during an incident',
+    );
+    expect(entries.every((entry) => carrier.acceptedWrites(entry.number) === 0)).toBe(true);
+  });
 });
