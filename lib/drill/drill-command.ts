@@ -93,6 +93,7 @@ class ProgressDisplay implements DrillProgress {
   private readonly bars?: MultiBar;
   private readonly bar = new Map<string, SingleBar>();
   private readonly started = Date.now();
+  private readonly lastLine = new Map<string, { at: number; done: number }>();
 
   constructor(interactive: boolean) {
     if (interactive) {
@@ -115,7 +116,16 @@ class ProgressDisplay implements DrillProgress {
   }
 
   numbers(done: number, total: number, what: 'forwarded' | 'restored'): void {
-    if (!this.bars) return;
+    if (!this.bars) {
+      // Not a terminal (CI, a pipe): a line every few seconds instead of a bar.
+      const now = Date.now();
+      const last = this.lastLine.get(what);
+      if (done !== last?.done && (now - (last?.at ?? 0) >= 5_000 || done === total)) {
+        this.lastLine.set(what, { at: now, done });
+        this.phase(`${what} ${done}/${total}`);
+      }
+      return;
+    }
     let bar = this.bar.get(what);
     if (!bar) {
       bar = this.bars.create(total, 0, { what: what.padEnd(9) });
