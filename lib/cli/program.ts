@@ -146,6 +146,23 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       ),
     );
 
+  incidents
+    .command('note')
+    .description("add the root cause (--cause) or a note (--text) to an incident's timeline")
+    .argument('<id>', 'incident id')
+    .option('--cause <text>', 'the root cause; the report\'s "Root Cause of Problem"')
+    .option('--text <text>', 'a note')
+    .option('--operator <name>', 'who adds it (default: $USER)')
+    .action(
+      run(
+        async () => (await import('./commands/incidents-note')).runIncidentsNote,
+        (command) => ({
+          incidentId: command.args[0],
+          ...command.opts<{ cause?: string; text?: string; operator?: string }>(),
+        }),
+      ),
+    );
+
   program
     .command('config')
     .description('the deployment config')

@@ -144,4 +144,47 @@ describe('carrier-failover incidents', () => {
       expect(run.stderr).toContain('Allowed choices are markdown, json');
     });
   });
+
+  describe('note', () => {
+    it('adds the root cause to the timeline, and the report shows it', async () => {
+      const note = await runCli(
+        [
+          'incidents',
+          'note',
+          openIncidentId,
+          '--cause',
+          'UPS failed to manage power',
+          '--operator',
+          'jdoe',
+          '--json',
+        ],
+        { unreachable, env: env() },
+      );
+      const report = await runCli(['incidents', 'show', openIncidentId], { unreachable, env: env() });
+
+      expect(note.code).toBe(0);
+      expect(note.json()).toMatchObject({
+        incidentId: openIncidentId,
+        type: 'cause',
+        actor: { type: 'operator', name: 'jdoe' },
+      });
+      expect(report.stdout).toContain('## Root Cause of Problem\n\n- UPS failed to manage power');
+    });
+
+    it('needs exactly one of --cause and --text, and knows the incident', async () => {
+      const neither = await runCli(['incidents', 'note', openIncidentId], { unreachable, env: env() });
+      const unknown = await runCli(['incidents', 'note', 'nope-1', '--text', 'x'], {
+        unreachable,
+        env: env(),
+      });
+
+      expect(neither.code).toBe(1);
+      expect(neither.stderr).toContain(
+        'give exactly one of --cause TEXT (the root cause) or --text TEXT (a note)',
+      );
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('unknown incident "nope-1"');
+      expect(hasStackTrace(neither.stderr + unknown.stderr)).toBe(false);
+    });
+  });
 });
