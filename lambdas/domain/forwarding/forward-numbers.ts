@@ -561,7 +561,7 @@ class ForwardingRun {
       bulkLimit > 0 &&
       numbers.length >= (this.input.bulkThreshold ?? DEFAULT_BULK_THRESHOLD);
     if (!useBulk) {
-      await runPool(numbers, lane.maxConcurrency, async (number) => {
+      await runPool(numbers, lane.workers, async (number) => {
         this.record(number, await this.forwardOne(number, this.rows.get(number), { attempts: 0 }));
       });
       return;
@@ -682,7 +682,7 @@ class ForwardingRun {
       if (buffer.length > 0 && !failure) chunks.push(this.writeChunk(buffer).catch(stopOnFailure));
       buffer = [];
     };
-    await runPool(numbers, lane.maxConcurrency, async (number) => {
+    await runPool(numbers, lane.workers, async (number) => {
       const tally: AttemptTally = { attempts: 0 };
       const prepared = await this.run.withConflictRestarts(
         number,
@@ -766,7 +766,7 @@ class ForwardingRun {
           : { error: new Error(`bulk result omitted ${number}: outcome unknown`) });
       followUps.push({ ready, tally, error });
     });
-    await runPool(followUps, lane.maxConcurrency, async ({ ready, tally, error }) => {
+    await runPool(followUps, lane.workers, async ({ ready, tally, error }) => {
       const number = ready.state.number;
       this.record(number, await this.continueAlone(number, () => this.write(ready, tally, error), tally));
     });

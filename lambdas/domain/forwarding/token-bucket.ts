@@ -120,11 +120,20 @@ class Semaphore {
   }
 }
 
+/** Numbers in the works per request slot (see CarrierLane.workers). */
+export const WORKERS_PER_REQUEST_SLOT = 4;
+
 /** One carrier's lane: every request to it goes through `call`, which bounds both rate and concurrency. */
 export class CarrierLane {
   readonly carrier: CarrierName;
   readonly bucket: TokenBucket;
   readonly maxConcurrency: number;
+  /**
+   * Numbers worked on at once: more than the requests in flight, so that a number waiting on the
+   * state table or sleeping in a backoff never leaves a request slot idle. The slots still bound the
+   * requests in flight and the bucket their rate.
+   */
+  readonly workers: number;
   private readonly slots: Semaphore;
 
   constructor(carrier: CarrierName, limits: CarrierLimits, clock: Clock) {
@@ -135,6 +144,7 @@ export class CarrierLane {
     }
     this.carrier = carrier;
     this.maxConcurrency = limits.maxConcurrency;
+    this.workers = limits.maxConcurrency * WORKERS_PER_REQUEST_SLOT;
     this.bucket = new TokenBucket({ ratePerSecond: limits.rateLimitPerSecond, burst: limits.burst, clock });
     this.slots = new Semaphore(limits.maxConcurrency);
   }
@@ -252,8 +262,8 @@ export async function settleAll(
 }
 
 /**
- * Runs `worker` over `items`, every carrier in parallel, each carrier's items at most
- * `maxConcurrency` at a time (the lane itself bounds rate and requests in flight).
+ * Runs `worker` over `items`, every carrier in parallel, each carrier's items at most its lane's
+ * `workers` at a time (the lane itself bounds rate and requests in flight).
  */
 export function runPerCarrier<T>(
   items: Iterable<T>,
@@ -264,7 +274,7 @@ export function runPerCarrier<T>(
 ): Promise<void> {
   const groups = [...groupByCarrier(items, carrierOf)];
   return settleAll(
-    groups.map(([carrier, group]) => runPool(group, lanes.lane(carrier).maxConcurrency, worker)),
+    groups.map(([carrier, group]) => runPool(group, lanes.lane(carrier).workers, worker)),
     onFirstFailure,
   );
 }

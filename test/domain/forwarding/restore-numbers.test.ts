@@ -110,7 +110,7 @@ describe('restoreNumbers', () => {
     const dyingStore = crashableStore(
       store,
       crash,
-      (changes) => changes.status === 'restoring' && ++restoringClaims === 15,
+      (changes) => changes.status === 'restoring' && ++restoringClaims === 30,
     );
 
     // Act
