@@ -33,9 +33,8 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option(
       '--timeout <seconds>',
-      'give up when the outage is not over after this long',
-      wholeNumber('--timeout', 10, 3600),
-      300,
+      'give up when the outage is not over after this long (default 300, plus 1 s per 20 numbers)',
+      wholeNumber('--timeout', 10, 36_000),
     )
     .option('--out <dir>', 'folder for the post-incident report', 'drill-output')
     .option('--json', 'print one JSON document on stdout (progress goes to stderr)', false)
@@ -53,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     carrierFaults: number;
     rateLimit?: number;
     seed: number;
-    timeout: number;
+    timeout?: number;
     out: string;
     json: boolean;
   }>();
@@ -66,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       carrierFaults: options.carrierFaults,
       rateLimit: options.rateLimit ?? (options.numbers !== undefined ? 200 : undefined),
       seed: options.seed,
-      timeoutMs: options.timeout * 1000,
+      timeoutMs: (options.timeout ?? 300 + Math.ceil((options.numbers ?? 0) / 20)) * 1000,
     },
     display,
   ).finally(() => display.stop());

@@ -285,7 +285,14 @@ function drillFiles(
   const carriersConfig = Object.fromEntries(
     Object.entries(carriers.carriers).map(([name, carrier]) => [
       name,
-      rateLimit !== undefined ? { ...carrier, rateLimitPerSecond: rateLimit } : carrier,
+      // A higher rate needs more requests in flight (Little's law), with room for slow answers.
+      rateLimit !== undefined
+        ? {
+            ...carrier,
+            rateLimitPerSecond: rateLimit,
+            maxConcurrency: Math.max(carrier.maxConcurrency, Math.ceil(rateLimit * 0.15)),
+          }
+        : carrier,
     ]),
   ) as Config['carriers'];
   return {
