@@ -31,7 +31,13 @@ export interface ForwardRunOptions {
 /** The forwarding engine as the orchestrator calls it: one run over an incident's numbers until a deadline. */
 export function createForwardRun(options: ForwardRunOptions): ForwardRun {
   return async (incidentId, entries, deadlineMs, runOptions = {}) => {
-    const summary = await forwardNumbers({ ...options, incidentId, entries, deadlineMs, retryFailed: runOptions.retryFailed });
+    const summary = await forwardNumbers({
+      ...options,
+      incidentId,
+      entries,
+      deadlineMs,
+      retryFailed: runOptions.retryFailed,
+    });
     return {
       total: summary.total,
       forwarded: summary.forwarded,

@@ -93,7 +93,8 @@ export async function runFailover(
   // more (the runbook's advice after fixing a carrier credential, say).
   const retrying =
     incident.status === 'partially-forwarded' && request.trigger.type === 'operator' && !request.continuation;
-  if (!['detected', 'forwarding'].includes(incident.status) && !retrying) return { result: 'joined', incident };
+  if (!['detected', 'forwarding'].includes(incident.status) && !retrying)
+    return { result: 'joined', incident };
   const leased = await takeIncidentLease(deps.store, incident, {
     runId: deps.runId,
     now: deps.clock.now(),
