@@ -4,7 +4,8 @@
  */
 import type { BenchGroup } from './bench-group';
 import { forwardingGroup } from './groups/forwarding';
+import { lambdasGroup } from './groups/lambdas';
 import { probeDetectionGroup } from './groups/probe-detection';
 
 /** The registered groups. */
-export const BENCH_GROUPS: readonly BenchGroup[] = [forwardingGroup, probeDetectionGroup];
+export const BENCH_GROUPS: readonly BenchGroup[] = [forwardingGroup, probeDetectionGroup, lambdasGroup];

@@ -10,6 +10,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEPLOYMENT_FILES } from '../../lambdas/runtime/deployment-files';
 import type { Config } from '../config/schema';
+import { LAMBDA_BUNDLE_SETTINGS } from './lambda-bundle-settings';
 
 /** Repository root, where lambdas/handlers live. */
 const ROOT = resolve(__dirname, '../..');
@@ -87,13 +88,13 @@ export class WatchdogFunction extends Construct {
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),
       bundling: {
-        minify: true,
-        sourceMap: false,
-        target: 'node22',
+        minify: LAMBDA_BUNDLE_SETTINGS.minify,
+        sourceMap: LAMBDA_BUNDLE_SETTINGS.sourcemap,
+        target: LAMBDA_BUNDLE_SETTINGS.target,
         format: OutputFormat.CJS,
+        // The AWS SDK v3 clients are bundled: their versions are the ones the tests ran.
         externalModules: [],
-        // ESM builds first: esbuild can tree-shake them (the AWS SDK shrinks by about a quarter).
-        mainFields: ['module', 'main'],
+        mainFields: [...LAMBDA_BUNDLE_SETTINGS.mainFields],
         logLevel: LogLevel.ERROR,
         commandHooks: {
           beforeBundling: () => [],
