@@ -23,6 +23,8 @@ export interface LocalCarriers {
   writesTo(number: string): number;
   /** Requests every fake received, in all. */
   requestCount(): number;
+  /** Numbers at least one accepted write has changed so far (cheap to poll: reads only new log lines). */
+  numbersChanged(): number;
   /** Contract violations across every fake (tests expect none). */
   violations(): unknown[];
   stop(): Promise<void>;
@@ -75,6 +77,8 @@ export async function startLocalCarriers(
     carriers.webhook = { ...config.carriers.webhook, baseUrl: fake.url };
   }
   const servers = Object.values(fakes) as FakeCarrierServer[];
+  const cursors = servers.map(() => 0);
+  const changed = new Set<string>();
   return {
     fakes,
     carriers,
@@ -87,6 +91,14 @@ export async function startLocalCarriers(
     ].filter((value): value is string => value !== undefined),
     writesTo: (number) => servers.reduce((sum, fake) => sum + fake.writesTo(number), 0),
     requestCount: () => servers.reduce((sum, fake) => sum + fake.requests.length, 0),
+    numbersChanged: () => {
+      servers.forEach((fake, index) => {
+        for (; cursors[index] < fake.requests.length; cursors[index]++) {
+          for (const number of fake.requests[cursors[index]].applied) changed.add(number);
+        }
+      });
+      return changed.size;
+    },
     violations: () => servers.flatMap((fake) => fake.violations),
     stop: async () => {
       await Promise.all(servers.map((fake) => fake.stop()));

@@ -62,6 +62,11 @@ export interface DrillResult {
   report: IncidentReport;
   reportMarkdown: string;
   durationMs: number;
+  /**
+   * When each number was forwarded and brought home, in ms from the kill (null: it was not), as
+   * its state in the incident table records it: the data of the drill's chart.
+   */
+  numberTimes: { number: string; forwardedAtMs: number | null; restoredAtMs: number | null }[];
 }
 
 /** Phases and counts the drill reports while it runs (the CLI draws them). */
@@ -206,7 +211,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     const incident = await waitFor(
       async () => {
         const active = await incidents.getActive(primary.id);
-        if (active) progress.numbers(active.numbers.forwarded, plan.length, 'forwarded');
+        if (active) progress.numbers(carriers.numbersChanged(), plan.length, 'forwarded');
         return active && ['forwarded', 'partially-forwarded'].includes(active.status) ? active : undefined;
       },
       deadline - systemClock.now(),
@@ -394,6 +399,11 @@ function summarize(input: SummaryInput): DrillResult {
     report,
     reportMarkdown: renderIncidentReportMarkdown(report),
     durationMs: systemClock.now() - input.started,
+    numberTimes: input.states.map((state) => ({
+      number: state.number,
+      forwardedAtMs: state.forwardedAt === undefined ? null : after(state.forwardedAt),
+      restoredAtMs: state.restoredAt === undefined ? null : after(state.restoredAt),
+    })),
   };
 }
 
