@@ -6,6 +6,12 @@ import type { BenchGroup } from './bench-group';
 import { forwardingGroup } from './groups/forwarding';
 import { lambdasGroup } from './groups/lambdas';
 import { probeDetectionGroup } from './groups/probe-detection';
+import { synthGroup } from './groups/synth';
 
 /** The registered groups. */
-export const BENCH_GROUPS: readonly BenchGroup[] = [forwardingGroup, probeDetectionGroup, lambdasGroup];
+export const BENCH_GROUPS: readonly BenchGroup[] = [
+  forwardingGroup,
+  probeDetectionGroup,
+  lambdasGroup,
+  synthGroup,
+];
