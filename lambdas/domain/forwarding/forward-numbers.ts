@@ -307,6 +307,7 @@ export class IncidentNumberRun {
         const decision = this.policy.decide(error, tally.attempts);
         if (!decision.retry) {
           if (readBack) {
+            await this.clock.sleep(this.policy.uncertainSettleMs);
             const read = await this.read(lane, carrier, number, tally);
             if (read.ok && request.isApplied(read.value))
               return this.recordApplied(state, request.succeeded, 1);
@@ -315,14 +316,18 @@ export class IncidentNumberRun {
           }
           return this.recordFailed(request, state, decision.reason);
         }
-        if (!this.deadline.allowsWait(decision.delayMs) || this.stopRequested) {
+        // A write of unknown outcome may still land: let it, before the read-back decides.
+        const waitMs = readBack
+          ? Math.max(decision.delayMs, this.policy.uncertainSettleMs)
+          : decision.delayMs;
+        if (!this.deadline.allowsWait(waitMs) || this.stopRequested) {
           await this.settle(state, { lastError: describeFailure(error) });
           return { kind: 'pending', reason: 'deadline' };
         }
         this.policy.spend();
         // Records the failure and extends the lease across the wait.
         state = await this.claim(state, { lastError: describeFailure(error) });
-        await this.clock.sleep(decision.delayMs);
+        await this.clock.sleep(waitMs);
       }
       if (readBack) {
         const read = await this.read(lane, carrier, number, tally);

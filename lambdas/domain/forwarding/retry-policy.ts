@@ -22,6 +22,13 @@ export interface RetryOptions {
   maxAttemptsPerNumber: number;
   /** Retries the whole run may spend; once spent, numbers fail with their last reason. @default 1000 */
   retryBudget: number;
+  /**
+   * After a write whose outcome is unknown (timeout, reset, 5xx), how long to wait before reading the
+   * routing back: a request we gave up on can still be processed by the carrier meanwhile, and a
+   * read-back that comes first would let the retry apply the change twice. The adapters' request
+   * timeout is the natural bound. @default 5000
+   */
+  uncertainSettleMs: number;
 }
 
 /** Defaults used for any option left out. */
@@ -30,6 +37,7 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   maxDelayMs: 20_000,
   maxAttemptsPerNumber: 12,
   retryBudget: 1_000,
+  uncertainSettleMs: 5_000,
 };
 
 /** What to do after a failed call. */
@@ -52,6 +60,9 @@ export class RetryPolicy {
       problems.push(`\`maxAttemptsPerNumber\` must be an integer ≥ 1, got ${merged.maxAttemptsPerNumber}`);
     }
     if (!(merged.retryBudget >= 0)) problems.push(`\`retryBudget\` must be ≥ 0, got ${merged.retryBudget}`);
+    if (!(merged.uncertainSettleMs >= 0)) {
+      problems.push(`\`uncertainSettleMs\` must be ≥ 0, got ${merged.uncertainSettleMs}`);
+    }
     if (problems.length > 0) throw new ValidationError('Invalid retry options', problems);
     this.options = merged;
     this.random = random;
@@ -90,6 +101,11 @@ export class RetryPolicy {
     }
     const askedMs = error instanceof CarrierError ? (error.retryAfterMs ?? 0) : 0;
     return { retry: true, delayMs: Math.max(this.backoffMs(attempts), askedMs) };
+  }
+
+  /** How long to let a write of unknown outcome land before reading it back. */
+  get uncertainSettleMs(): number {
+    return this.options.uncertainSettleMs;
   }
 
   /** Records one retry against the run's budget. */
