@@ -18,6 +18,11 @@ import type { SiteHealthState } from '../domain/detection/decide-site-health';
 import type { SiteHealthStore } from '../domain/detection/probe-cycle';
 import { advanceFailback, approveFailback, type FailbackOutcome } from '../domain/failback/run-failback';
 import { IncidentLog } from '../domain/incidents/incident-log';
+import {
+  createIncidentMetrics,
+  emitIncidentProgress,
+  type IncidentMetricsSink,
+} from '../metrics/incident-metrics';
 import type {
   Actor,
   CarrierDirectory,
@@ -49,6 +54,11 @@ export interface FailbackHandlerDependencies {
   clock: Clock;
   random: Random;
   region: string;
+  /**
+   * Where each step's incident numbers and failback progress go as metrics (the dashboards read them).
+   * @default none: nothing is emitted (the drill and tests that do not read metrics)
+   */
+  metrics?: IncidentMetricsSink;
 }
 
 export interface FailbackInvocationContext {
@@ -132,12 +142,23 @@ export async function handleFailbackEvent(
         result: outcome.result,
         detail: 'detail' in outcome ? outcome.detail : undefined,
       });
+      if (deps.metrics) {
+        emitIncidentProgress(
+          deps.metrics,
+          config.deployment,
+          outcome.incident,
+          config.failback.waves,
+          deps.clock.now(),
+        );
+      }
     }
     outcomes.push({ siteId, ...outcome });
   }
   return { status: 'ok', sites: outcomes };
 }
 
+// Module scope: built once per execution environment (Powertools' pattern).
+const metrics = createIncidentMetrics();
 let lambdaDependencies: FailbackHandlerDependencies | undefined;
 
 function createLambdaDependencies(): FailbackHandlerDependencies {
@@ -157,6 +178,7 @@ function createLambdaDependencies(): FailbackHandlerDependencies {
     clock: systemClock,
     random: Math.random,
     region: process.env.AWS_REGION ?? 'unknown',
+    metrics,
   };
 }
 

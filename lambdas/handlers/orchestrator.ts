@@ -16,6 +16,11 @@ import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { carrierLimitsFromConfig, createForwardRun } from '../composition/forward-run';
 import { IncidentLog } from '../domain/incidents/incident-log';
 import { outageIncidentId, runFailover } from '../domain/orchestration/run-failover';
+import {
+  createIncidentMetrics,
+  emitIncidentProgress,
+  type IncidentMetricsSink,
+} from '../metrics/incident-metrics';
 import type {
   CarrierDirectory,
   Clock,
@@ -47,6 +52,11 @@ export interface OrchestratorDependencies {
   region: string;
   /** Starts another run of this function with the event (asynchronously). */
   startContinuation(event: FailoverEvent): Promise<void>;
+  /**
+   * Where the incident's numbers go as metrics after each run (the dashboards read them).
+   * @default none: nothing is emitted (the drill and tests that do not read metrics)
+   */
+  metrics?: IncidentMetricsSink;
 }
 
 /** The parts of the Lambda context the orchestrator reads. */
@@ -112,6 +122,15 @@ export async function handleOrchestratorEvent(
     leaseMs: context.getRemainingTimeInMillis() + DEADLINE_MARGIN_MS,
   });
   logger.appendKeys({ incidentId: outcome.incident.id });
+  if (deps.metrics) {
+    emitIncidentProgress(
+      deps.metrics,
+      config.deployment,
+      outcome.incident,
+      config.failback.waves,
+      deps.clock.now(),
+    );
+  }
   if (outcome.result === 'continue') {
     await deps.startContinuation({
       action: 'failover',
@@ -135,6 +154,8 @@ export async function handleOrchestratorEvent(
   };
 }
 
+// Module scope: built once per execution environment (Powertools' pattern).
+const metrics = createIncidentMetrics();
 let lambdaDependencies: OrchestratorDependencies | undefined;
 
 /** Builds the Lambda's dependencies once per cold start. */
@@ -156,6 +177,7 @@ function createLambdaDependencies(functionName: string): OrchestratorDependencie
     clock: systemClock,
     random: Math.random,
     region,
+    metrics,
     startContinuation: async (event) => {
       await lambda.send(
         new InvokeCommand({

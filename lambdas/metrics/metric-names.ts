@@ -50,15 +50,25 @@ export const PROBE_METRICS = {
   probeHeartbeat: { name: 'ProbeHeartbeat', unit: 'Count' },
 } as const satisfies Record<string, MetricDefinition>;
 
-/** The metrics the orchestrator and failback functions emit, each with {@link siteDimensions}. */
+/**
+ * The metrics about a site's running incident, each with {@link siteDimensions}. They are gauges:
+ * every value is the incident's state as the incident table holds it when the value is written, so
+ * a dashboard reads their Maximum per minute. The orchestrator writes them when a forwarding run ends
+ * (done, handed to a continuation, or joined); the failback function writes them on every step it
+ * takes for an incident that is past forwarding, in every watchdog region, so each region's
+ * dashboard keeps showing the incident while the site is down and numbers come home.
+ */
 export const ORCHESTRATOR_METRICS = {
-  /** Numbers the carrier confirmed forwarded, per run. */
+  /** Numbers of the incident that the carriers confirmed forwarded (by any run so far). */
   numbersForwarded: { name: 'NumbersForwarded', unit: 'Count' },
-  /** Numbers that could not be forwarded (the run gave up on them), per run. */
+  /** Numbers of the incident that could not be forwarded (the runs gave up on them). */
   numbersFailed: { name: 'NumbersFailed', unit: 'Count' },
-  /** Numbers of the incident not forwarded yet when a run ended (handed to a continuation). */
+  /** Numbers of the incident neither forwarded nor failed yet (left for a continuation). */
   numbersPending: { name: 'NumbersPending', unit: 'Count' },
-  /** The cumulative percentage of numbers restored by the failback wave that just finished (10, 25, ...). */
+  /**
+   * How far failback has got: the cumulative percentage of the last finished wave (10, 25, ...,
+   * 100), 0 while the first wave runs. Written only once failback has started.
+   */
   failbackWave: { name: 'FailbackWave', unit: 'Percent' },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -1,7 +1,13 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/load-config';
-import { drillJson, drillSucceeded, renderDrillSummary, writeDrillOutput } from './drill-output';
+import {
+  DRILL_OUTPUT_FILES,
+  drillJson,
+  drillSucceeded,
+  renderDrillSummary,
+  writeDrillOutput,
+} from './drill-output';
 import { type DrillProgress, runDrill } from './run-drill';
 
 /** Parses the drill's options and runs it; returns the process exit code. */
@@ -36,7 +42,11 @@ export async function main(argv: string[]): Promise<number> {
       'give up when the outage is not over after this long (default 300, plus 1 s per 20 numbers)',
       wholeNumber('--timeout', 10, 36_000),
     )
-    .option('--out <dir>', 'folder for the post-incident report', 'drill-output')
+    .option(
+      '--out <dir>',
+      'folder for the post-incident report and the chart of numbers over time',
+      'drill-output',
+    )
     .option('--json', 'print one JSON document on stdout (progress goes to stderr)', false)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -79,11 +89,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(renderDrillSummary(result, outDir));
     process.stdout.write(`\n${result.reportMarkdown}\n`);
   }
+  const written = `${DRILL_OUTPUT_FILES.report} and ${DRILL_OUTPUT_FILES.chart} in ${outDir}`;
   if (!verdict.ok) {
-    process.stderr.write(`drill failed: ${verdict.problems.join('; ')}\n`);
+    process.stderr.write(`drill failed: ${verdict.problems.join('; ')}; ${written}\n`);
     return 1;
   }
-  process.stderr.write(`drill passed in ${(result.durationMs / 1000).toFixed(1)} s; report in ${outDir}\n`);
+  process.stderr.write(`drill passed in ${(result.durationMs / 1000).toFixed(1)} s; ${written}\n`);
   return 0;
 }
 

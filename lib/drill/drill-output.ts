@@ -1,11 +1,25 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatDuration } from '../report/incident-report';
+import { drillChartSvg } from './drill-chart';
 import type { DrillResult } from './run-drill';
 
-/** The `--json` document: everything but the report's Markdown (it is written to the output folder). */
-export function drillJson(result: DrillResult): Omit<DrillResult, 'reportMarkdown'> {
-  const { reportMarkdown: _markdown, ...rest } = result;
+/** The files the drill leaves in its output folder. */
+export const DRILL_OUTPUT_FILES = {
+  /** The post-incident report, Markdown with the mermaid timeline. */
+  report: 'report.md',
+  /** Numbers forwarded and restored over the seconds since the kill. */
+  chart: 'numbers-over-time.svg',
+  /** The `--json` document. */
+  result: 'drill.json',
+} as const;
+
+/**
+ * The `--json` document: everything but the report's Markdown and the per-number times (a million
+ * numbers would make it huge; the report and the chart in the output folder carry them).
+ */
+export function drillJson(result: DrillResult): Omit<DrillResult, 'reportMarkdown' | 'numberTimes'> {
+  const { reportMarkdown: _markdown, numberTimes: _times, ...rest } = result;
   return rest;
 }
 
@@ -35,18 +49,23 @@ export function renderDrillSummary(result: DrillResult, outDir: string): string 
       (alert) => `  ${formatDuration(alert.atMs).padStart(12)}  [${alert.kind}] ${alert.subject}`,
     ),
     '',
-    `Post-incident report: ${join(outDir, 'report.md')}`,
+    `Post-incident report: ${join(outDir, DRILL_OUTPUT_FILES.report)}`,
+    `Numbers over time: ${join(outDir, DRILL_OUTPUT_FILES.chart)}`,
     '',
   ];
   return lines.join('\n');
 }
 
-/** Writes the report (and the JSON result) to the output folder; returns the folder's absolute path. */
+/**
+ * Writes the report, the chart of numbers over time and the JSON result to the output folder;
+ * returns the folder's absolute path.
+ */
 export function writeDrillOutput(result: DrillResult, outDir: string): string {
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'report.md'), result.reportMarkdown);
-  writeFileSync(join(dir, 'drill.json'), `${JSON.stringify(drillJson(result), null, 2)}\n`);
+  writeFileSync(join(dir, DRILL_OUTPUT_FILES.report), result.reportMarkdown);
+  writeFileSync(join(dir, DRILL_OUTPUT_FILES.chart), drillChartSvg(result));
+  writeFileSync(join(dir, DRILL_OUTPUT_FILES.result), `${JSON.stringify(drillJson(result), null, 2)}\n`);
   return dir;
 }
 

@@ -88,7 +88,9 @@ export const DRILL_TIME_SCALE = {
   probeWindowMs: 5_000,
   /** How often each region's failback function is "scheduled". */
   failbackTickMs: 500,
-  carrierTimeoutMs: 1_000,
+  // The adapters' production timeout: shorter ones time out under the drill's own load and turn slow
+  // answers into writes of unknown outcome that are not the carrier's doing.
+  carrierTimeoutMs: 5_000,
   carrierPollMs: 50,
 } as const;
 

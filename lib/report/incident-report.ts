@@ -11,6 +11,19 @@ export interface ReportStep {
   sinceOutageStartMs: number;
 }
 
+/** A bar or a milestone of the report's timeline chart (the Markdown draws them as a mermaid gantt). */
+export interface ReportPhase {
+  /** The chart's row group: `Site`, `Response` or `Failback`. */
+  section: string;
+  name: string;
+  /** ISO times; a milestone starts and ends at once. */
+  from: string;
+  to: string;
+  milestone: boolean;
+  /** Drawn in the critical colour: the outage itself, failures, halts. */
+  critical: boolean;
+}
+
 /** The post-incident report as data (the CLI's `--format json`). */
 export interface IncidentReport {
   incidentId: string;
@@ -43,6 +56,8 @@ export interface IncidentReport {
   causes: string[];
   actions: string[];
   timeline: ReportStep[];
+  /** The outage as a picture: detection, alert, forwarding, recovery, each failback wave, resolution. */
+  phases: ReportPhase[];
 }
 
 /** Steps that are actions someone or something took (the report's "Actions taken"). */
@@ -120,7 +135,111 @@ export function buildIncidentReport(
       .filter((event) => ACTION_TYPES.has(event.type))
       .map((event) => `${formatTime(event.at)}: ${event.message} (${describeActor(event.actor)})`),
     timeline,
+    phases: buildPhases(incident, sorted),
   };
+}
+
+/** The steps of the outage worth a picture, as bars (from one event to another) and milestones. */
+function buildPhases(incident: Incident, sorted: readonly TimelineEvent[]): ReportPhase[] {
+  const phases: ReportPhase[] = [];
+  const iso = (at: number) => new Date(at).toISOString();
+  const span = (section: string, name: string, from: number, to: number, critical = false) =>
+    phases.push({ section, name, from: iso(from), to: iso(Math.max(from, to)), milestone: false, critical });
+  const milestone = (section: string, name: string, at: number, critical = false) =>
+    phases.push({ section, name, from: iso(at), to: iso(at), milestone: true, critical });
+  const first = (type: string, after = Number.NEGATIVE_INFINITY) =>
+    sorted.find((event) => event.type === type && event.at >= after);
+  if (sorted.length === 0) return phases;
+  const start = incident.outageStartedAt;
+  const lastAt = sorted[sorted.length - 1].at;
+
+  const recovered = first(TIMELINE.recovered);
+  span('Site', recovered ? 'Site down until recovered' : 'Site down', start, recovered?.at ?? lastAt, true);
+
+  const detected = first(TIMELINE.detected);
+  if (detected) span('Response', 'Detection by quorum', start, detected.at);
+  const alerted = first(TIMELINE.alertSent, detected?.at);
+  if (alerted) milestone('Response', 'Alerted', alerted.at);
+  const forwarding = first(TIMELINE.forwardingStarted);
+  const forwarded = sorted.filter((event) => event.type === TIMELINE.forwardingFinished).at(-1);
+  if (forwarding) span('Response', 'Forwarding', forwarding.at, forwarded?.at ?? lastAt);
+  if (forwarded) {
+    const { total, forwarded: count, failed } = incident.numbers;
+    milestone('Response', `Forwarded ${count} of ${total}`, forwarded.at, failed > 0);
+  }
+
+  if (recovered) milestone('Failback', 'Recovered', recovered.at);
+  const approved = first(TIMELINE.failbackApproved);
+  if (approved) milestone('Failback', 'Failback approved', approved.at);
+  const finishedWaves = sorted.filter((event) => event.type === TIMELINE.failbackWaveFinished);
+  for (const [index, finished] of finishedWaves.entries()) {
+    const wave = typeof finished.details?.wave === 'number' ? finished.details.wave : index + 1;
+    const started = sorted.find(
+      (event) =>
+        event.type === TIMELINE.failbackWaveStarted &&
+        event.details?.wave === wave &&
+        event.at <= finished.at,
+    );
+    if (started) span('Failback', `Wave ${wave}`, started.at, finished.at);
+    else milestone('Failback', `Wave ${wave} done`, finished.at);
+  }
+  for (const halted of sorted.filter((event) => event.type === TIMELINE.failbackHalted)) {
+    milestone('Failback', 'Failback halted', halted.at, true);
+  }
+  const resolved = first(TIMELINE.resolved);
+  if (resolved) milestone('Failback', 'Resolved', resolved.at);
+  return phases;
+}
+
+/**
+ * The phases as a mermaid gantt chart, fenced for GitHub. Times are written as UTC wall-clock
+ * times (mermaid reads them as local ones and shows them as written), so the axis matches the
+ * report's UTC table whatever the reader's time zone.
+ */
+export function renderTimelineChart(
+  report: Pick<IncidentReport, 'siteId' | 'outageStartedAt' | 'phases'>,
+): string[] {
+  if (report.phases.length === 0) return [];
+  const times = report.phases.flatMap((phase) => [Date.parse(phase.from), Date.parse(phase.to)]);
+  const spanMs = Math.max(...times) - Math.min(...times);
+  const lines = [
+    '```mermaid',
+    'gantt',
+    `  title ${mermaidText(`${report.siteId} outage ${report.outageStartedAt.slice(0, 10)}, times in UTC`)}`,
+    '  dateFormat YYYY-MM-DD HH:mm:ss.SSS',
+    `  axisFormat ${spanMs <= 30 * 60_000 ? '%H:%M:%S' : '%H:%M'}`,
+    '  todayMarker off',
+  ];
+  let section: string | undefined;
+  for (const [index, phase] of report.phases.entries()) {
+    if (phase.section !== section) {
+      section = phase.section;
+      lines.push(`  section ${mermaidText(section)}`);
+    }
+    const tags = [...(phase.critical ? ['crit'] : []), ...(phase.milestone ? ['milestone'] : [])];
+    const end = phase.milestone ? '0s' : mermaidTime(phase.to);
+    lines.push(
+      `  ${mermaidText(phase.name)} :${[...tags, `p${index + 1}`, mermaidTime(phase.from), end].join(', ')}`,
+    );
+  }
+  lines.push('```');
+  return lines;
+}
+
+/** `2026-08-12 08:45:31.400`: the chart's dateFormat. */
+function mermaidTime(iso: string): string {
+  return iso.replace('T', ' ').replace(/Z$/, '');
+}
+
+/**
+ * Text mermaid's gantt grammar takes as a task or section name: it ends a name at `:`, starts a
+ * comment at `#` and `%%`, ends a statement at `;`, and some versions refuse parentheses.
+ */
+export function mermaidText(text: string): string {
+  return text
+    .replace(/[:;#%()[\]{}<>"`]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The report as Markdown, in the layout of the 8/12/2022 incident report. */
@@ -151,6 +270,8 @@ export function renderIncidentReportMarkdown(report: IncidentReport): string {
     '',
     '## Timeline',
     '',
+    ...renderTimelineChart(report),
+    ...(report.phases.length > 0 ? [''] : []),
     '| time (UTC) | since outage start | since previous step | step | by |',
     '|---|---|---|---|---|',
     ...report.timeline.map(

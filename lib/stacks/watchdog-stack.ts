@@ -1,23 +1,16 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import {
-  METRIC_NAMESPACE,
-  PROBE_METRICS,
-  regionDimensions,
-  siteRegionDimensions,
-} from '../../lambdas/metrics/metric-names';
 import type { FailbackEnvironment } from '../../lambdas/runtime/environments/failback-environment';
 import type { OrchestratorEnvironment } from '../../lambdas/runtime/environments/orchestrator-environment';
 import type { ProbeEnvironment } from '../../lambdas/runtime/environments/probe-environment';
 import type { Config } from '../config/schema';
 import { AlertTopic } from '../constructs/alert-topic';
 import { IncidentTableReplica } from '../constructs/incident-table-replica';
+import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { type DeploymentFilesDirectory, WatchdogFunction } from '../constructs/watchdog-function';
 
 /**
@@ -28,10 +21,8 @@ export function orchestratorFunctionName(deployment: string): string {
   return `${deployment}-orchestrator`;
 }
 
-/** The SiteDown alarm of a site in a region: named, because Route 53 health checks find it by name. */
-export function siteDownAlarmName(deployment: string, siteId: string, region: string): string {
-  return `${deployment}-${siteId}-down-${region}`;
-}
+// The DNS stack finds each region's SiteDown alarm by this name.
+export { siteDownAlarmName } from '../constructs/operations-dashboard';
 
 /** The failback function's name in every region: fixed, because the operator CLI sends approvals to it. */
 export function failbackFunctionName(deployment: string): string {
@@ -47,8 +38,9 @@ export interface WatchdogStackProps extends StackProps {
 }
 
 /**
- * One watchdog region: its alert topic, its view of the incident table, and its functions, each
- * granted only what it needs, with alarms on their own failures to the region's topic.
+ * One watchdog region: its alert topic, its view of the incident table, its functions, each
+ * granted only what it needs, and its operations dashboard with the alarms (on the sites, the
+ * heartbeat and the functions' own failures) to the region's topic.
  */
 export class WatchdogStack extends Stack {
   readonly alerts: AlertTopic;
@@ -56,6 +48,7 @@ export class WatchdogStack extends Stack {
   readonly orchestrator: WatchdogFunction;
   readonly probe: WatchdogFunction;
   readonly failback: WatchdogFunction;
+  readonly operations: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: WatchdogStackProps) {
     super(scope, id, props);
@@ -92,10 +85,13 @@ export class WatchdogStack extends Stack {
         resources: [this.functionArn(orchestratorFunctionName(config.deployment))],
       }),
     );
-    this.addFunctionAlarms('Orchestrator', this.orchestrator);
     this.failback = this.addFailback(config, props);
-
     this.probe = this.addProbe(config, props);
+    this.operations = new OperationsDashboard(this, 'Operations', {
+      config,
+      alertTopic: this.alerts.topic,
+      functions: { Probe: this.probe, Orchestrator: this.orchestrator, Failback: this.failback },
+    });
 
     new CfnOutput(this, 'AlertTopicArn', {
       value: this.alerts.topic.topicArn,
@@ -159,14 +155,13 @@ export class WatchdogStack extends Stack {
         new LambdaFunction(failback.function, { retryAttempts: 0, maxEventAge: Duration.seconds(60) }),
       ],
     });
-    this.addFunctionAlarms('Failback', failback);
     return failback;
   }
 
   /**
    * The probe: every minute, probing every probeIntervalSeconds within it. It writes observations and
-   * site health only, and invokes only this region's orchestrator. A SiteDown alarm per site (its
-   * name is fixed, Route 53 health checks find it by name) and a heartbeat alarm watch it.
+   * site health only, and invokes only this region's orchestrator. The operations dashboard holds
+   * its alarms: a SiteDown alarm per site and the heartbeat.
    */
   private addProbe(config: Config, props: WatchdogStackProps): WatchdogFunction {
     const environment: ProbeEnvironment = {
@@ -199,46 +194,6 @@ export class WatchdogStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(probe.function, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
     });
-    this.addFunctionAlarms('Probe', probe);
-
-    const action = new SnsAction(this.alerts.topic);
-    const heartbeat = new Alarm(this, 'ProbeHeartbeat', {
-      alarmDescription: `The probe in ${this.region} stopped reporting: this region no longer watches the sites`,
-      metric: new Metric({
-        namespace: METRIC_NAMESPACE,
-        metricName: PROBE_METRICS.probeHeartbeat.name,
-        dimensionsMap: regionDimensions(config.deployment, this.region),
-        statistic: Stats.SUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: 1,
-      evaluationPeriods: 3,
-      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.BREACHING,
-    });
-    heartbeat.addAlarmAction(action);
-    heartbeat.addOkAction(action);
-    for (const site of config.sites) {
-      const alarm = new Alarm(this, `SiteDown-${site.id}`, {
-        alarmName: siteDownAlarmName(config.deployment, site.id, this.region),
-        alarmDescription: `${site.id} is down by quorum, as the probe in ${this.region} decides`,
-        metric: new Metric({
-          namespace: METRIC_NAMESPACE,
-          metricName: PROBE_METRICS.siteDown.name,
-          dimensionsMap: siteRegionDimensions(config.deployment, site.id, this.region),
-          statistic: Stats.MAXIMUM,
-          period: Duration.minutes(1),
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        // A silent probe is the heartbeat alarm's news; keep the site's last known state.
-        treatMissingData: TreatMissingData.IGNORE,
-      });
-      // Primary sites alert through their incident (one alert per state change, not one per region);
-      // standby sites are only watched, so their alarm is the alert.
-      if (site.role === 'standby') alarm.addAlarmAction(action);
-    }
     return probe;
   }
 
@@ -249,39 +204,5 @@ export class WatchdogStack extends Stack {
       resourceName: name,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-  }
-
-  /** Errors, throttles and dead letters of a function alarm to the region's topic. */
-  private addFunctionAlarms(id: string, watchdog: WatchdogFunction): void {
-    const action = new SnsAction(this.alerts.topic);
-    const alarms = [
-      new Alarm(this, `${id}Errors`, {
-        alarmDescription: `${id} function failed (see its log group)`,
-        metric: watchdog.function.metricErrors({ period: Duration.minutes(1) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, `${id}Throttles`, {
-        alarmDescription: `${id} function was throttled`,
-        metric: watchdog.function.metricThrottles({ period: Duration.minutes(1) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, `${id}DeadLetters`, {
-        alarmDescription: `${id} dropped an asynchronous invocation into its dead-letter queue`,
-        metric: watchdog.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    ];
-    for (const alarm of alarms) alarm.addAlarmAction(action);
   }
 }

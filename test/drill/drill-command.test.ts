@@ -17,7 +17,15 @@ function drill(args: string[]) {
 
 describe('npm run drill', () => {
   it('plays an outage with carrier faults and reports every number forwarded and restored exactly once, as JSON', () => {
-    const { status, stdout, stderr, out } = drill(['--json', '--numbers', '60', '--carrier-faults', '0.2', '--seed', '7']);
+    const { status, stdout, stderr, out } = drill([
+      '--json',
+      '--numbers',
+      '60',
+      '--carrier-faults',
+      '0.2',
+      '--seed',
+      '7',
+    ]);
 
     expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
     const result = JSON.parse(stdout);
@@ -28,7 +36,13 @@ describe('npm run drill', () => {
     // The interfaces the issue names: steps with times from the kill, and the three delays.
     expect(result.steps[0]).toEqual({ name: 'site killed (incident begins)', atMs: 0 });
     expect(result.steps.map((step: { name: string }) => step.name)).toEqual(
-      expect.arrayContaining(['detected by quorum', 'first alert sent', 'forwarding finished', 'recovered (healthy for the hold)', 'resolved']),
+      expect.arrayContaining([
+        'detected by quorum',
+        'first alert sent',
+        'forwarding finished',
+        'recovered (healthy for the hold)',
+        'resolved',
+      ]),
     );
     expect(result.detectedAfterMs).toBeGreaterThan(0);
     expect(result.alertedAfterMs).toBeGreaterThanOrEqual(result.detectedAfterMs);

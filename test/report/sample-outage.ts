@@ -61,8 +61,16 @@ export function sampleOutage(): { incident: Incident; events: TimelineEvent[] } 
     ),
     event(3 * 3600_000, 'recovered', 'Healthy from 3 regions for 10 min'),
     event(3 * 3600_000 + 60_000, 'failback-approved', 'Failback approved', operator),
-    event(3 * 3600_000 + 120_000, 'failback-wave-finished', 'Wave 1 (10%): restored 3 numbers'),
-    event(3 * 3600_000 + 420_000, 'failback-wave-finished', 'Wave 4 (100%): restored 23 numbers'),
+    event(3 * 3600_000 + 120_000, 'failback-wave-finished', 'Wave 1 (10%): restored 3 numbers', east, {
+      wave: 1,
+      restored: 3,
+      failed: [],
+    }),
+    event(3 * 3600_000 + 420_000, 'failback-wave-finished', 'Wave 4 (100%): restored 23 numbers', east, {
+      wave: 4,
+      restored: 23,
+      failed: [],
+    }),
     event(4 * 3600_000, 'resolved', 'All numbers home; incident resolved', operator),
   ];
   return { incident, events };

@@ -1,17 +1,33 @@
 /**
  * `carrier-failover status`: each site's health as each watchdog region decided it (the site-health
  * items the probes keep), and each site's open incident with its numbers, read from the incident
- * table in the first region that answers.
+ * table in the first region that answers. With `--watch`, read again every `--interval` seconds
+ * until Ctrl-C (or `--count` reads): redrawn in place on a terminal, printed one after the other
+ * otherwise (one JSON document per line with `--json`).
  */
 import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../../lambdas/adapters/dynamodb/incident-store';
 import { DynamoDbSiteHealthStore } from '../../../lambdas/adapters/dynamodb/site-health-store';
 import type { Incident, NumberState, NumberStatus } from '../../../lambdas/ports';
-import type { CommandHandler } from '../command-context';
+import { CliError } from '../cli-error';
+import type { CommandContext, CommandHandler } from '../command-context';
 import { ExitCode } from '../exit-codes';
 import { formatAge, formatTable, formatTimestamp } from '../output';
 
-export type StatusArgs = Record<string, never>;
+/** Seconds between two reads of `status --watch` unless `--interval` says otherwise. */
+export const DEFAULT_WATCH_INTERVAL_SECONDS = 5;
+
+export interface StatusArgs {
+  /** `--watch`: read and print again every `intervalSeconds` until Ctrl-C. */
+  watch?: boolean;
+  /** `--interval SECONDS`, with --watch. @default DEFAULT_WATCH_INTERVAL_SECONDS */
+  intervalSeconds?: number;
+  /** `--count N`, with --watch: stop after N reads (scripts and tests). @default until Ctrl-C */
+  count?: number;
+}
+
+/** Clears a terminal and puts the cursor top left (ANSI: cursor home, erase display). */
+const CLEAR_SCREEN = '\u001b[H\u001b[2J';
 
 /** One watchdog region's view of a site. */
 export interface RegionStatus {
@@ -56,11 +72,78 @@ export interface StatusResult {
 }
 
 /** Prints every site's health per region and its open incident; exit 0 whatever their state. */
-export const runStatus: CommandHandler<StatusArgs> = async (_args, context) => {
+export const runStatus: CommandHandler<StatusArgs> = async (args, context) => {
+  if (!args.watch) {
+    const stray = [args.intervalSeconds !== undefined && '--interval', args.count !== undefined && '--count'];
+    const flags = stray.filter((flag): flag is string => typeof flag === 'string');
+    if (flags.length > 0) {
+      throw new CliError(
+        ExitCode.invalid,
+        `${flags.join(' and ')} ${flags.length === 1 ? 'works' : 'work'} only with --watch: status --watch ${flags.map((flag) => `${flag} N`).join(' ')}`,
+      );
+    }
+    context.out.result(await readStatus(context), renderStatus);
+    return ExitCode.ok;
+  }
+  return watchStatus(args, context);
+};
+
+/**
+ * Reads and prints the status again and again. The first read fails like a plain `status`; a later
+ * read that finds no region answering is reported and retried at the next tick, since a watcher
+ * is most useful exactly while regions come and go.
+ */
+async function watchStatus(args: StatusArgs, context: CommandContext): Promise<number> {
+  const intervalMs = (args.intervalSeconds ?? DEFAULT_WATCH_INTERVAL_SECONDS) * 1000;
+  const { io, globals } = context;
+  const terminal = !globals.json && (io.stdout as { isTTY?: boolean }).isTTY === true;
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    for (let read = 1; args.count === undefined || read <= args.count; read++) {
+      let status: StatusResult | undefined;
+      try {
+        status = await readStatus(context);
+      } catch (error) {
+        if (read === 1 || !(error instanceof CliError) || error.exitCode !== ExitCode.unreachable)
+          throw error;
+        context.out.warn(`${error.message}; trying again in ${intervalMs / 1000} s`);
+      }
+      if (status && globals.json) io.stdout.write(`${JSON.stringify(status)}\n`);
+      else if (status && terminal) {
+        const footer = `Every ${intervalMs / 1000} s${args.count === undefined ? '' : `, read ${read} of ${args.count}`}; Ctrl-C to stop.`;
+        io.stdout.write(`${CLEAR_SCREEN}${renderStatus(status)}\n\n${footer}\n`);
+      } else if (status) io.stdout.write(`${read === 1 ? '' : '\n'}${renderStatus(status)}\n`);
+      if (read === args.count || stop.signal.aborted) break;
+      await pause(intervalMs, stop.signal);
+      if (stop.signal.aborted) break;
+    }
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+  return ExitCode.ok;
+}
+
+/** Waits `ms`, or less when `signal` aborts (Ctrl-C). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+/** One read of every site's health per region and its open incident. */
+async function readStatus(context: CommandContext): Promise<StatusResult> {
   const config = context.config();
   const aws = await context.aws();
   const now = context.io.now();
-  const result = await aws.dynamo(async ({ region, documentClient, tableName }) => {
+  return aws.dynamo(async ({ region, documentClient, tableName }) => {
     const health = new DynamoDbSiteHealthStore(documentClient, tableName);
     const incidents = new DynamoDbIncidentStore(documentClient, tableName);
     const numbers = new DynamoDbForwardingStateStore(documentClient, tableName);
@@ -103,9 +186,7 @@ export const runStatus: CommandHandler<StatusArgs> = async (_args, context) => {
     };
     return status;
   });
-  context.out.result(result, renderStatus);
-  return ExitCode.ok;
-};
+}
 
 /** Counts the per-number states; before any exist (just detected) the incident's own counts. */
 function countNumbers(incident: Incident, states: NumberState[]): NumberCounts {

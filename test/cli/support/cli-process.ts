@@ -3,7 +3,7 @@
  * purpose: the local servers it talks to (dynalite, the Lambda emulator, carrier fakes) run in the
  * test's own event loop, which a synchronous spawn would block.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -29,7 +29,13 @@ const ISOLATED = /^(AWS_|TELNYX_|TWILIO_|BANDWIDTH_|WEBHOOK_)/;
  */
 export function runCli(
   args: readonly string[],
-  options: { env?: Record<string, string | undefined>; unreachable: string; input?: string },
+  options: {
+    env?: Record<string, string | undefined>;
+    unreachable: string;
+    input?: string;
+    /** Called with everything printed on stdout so far, as it arrives (to act on a long-running command). */
+    onStdout?: (stdout: string, child: ChildProcess) => void;
+  },
 ): Promise<CliRun> {
   const env: Record<string, string | undefined> = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !ISOLATED.test(name)),
@@ -54,6 +60,7 @@ export function runCli(
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
+      options.onStdout?.(stdout, child);
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
