@@ -3,6 +3,8 @@
  * Adding a group: a file in bench/groups exporting a BenchGroup, and one line here.
  */
 import type { BenchGroup } from './bench-group';
+import { detectionGroup } from './groups/detection';
+import { failoverGroup } from './groups/failover';
 import { forwardingGroup } from './groups/forwarding';
 import { lambdasGroup } from './groups/lambdas';
 import { probeDetectionGroup } from './groups/probe-detection';
@@ -11,7 +13,9 @@ import { synthGroup } from './groups/synth';
 /** The registered groups. */
 export const BENCH_GROUPS: readonly BenchGroup[] = [
   forwardingGroup,
+  failoverGroup,
   probeDetectionGroup,
+  detectionGroup,
   lambdasGroup,
   synthGroup,
 ];

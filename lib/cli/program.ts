@@ -75,10 +75,24 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   program
     .command('status')
     .description("each site's health per region, open incidents and their numbers")
+    .option('-w, --watch', 'read again every few seconds until Ctrl-C (redrawn in place on a terminal)')
+    .addOption(
+      new Option('--interval <seconds>', 'with --watch, seconds between reads (default 5)').argParser(
+        wholeNumberParser(1, 3600),
+      ),
+    )
+    .addOption(
+      new Option('--count <n>', 'with --watch, stop after this many reads').argParser(
+        wholeNumberParser(1, 100_000),
+      ),
+    )
     .action(
       run(
         async () => (await import('./commands/status')).runStatus,
-        () => ({}),
+        (command) => {
+          const options = command.opts<{ watch?: boolean; interval?: number; count?: number }>();
+          return { watch: options.watch === true, intervalSeconds: options.interval, count: options.count };
+        },
       ),
     );
 
@@ -232,6 +246,69 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       ),
     );
 
+  program
+    .command('replay')
+    .description(
+      "replay a probe trace through the decision the probe runs, with the config's detection settings or the flags' (offline)",
+    )
+    .argument('<trace>', 'trace CSV: time,region,site,ok,latencyMs (e.g. from observations export)')
+    .option('--quorum <n>', 'regions that must vote a site down (default: the config)')
+    .option(
+      '--failures-to-trip <n>',
+      'consecutive failed rounds before a region votes down (default: the config)',
+    )
+    .option(
+      '--recovery-hold-minutes <n>',
+      'minutes of healthy quorum before a site is up again (default: the config)',
+    )
+    .option(
+      '--interval-seconds <n>',
+      "the trace's probe interval (default: the config's probeIntervalSeconds)",
+    )
+    .option('--outages <file>', 'known real outages CSV (site,start,end) to score the settings against')
+    .option('--sweep', 'also try quorum 1..regions, failuresToTrip 1..6, hold 0..15 min (needs --outages)')
+    .action(
+      run(
+        async () => (await import('./commands/replay')).runReplay,
+        (command) => {
+          const options = command.opts<{
+            quorum?: string;
+            failuresToTrip?: string;
+            recoveryHoldMinutes?: string;
+            intervalSeconds?: string;
+            outages?: string;
+            sweep?: boolean;
+          }>();
+          return {
+            trace: command.args[0],
+            quorum: options.quorum,
+            failuresToTrip: options.failuresToTrip,
+            recoveryHoldMinutes: options.recoveryHoldMinutes,
+            probeIntervalSeconds: options.intervalSeconds,
+            outages: options.outages,
+            sweep: options.sweep === true,
+          };
+        },
+      ),
+    );
+
+  program
+    .command('observations')
+    .description('the probe observations stored in the incident table')
+    .command('export')
+    .description(
+      "write a site's observations from every watchdog region as a trace CSV on stdout, sorted by time",
+    )
+    .requiredOption('--site <id>', 'the site whose observations to export')
+    .requiredOption('--from <time>', 'start, ISO 8601 UTC (2026-11-01T00:00:00Z) or epoch ms')
+    .requiredOption('--to <time>', 'end (exclusive), ISO 8601 UTC or epoch ms')
+    .action(
+      run(
+        async () => (await import('./commands/observations-export')).runObservationsExport,
+        (command) => command.opts<{ site: string; from: string; to: string }>(),
+      ),
+    );
+
   return program;
 }
 
@@ -259,6 +336,17 @@ async function execute(
   } finally {
     context.close();
   }
+}
+
+/** A commander argument parser for whole numbers from `min` to `max`. */
+function wholeNumberParser(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
+    }
+    return parsed;
+  };
 }
 
 function parseLimit(value: string): number {
