@@ -5,9 +5,9 @@
  * a fresh adapter (cold id caches), like a failover's first Lambda.
  */
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
+import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import { forwardNumbers } from '../../lambdas/domain/forwarding/forward-numbers';
 import type { Clock } from '../../lambdas/ports';
-import { seededRandom } from '../../lib/drill/carrier-fakes/fake-carrier-server';
 import { BENCH_DESTINATION, benchNumbers, benchPlan } from './bench-plan';
 import { CarrierSide } from './carrier-side';
 import type { BenchCarrier, CarrierSideReport } from './carrier-side-protocol';

@@ -10,10 +10,11 @@
  * ProbeCycle takes DetectionSettings as given, so the 1 s interval (below the schema's 5 s minimum)
  * needs no change to the code under test.
  */
+
+import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import { settleWindowMs } from '../../lambdas/domain/detection/decide-site-health';
 import { loadDeployment } from '../../lib/config/load-config';
 import type { DetectionSettings } from '../../lib/config/schema';
-import { seededRandom } from '../../lib/drill/carrier-fakes/fake-carrier-server';
 import type { BenchGroup } from '../bench-group';
 import { formatNumber, renderFigureTable } from '../figure-table';
 import { type DetectionRunResult, type KillMode, runDetection } from '../probe-detection/detection-run';

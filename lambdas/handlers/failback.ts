@@ -2,17 +2,9 @@
  * The failback function (one per watchdog region): every minute, and on an operator's approval,
  * moves each primary site's failback one step further. Thin: parse the event, run the domain.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createCarrierDirectory } from '../adapters/carriers/carrier-directory';
-import { SecretsManagerCredentialSource } from '../adapters/carriers/credentials';
-import { DynamoDbForwardingStateStore } from '../adapters/dynamodb/forwarding-state-store';
-import { DynamoDbIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoDbSiteHealthStore } from '../adapters/dynamodb/site-health-store';
-import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { carrierLimitsFromConfig } from '../composition/forward-run';
+import { createLambdaIncidentWork } from '../composition/lambda-incident-dependencies';
 import { createRestoreRun } from '../composition/restore-run';
 import type { SiteHealthState } from '../domain/detection/decide-site-health';
 import type { SiteHealthStore } from '../domain/detection/probe-cycle';
@@ -32,12 +24,12 @@ import type {
   Notifier,
   Random,
 } from '../ports';
-import { type DeploymentFiles, readDeploymentFiles } from '../runtime/deployment-files';
+import type { DeploymentFiles } from '../runtime/deployment-files';
 import { readEnvironment } from '../runtime/environments/common-environment';
 import { failbackEnvironmentSchema } from '../runtime/environments/failback-environment';
 import { failbackEventSchema } from '../runtime/events/failback-event';
+import { parseEvent } from '../runtime/events/parse-event';
 import { logger } from '../runtime/powertools';
-import { systemClock } from '../runtime/system-clock';
 
 /** Time kept back from the Lambda deadline to record the wave's progress. */
 export const DEADLINE_MARGIN_MS = 10_000;
@@ -77,15 +69,9 @@ export async function handleFailbackEvent(
   deps: FailbackHandlerDependencies,
 ): Promise<FailbackResult> {
   logger.resetKeys();
-  const parsed = failbackEventSchema.safeParse(event);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`,
-    );
-    logger.error('Rejected a malformed failback event', { problems });
-    return { status: 'rejected', problems };
-  }
-  const request = parsed.data;
+  const parsed = parseEvent(failbackEventSchema, event, 'failback');
+  if (!parsed.ok) return { status: 'rejected', problems: parsed.problems };
+  const request = parsed.value;
   const { config } = deps.files;
   const primaries = config.sites.filter((site) => site.role === 'primary').map((site) => site.id);
   if (request.siteId !== undefined && !primaries.includes(request.siteId)) {
@@ -162,22 +148,11 @@ const metrics = createIncidentMetrics();
 let lambdaDependencies: FailbackHandlerDependencies | undefined;
 
 function createLambdaDependencies(): FailbackHandlerDependencies {
-  const env = readEnvironment(failbackEnvironmentSchema);
-  const files = readDeploymentFiles(process.env.LAMBDA_TASK_ROOT ?? __dirname);
-  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const credentialSource = new SecretsManagerCredentialSource({ client: new SecretsManagerClient({}) });
+  const environment = readEnvironment(failbackEnvironmentSchema);
+  const work = createLambdaIncidentWork(environment);
   return {
-    files,
-    incidents: new DynamoDbIncidentStore(documentClient, env.TABLE_NAME),
-    numbers: new DynamoDbForwardingStateStore(documentClient, env.TABLE_NAME),
-    notifier: new SnsNotifier(new SNSClient({}), env.ALERT_TOPIC_ARN),
-    siteHealth: new DynamoDbSiteHealthStore(documentClient, env.TABLE_NAME),
-    carriers: () => createCarrierDirectory(files.config.carriers, credentialSource),
-    clock: systemClock,
-    random: Math.random,
-    region: process.env.AWS_REGION ?? 'unknown',
+    ...work,
+    siteHealth: new DynamoDbSiteHealthStore(work.documentClient, environment.TABLE_NAME),
     metrics,
   };
 }

@@ -3,17 +3,9 @@
  * operator asks, or a previous run of itself hands over. Thin: parse the event, run the domain, hand
  * over to a continuation when the time budget ends.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createCarrierDirectory } from '../adapters/carriers/carrier-directory';
-import { SecretsManagerCredentialSource } from '../adapters/carriers/credentials';
-import { DynamoDbForwardingStateStore } from '../adapters/dynamodb/forwarding-state-store';
-import { DynamoDbIncidentStore } from '../adapters/dynamodb/incident-store';
-import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { carrierLimitsFromConfig, createForwardRun } from '../composition/forward-run';
+import { createLambdaIncidentWork } from '../composition/lambda-incident-dependencies';
 import { IncidentLog } from '../domain/incidents/incident-log';
 import { outageIncidentId, runFailover } from '../domain/orchestration/run-failover';
 import {
@@ -29,12 +21,12 @@ import type {
   Notifier,
   Random,
 } from '../ports';
-import { type DeploymentFiles, readDeploymentFiles } from '../runtime/deployment-files';
+import type { DeploymentFiles } from '../runtime/deployment-files';
 import { readEnvironment } from '../runtime/environments/common-environment';
 import { orchestratorEnvironmentSchema } from '../runtime/environments/orchestrator-environment';
 import { type FailoverEvent, failoverEventSchema } from '../runtime/events/orchestrator-event';
+import { parseEvent } from '../runtime/events/parse-event';
 import { logger } from '../runtime/powertools';
-import { systemClock } from '../runtime/system-clock';
 
 /** Time kept back from the Lambda deadline to save progress and start the continuation. */
 export const DEADLINE_MARGIN_MS = 15_000;
@@ -77,16 +69,9 @@ export async function handleOrchestratorEvent(
 ): Promise<OrchestratorResult> {
   // Keys of the previous invocation must not leak onto this one's lines.
   logger.resetKeys();
-  const parsed = failoverEventSchema.safeParse(event);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`,
-    );
-    // Rejected without writing anything; retrying a malformed event cannot help, so no throw.
-    logger.error('Rejected a malformed orchestrator event', { problems });
-    return { status: 'rejected', problems };
-  }
-  const request = parsed.data;
+  const parsed = parseEvent(failoverEventSchema, event, 'orchestrator');
+  if (!parsed.ok) return { status: 'rejected', problems: parsed.problems };
+  const request = parsed.value;
   const { config, plan } = deps.files;
   logger.appendKeys({
     siteId: request.siteId,
@@ -160,23 +145,9 @@ let lambdaDependencies: OrchestratorDependencies | undefined;
 
 /** Builds the Lambda's dependencies once per cold start. */
 function createLambdaDependencies(functionName: string): OrchestratorDependencies {
-  const env = readEnvironment(orchestratorEnvironmentSchema);
-  const region = process.env.AWS_REGION ?? 'unknown';
-  const files = readDeploymentFiles(process.env.LAMBDA_TASK_ROOT ?? __dirname);
-  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const credentialSource = new SecretsManagerCredentialSource({ client: new SecretsManagerClient({}) });
   const lambda = new LambdaClient({});
   return {
-    files,
-    incidents: new DynamoDbIncidentStore(documentClient, env.TABLE_NAME),
-    numbers: new DynamoDbForwardingStateStore(documentClient, env.TABLE_NAME),
-    notifier: new SnsNotifier(new SNSClient({}), env.ALERT_TOPIC_ARN),
-    carriers: () => createCarrierDirectory(files.config.carriers, credentialSource),
-    clock: systemClock,
-    random: Math.random,
-    region,
+    ...createLambdaIncidentWork(readEnvironment(orchestratorEnvironmentSchema)),
     metrics,
     startContinuation: async (event) => {
       await lambda.send(

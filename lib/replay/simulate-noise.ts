@@ -19,7 +19,7 @@
  * The model's rates and lengths are constants below, chosen from what probes over the public
  * internet see, not from any detection setting.
  */
-import { seededRandom } from '../drill/carrier-fakes/fake-carrier-server';
+import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import type { OutageRow } from './outages-format';
 import { formatTraceRow, type TraceRow, traceHeader } from './trace-format';
 

@@ -11,6 +11,7 @@ import { TelnyxCarrier } from '../../lambdas/adapters/carriers/telnyx';
 import { TwilioCarrier } from '../../lambdas/adapters/carriers/twilio';
 import { WebhookCarrier } from '../../lambdas/adapters/carriers/webhook';
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
+import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import {
   ALREADY_FORWARDED_BEFORE_SNAPSHOT,
   type ClaimedNumberState,
@@ -31,7 +32,6 @@ import { TwilioFake } from '../../lib/drill/carrier-fakes/twilio-fake';
 import { WebhookFake } from '../../lib/drill/carrier-fakes/webhook-fake';
 import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
 import { FakeClock } from '../domain/forwarding/fake-clock';
-import { seededRandom } from '../domain/forwarding/seeded-random';
 
 /** North American, so Bandwidth's 10-digit CallForward takes it too. */
 const BACKUP = '+12145550000';

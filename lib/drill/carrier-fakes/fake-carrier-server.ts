@@ -12,6 +12,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 
 /**
  * A failure a fake can inject. Whether the change takes effect matters to idempotency, so:
@@ -118,18 +119,6 @@ export interface FailNextOptions {
   readonly count?: number;
   /** Only requests for which this is true get it (others pass untouched). */
   readonly when?: (request: FakeRequest) => boolean;
-}
-
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The shared server: subclasses implement the carrier (routes, auth, validation, error bodies). */

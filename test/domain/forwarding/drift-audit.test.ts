@@ -1,9 +1,9 @@
+import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import { auditRouting, describeDrift } from '../../../lambdas/domain/forwarding/drift-audit';
 import { FakeClock } from './fake-clock';
 import { InMemoryCarrier } from './in-memory-carrier';
 import { BACKUP, numbersOf, planEntries } from './plan-fixtures';
 import { expectWithinRate } from './rate-assertions';
-import { seededRandom } from './seeded-random';
 
 const ELSEWHERE = '+13125550000';
 

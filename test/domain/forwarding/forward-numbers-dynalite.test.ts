@@ -3,6 +3,7 @@
  * conditional writes that keep runs apart are the real ones.
  */
 import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb/forwarding-state-store';
+import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import {
   ALREADY_FORWARDED_BEFORE_SNAPSHOT,
   type ClaimedNumberState,
@@ -18,7 +19,6 @@ import { CrashSwitch, crashableCarrier, crashableStore, SimulatedCrash } from '.
 import { FakeClock } from './fake-clock';
 import { type FaultKind, InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrier';
 import { BACKUP, numbersOf, planEntries } from './plan-fixtures';
-import { seededRandom } from './seeded-random';
 
 const TRANSIENT: FaultKind[] = [
   'rate-limited',

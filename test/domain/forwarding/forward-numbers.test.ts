@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import { ValidationError } from '../../../lambdas/domain/errors';
 import {
   ALREADY_FORWARDED_BEFORE_SNAPSHOT,
@@ -11,7 +12,6 @@ import { InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrie
 import { InMemoryForwardingStateStore } from './in-memory-state-store';
 import { BACKUP, numbersOf, planEntries } from './plan-fixtures';
 import { expectWithinRate } from './rate-assertions';
-import { seededRandom } from './seeded-random';
 
 const INCIDENT = 'inc-2025-01-01-primary-dc';
 

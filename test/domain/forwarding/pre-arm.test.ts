@@ -1,10 +1,10 @@
+import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import { type ArmFallbacksInput, armFallbacks } from '../../../lambdas/domain/forwarding/pre-arm';
 import type { PlanEntry } from '../../../lambdas/ports';
 import { FakeClock } from './fake-clock';
 import { InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrier';
 import { BACKUP, numbersOf, planEntries } from './plan-fixtures';
 import { expectWithinRate } from './rate-assertions';
-import { seededRandom } from './seeded-random';
 
 function setUp(entries: PlanEntry[], carrierOptions: Omit<InMemoryCarrierOptions, 'clock'> = {}) {
   const clock = new FakeClock();

@@ -1,4 +1,5 @@
 import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb/forwarding-state-store';
+import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import {
   type ClaimedNumberState,
   DEFAULT_CLAIM_LEASE_MS,
@@ -12,7 +13,6 @@ import { FakeClock } from './fake-clock';
 import { type FaultKind, InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrier';
 import { InMemoryForwardingStateStore } from './in-memory-state-store';
 import { BACKUP, numbersOf, planEntries } from './plan-fixtures';
-import { seededRandom } from './seeded-random';
 
 const INCIDENT = 'inc-restore';
 const TRANSIENT: FaultKind[] = [

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import { CarrierAuthError, CarrierError } from '../../../lambdas/domain/errors';
 import {
   callWithRetry,
@@ -7,7 +8,6 @@ import {
 } from '../../../lambdas/domain/forwarding/retry-policy';
 import { CarrierLane } from '../../../lambdas/domain/forwarding/token-bucket';
 import { FakeClock } from './fake-clock';
-import { seededRandom } from './seeded-random';
 
 const serverError = () =>
   new CarrierError('telnyx', '500 Internal Server Error', { retryable: true, status: 500 });

@@ -1,8 +1,5 @@
-import {
-  type FakeCarrierOptions,
-  type FaultKind,
-  seededRandom,
-} from '../../../lib/drill/carrier-fakes/fake-carrier-server';
+import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
+import type { FakeCarrierOptions, FaultKind } from '../../../lib/drill/carrier-fakes/fake-carrier-server';
 import { TelnyxFake } from '../../../lib/drill/carrier-fakes/telnyx-fake';
 
 const NUMBER = '+14155550100';

@@ -1,4 +1,4 @@
-import type { Random } from '../../../lambdas/ports';
+import type { Random } from '../../ports';
 
 /**
  * A small seeded generator (mulberry32): the same seed gives the same sequence, so fault injection

@@ -1,0 +1,61 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createCarrierDirectory } from '../adapters/carriers/carrier-directory';
+import { SecretsManagerCredentialSource } from '../adapters/carriers/credentials';
+import { DynamoDbForwardingStateStore } from '../adapters/dynamodb/forwarding-state-store';
+import { DynamoDbIncidentStore } from '../adapters/dynamodb/incident-store';
+import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import type {
+  CarrierDirectory,
+  Clock,
+  ForwardingStateStore,
+  IncidentStore,
+  Notifier,
+  Random,
+} from '../ports';
+import { type DeploymentFiles, readDeploymentFiles } from '../runtime/deployment-files';
+import { systemClock } from '../runtime/system-clock';
+
+/** What every function that works an incident at the carriers needs (orchestrator, failback). */
+export interface IncidentWorkDependencies {
+  files: DeploymentFiles;
+  incidents: IncidentStore;
+  numbers: ForwardingStateStore;
+  notifier: Notifier;
+  /** Carrier adapters with credentials resolved (cached by the credential source). */
+  carriers(): Promise<CarrierDirectory>;
+  clock: Clock;
+  random: Random;
+  region: string;
+  /** The document client the stores share, for functions that need one more store. */
+  documentClient: DynamoDBDocumentClient;
+}
+
+/**
+ * Wires those dependencies to AWS in Lambda, once per cold start: the deployment files beside the
+ * code, the incident table's replica in this region, this region's topic, and carrier credentials
+ * from Secrets Manager.
+ */
+export function createLambdaIncidentWork(environment: {
+  TABLE_NAME: string;
+  ALERT_TOPIC_ARN: string;
+}): IncidentWorkDependencies {
+  const files = readDeploymentFiles(process.env.LAMBDA_TASK_ROOT ?? __dirname);
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const credentialSource = new SecretsManagerCredentialSource({ client: new SecretsManagerClient({}) });
+  return {
+    files,
+    incidents: new DynamoDbIncidentStore(documentClient, environment.TABLE_NAME),
+    numbers: new DynamoDbForwardingStateStore(documentClient, environment.TABLE_NAME),
+    notifier: new SnsNotifier(new SNSClient({}), environment.ALERT_TOPIC_ARN),
+    carriers: () => createCarrierDirectory(files.config.carriers, credentialSource),
+    clock: systemClock,
+    random: Math.random,
+    region: process.env.AWS_REGION ?? 'unknown',
+    documentClient,
+  };
+}
