@@ -125,14 +125,14 @@ class ProgressDisplay implements DrillProgress {
     else process.stderr.write(`${line}\n`);
   }
 
-  numbers(done: number, total: number, what: 'forwarded' | 'restored'): void {
+  numbers(done: number, total: number, what: 'forwarded' | 'restored', detail?: string): void {
     if (!this.bars) {
       // Not a terminal (CI, a pipe): a line every few seconds instead of a bar.
       const now = Date.now();
       const last = this.lastLine.get(what);
       if (done !== last?.done && (now - (last?.at ?? 0) >= 5_000 || done === total)) {
         this.lastLine.set(what, { at: now, done });
-        this.phase(`${what} ${done}/${total}`);
+        this.phase(`${what} ${done}/${total}${detail ? ` (${detail})` : ''}`);
       }
       return;
     }

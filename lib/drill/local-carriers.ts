@@ -23,8 +23,14 @@ export interface LocalCarriers {
   writesTo(number: string): number;
   /** Requests every fake received, in all. */
   requestCount(): number;
+  /** The requests that changed `number`, in the order the fakes handled them (to explain a double write). */
+  writesOf(
+    number: string,
+  ): { carrier: string; method: string; path: string; status: number; fault?: string }[];
   /** Numbers at least one accepted write has changed so far (cheap to poll: reads only new log lines). */
   numbersChanged(): number;
+  /** The same, per carrier. */
+  numbersChangedByCarrier(): Record<string, number>;
   /** Contract violations across every fake (tests expect none). */
   violations(): unknown[];
   stop(): Promise<void>;
@@ -79,6 +85,18 @@ export async function startLocalCarriers(
   const servers = Object.values(fakes) as FakeCarrierServer[];
   const cursors = servers.map(() => 0);
   const changed = new Set<string>();
+  const changedBy = servers.map(() => new Set<string>());
+  /** Reads only the log lines added since the last call. */
+  const catchUp = () => {
+    servers.forEach((fake, index) => {
+      for (; cursors[index] < fake.requests.length; cursors[index]++) {
+        for (const number of fake.requests[cursors[index]].applied) {
+          changed.add(number);
+          changedBy[index].add(number);
+        }
+      }
+    });
+  };
   return {
     fakes,
     carriers,
@@ -91,13 +109,25 @@ export async function startLocalCarriers(
     ].filter((value): value is string => value !== undefined),
     writesTo: (number) => servers.reduce((sum, fake) => sum + fake.writesTo(number), 0),
     requestCount: () => servers.reduce((sum, fake) => sum + fake.requests.length, 0),
+    writesOf: (number) =>
+      Object.entries(fakes).flatMap(([carrier, fake]) =>
+        (fake as FakeCarrierServer).requests
+          .filter((entry) => entry.applied.includes(number))
+          .map(({ method, path, status, fault }) => ({
+            carrier,
+            method,
+            path,
+            status,
+            ...(fault ? { fault } : {}),
+          })),
+      ),
     numbersChanged: () => {
-      servers.forEach((fake, index) => {
-        for (; cursors[index] < fake.requests.length; cursors[index]++) {
-          for (const number of fake.requests[cursors[index]].applied) changed.add(number);
-        }
-      });
+      catchUp();
       return changed.size;
+    },
+    numbersChangedByCarrier: () => {
+      catchUp();
+      return Object.fromEntries(Object.keys(fakes).map((carrier, index) => [carrier, changedBy[index].size]));
     },
     violations: () => servers.flatMap((fake) => fake.violations),
     stop: async () => {

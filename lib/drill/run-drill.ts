@@ -58,6 +58,7 @@ export interface DrillResult {
   failback: { restored: number; failed: number; waves: number; restoredTwice: number };
   alerts: { kind: string; subject: string; atMs: number }[];
   carrierRequests: number;
+  forwardedTwiceEvidence: { number: string; writes: ReturnType<LocalCarriers['writesOf']> }[];
   contractViolations: number;
   report: IncidentReport;
   reportMarkdown: string;
@@ -72,7 +73,8 @@ export interface DrillResult {
 /** Phases and counts the drill reports while it runs (the CLI draws them). */
 export interface DrillProgress {
   phase(message: string): void;
-  numbers(done: number, total: number, what: 'forwarded' | 'restored'): void;
+  /** `detail`: a short breakdown, e.g. per carrier. */
+  numbers(done: number, total: number, what: 'forwarded' | 'restored', detail?: string): void;
 }
 
 /**
@@ -213,7 +215,12 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     const incident = await waitFor(
       async () => {
         const active = await incidents.getActive(primary.id);
-        if (active) progress.numbers(carriers.numbersChanged(), plan.length, 'forwarded');
+        if (active) {
+          const byCarrier = Object.entries(carriers.numbersChangedByCarrier())
+            .map(([carrier, count]) => `${carrier} ${count}`)
+            .join(', ');
+          progress.numbers(carriers.numbersChanged(), plan.length, 'forwarded', byCarrier);
+        }
         return active && ['forwarded', 'partially-forwarded'].includes(active.status) ? active : undefined;
       },
       deadline - systemClock.now(),
@@ -366,7 +373,8 @@ function summarize(input: SummaryInput): DrillResult {
   push('resolved', first('resolved')?.at);
   steps.sort((a, b) => a.atMs - b.atMs);
 
-  const forwardedTwice = [...input.forwardWrites.values()].filter((writes) => writes > 1).length;
+  const writtenTwice = [...input.forwardWrites].filter(([, writes]) => writes > 1).map(([number]) => number);
+  const forwardedTwice = writtenTwice.length;
   const restoredTwice = input.plan.filter(
     (entry) => input.carriers.writesTo(entry.number) - (input.forwardWrites.get(entry.number) ?? 0) > 1,
   ).length;
@@ -397,6 +405,10 @@ function summarize(input: SummaryInput): DrillResult {
       atMs: after(alert.at),
     })),
     carrierRequests: input.carriers.requestCount(),
+    // Evidence for any number forwarded twice: the writes the fakes accepted for it, in order.
+    forwardedTwiceEvidence: writtenTwice
+      .slice(0, 20)
+      .map((number) => ({ number, writes: input.carriers.writesOf(number) })),
     contractViolations: input.carriers.violations().length,
     report,
     reportMarkdown: renderIncidentReportMarkdown(report),
