@@ -78,6 +78,12 @@ export const DEFAULT_BULK_CLAIM_LEASE_MS = 15 * 60_000;
 export const DEFAULT_DEADLINE_MARGIN_MS = 5_000;
 /** A carrier's bulk API is used from this many numbers to forward on. */
 export const DEFAULT_BULK_THRESHOLD = 20;
+/**
+ * Most numbers one bulk job carries, below the carrier's own limit: a job leaves as soon as this many
+ * numbers are read and snapshotted, so a few slow reads (retrying through faults) hold back only the
+ * last job, not every number of the carrier.
+ */
+export const BULK_CHUNK_NUMBERS = 100;
 /** Reason recorded when a number was already forwarded before the first snapshot could be taken. */
 export const ALREADY_FORWARDED_BEFORE_SNAPSHOT =
   'already forwarded before snapshot; original setting unknown (restore it by hand, or fix the routing at the carrier and retry)';
@@ -571,7 +577,7 @@ class ForwardingRun {
       });
       return;
     }
-    await this.forwardInBulk(name, numbers, bulkLimit);
+    await this.forwardInBulk(name, numbers, Math.min(bulkLimit, BULK_CHUNK_NUMBERS));
   }
 
   /** The whole per-number path: prepare, then write. */
