@@ -248,8 +248,32 @@ export interface Incident {
    * takes the lease when it is free or expired, so two regions never work the same incident at once.
    */
   lease?: { owner: string; until: number };
+  /** What a practice run measured and found (kind `practice` only), written when it resolves. */
+  practice?: PracticeRecord;
   /** Optimistic-lock version. */
   version: number;
+}
+
+/** The steps of a canary's practice failover, in order, each timed. */
+export type PracticeStep = 'read' | 'forward' | 'verify-forward' | 'restore' | 'verify-restore';
+
+/** A practice run's result as the incident log keeps it, so `incidents list` shows it week after week. */
+export interface PracticeRecord {
+  passed: boolean;
+  /** One per carrier whose canary was exercised. */
+  canaries: {
+    carrier: CarrierName;
+    number: string;
+    passed: boolean;
+    /** Milliseconds each step took; a step that never ran is absent. */
+    durationsMs: Partial<Record<PracticeStep, number>>;
+  }[];
+  /** Every check: secrets, canaries, orchestrators, alert topics, drift. */
+  checks: { name: string; passed: boolean; detail: string }[];
+  /** What is broken, one line each (empty when passed). */
+  problems: string[];
+  /** The whole run, open to resolved. */
+  durationMs: number;
 }
 
 /** Where failback stands: waves done, the one running, when the next may start, a halt. */

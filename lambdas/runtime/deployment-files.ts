@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../lib/config/config-error';
 import { formatZodIssues } from '../../lib/config/format-issues';
 import { parseForwardingPlan } from '../../lib/config/forwarding-plan';
-import { CARRIER_NAMES, type Config, configSchema } from '../../lib/config/schema';
+import { CARRIER_NAMES, type Config, canariesOf, configSchema } from '../../lib/config/schema';
 import type { PlanEntry } from '../ports';
 
 /**
@@ -28,6 +28,7 @@ export function readDeploymentFiles(dir: string): DeploymentFiles {
   const plan = parseForwardingPlan(readFileSync(planPath, 'utf8'), planPath, {
     carriers: CARRIER_NAMES.filter((name) => config.carriers[name] !== undefined),
     sites: config.sites,
+    canaries: canariesOf(config.carriers),
   });
   if (plan.problems.length > 0) throw new ConfigError(plan.problems);
   return { config, plan: plan.entries };

@@ -102,16 +102,39 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       "fail a site over now: the orchestrator forwards the site's numbers to their backup destinations",
     )
     .requiredOption('--site <id>', 'the primary site to fail over')
-    .requiredOption('--reason <text>', 'why, for the incident log and the alerts')
+    .option('--reason <text>', 'why, for the incident log and the alerts (required unless --dry-run)')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--operator <name>', 'who asks, for the audit trail (default: your login name)')
+    .option(
+      '--dry-run',
+      "only show what would happen: each number's routing now and after, skips, problems, the time it would take; writes nothing",
+    )
     .action(
       run(
         async () => (await import('./commands/failover')).runFailover,
         (command) => {
-          const options = command.opts<{ site: string; reason: string; yes?: boolean; operator?: string }>();
-          return { ...options, yes: options.yes === true };
+          const options = command.opts<{
+            site: string;
+            reason?: string;
+            yes?: boolean;
+            operator?: string;
+            dryRun?: boolean;
+          }>();
+          return { ...options, yes: options.yes === true, dryRun: options.dryRun === true };
         },
+      ),
+    );
+
+  program
+    .command('practice')
+    .description(
+      'practice the failover path now: forward and restore each canary, dry-run the orchestrators, check the alert topics and the fallbacks',
+    )
+    .option('--carrier <name>', "only this carrier's credentials, canary and numbers")
+    .action(
+      run(
+        async () => (await import('./commands/practice')).runPracticeCommand,
+        (command) => command.opts<{ carrier?: string }>(),
       ),
     );
 
@@ -137,10 +160,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .description('incidents, newest first')
     .option('--site <id>', "only this site's incidents")
     .addOption(new Option('--limit <n>', 'at most this many').argParser(parseLimit).default(20))
+    .option('--practice', 'only practice runs (with their measured durations)')
+    .option('--no-practice', 'leave practice runs out')
     .action(
       run(
         async () => (await import('./commands/incidents-list')).runIncidentsList,
-        (command) => command.opts<{ site?: string; limit: number }>(),
+        (command) => command.opts<{ site?: string; limit: number; practice?: boolean }>(),
       ),
     );
   incidents

@@ -1,19 +1,18 @@
 import { parse } from 'csv-parse/sync';
 import type { PlanEntry } from '../../lambdas/ports';
 import { preview } from './format-issues';
-import { CARRIER_NAMES, type CarrierName, E164_PATTERN } from './schema';
+import { CARRIER_NAMES, type CarrierName, E164_PATTERN, SIP_URI_PATTERN } from './schema';
 
 /** The forwarding plan's columns, in the order the header should list them. `label` is optional. */
 export const PLAN_COLUMNS = ['number', 'carrier', 'site', 'forwardTo', 'label'] as const;
 const REQUIRED_COLUMNS = ['number', 'carrier', 'site', 'forwardTo'] as const;
 
-/** `sip:` or `sips:` URI with a user or host part; a forward-to destination may be one instead of a number. */
-const SIP_URI_PATTERN = /^sips?:[^\s@]+(@[^\s@]+)?$/;
-
-/** What the plan is checked against: the carriers configured and the sites with their roles. */
+/** What the plan is checked against: the carriers configured, the sites with their roles, the canaries. */
 export interface PlanContext {
   carriers: readonly CarrierName[];
   sites: readonly { id: string; role: 'primary' | 'standby' }[];
+  /** The carriers' canary numbers, which must not be plan rows (practice changes them every week). */
+  canaries?: readonly { carrier: CarrierName; canary: { number: string } }[];
 }
 
 export interface ParsedPlan {
@@ -58,6 +57,7 @@ export function parseForwardingPlan(text: string, file: string, context: PlanCon
   }
 
   const siteRoles = new Map(context.sites.map((site) => [site.id, site.role]));
+  const canaryOf = new Map((context.canaries ?? []).map(({ carrier, canary }) => [canary.number, carrier]));
   const firstLineOfNumber = new Map<string, number>();
   const entries: PlanEntry[] = [];
   for (const { record, info } of records) {
@@ -70,6 +70,12 @@ export function parseForwardingPlan(text: string, file: string, context: PlanCon
     const { number = '', carrier = '', site = '', forwardTo = '', label } = record;
 
     if (!E164_PATTERN.test(number)) at('number', 'expected an E.164 number such as +14155550100', number);
+    const canaryCarrier = canaryOf.get(number);
+    if (canaryCarrier !== undefined) {
+      problems.push(
+        `${file}:${line}: number: ${number} is the canary of ${canaryCarrier} (carriers.${canaryCarrier}.canary.number), which practice runs forward every week; a canary must not be in the plan: remove the row or pick another canary`,
+      );
+    }
     if (!(CARRIER_NAMES as readonly string[]).includes(carrier)) {
       at('carrier', `expected one of ${CARRIER_NAMES.join(', ')}`, carrier);
     } else if (!context.carriers.includes(carrier as CarrierName)) {

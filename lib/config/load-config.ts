@@ -5,7 +5,7 @@ import type { PlanEntry } from '../../lambdas/ports';
 import { ConfigError } from './config-error';
 import { formatZodIssues } from './format-issues';
 import { type ParsedPlan, parseForwardingPlan } from './forwarding-plan';
-import { CARRIER_NAMES, type Config, configSchema } from './schema';
+import { CARRIER_NAMES, type Config, canariesOf, configSchema } from './schema';
 
 /** The embedded default config: the example deployment that synthesizes and drills out of the box. */
 export const DEFAULT_CONFIG_PATH = resolve(__dirname, '../../config/example.yaml');
@@ -62,6 +62,7 @@ export function loadPlan(planPath: string, config: Config): ParsedPlan {
   return parseForwardingPlan(text, label, {
     carriers: CARRIER_NAMES.filter((name) => config.carriers[name] !== undefined),
     sites: config.sites,
+    canaries: canariesOf(config.carriers),
   });
 }
 

@@ -31,6 +31,22 @@ export const e164 = z
   .string({ error: 'expected an E.164 number such as +14155550100' })
   .regex(E164_PATTERN, { error: 'expected an E.164 number such as +14155550100' });
 
+/** `sip:` or `sips:` URI with a user or host part; a forward-to destination may be one instead of a number. */
+export const SIP_URI_PATTERN = /^sips?:[^\s@]+(@[^\s@]+)?$/;
+
+/** Where calls may be forwarded: an E.164 number or a SIP URI (the plan's `forwardTo` rule). */
+const forwardDestination = z
+  .string({ error: 'expected an E.164 number or a sip: URI such as sip:backup@sbc2.example.net' })
+  .regex(new RegExp(`${E164_PATTERN.source}|${SIP_URI_PATTERN.source}`), {
+    error: 'expected an E.164 number or a sip: URI such as sip:backup@sbc2.example.net',
+  });
+
+/**
+ * Site ids starting with this are reserved: practice runs keep their incidents under pseudo-sites
+ * `practice-<region>` and `practice-operator`, never under a real site's active-incident pointer.
+ */
+export const PRACTICE_SITE_PREFIX = 'practice-';
+
 const awsRegion = z
   .string({ error: 'expected an AWS region such as us-east-1' })
   .regex(AWS_REGION_PATTERN, { error: 'expected an AWS region such as us-east-1' });
@@ -146,6 +162,20 @@ const carrierCommon = {
     .optional()
     .describe("Requests per second we send to this carrier. Defaults to the carrier's documented limit."),
   maxConcurrency: intInRange(1, 200).default(10).describe('Requests in flight at once to this carrier.'),
+  canary: z
+    .object({
+      number: e164.describe(
+        'A number the provider owns for testing, on this carrier, that is not in the forwarding plan (E.164).',
+      ),
+      forwardTo: forwardDestination.describe(
+        'Where the practice run forwards the canary (E.164 or sip: URI, as the plan allows for this carrier).',
+      ),
+    })
+    .strict()
+    .optional()
+    .describe(
+      'Optional canary number: the weekly practice run forwards it, checks the carrier took it, and restores it.',
+    ),
 };
 
 /** Conservative defaults; raise to the limit your account has been granted by the carrier. */
@@ -322,6 +352,38 @@ export const dnsSchema = z
   })
   .strict();
 
+/** Default practice schedule: Tuesdays 15:00 UTC, a working hour in most of the world's offices. */
+export const DEFAULT_PRACTICE_SCHEDULE = 'cron(0 15 ? * TUE *)';
+
+/** EventBridge schedule expressions: `cron(` six fields `)` or `rate(N unit)`. */
+const SCHEDULE_PATTERN = /^(cron\((\S+ ){5}\S+\)|rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\))$/;
+
+export const practiceSchema = z
+  .object({
+    enabled: z
+      .boolean({ error: 'expected true or false' })
+      .default(true)
+      .describe(
+        'Run the scheduled practice (the canary failover and the path checks) in the watchdog regions.',
+      ),
+    schedule: z
+      .string({ error: 'expected an EventBridge schedule expression' })
+      .regex(SCHEDULE_PATTERN, {
+        error: 'expected an EventBridge schedule expression such as cron(0 15 ? * TUE *) or rate(7 days)',
+      })
+      .default(DEFAULT_PRACTICE_SCHEDULE)
+      .describe(
+        'EventBridge schedule of the practice function in every watchdog region (UTC). Regions take turns by week: each week one region runs, the others return at once.',
+      ),
+    audit: z
+      .enum(['armed', 'normal'], { error: 'expected armed or normal' })
+      .default('armed')
+      .describe(
+        'What the practice run audits on the plan numbers: armed (every carrier-native fallback set, as carrier-failover arm leaves it) or normal (only that no number is left forwarding).',
+      ),
+  })
+  .strict();
+
 export const runbookSchema = z
   .object({
     title: z.string().min(1, { error: 'expected a title' }).describe('One line naming the failure.'),
@@ -394,6 +456,9 @@ const configObjectSchema = z
       .default(failbackSchema.parse({}))
       .describe('How numbers come home after the site recovers.'),
     dns: dnsSchema.optional().describe('Optional Route 53 hosted zone and web records to fail over.'),
+    practice: practiceSchema
+      .default(practiceSchema.parse({}))
+      .describe('The weekly practice of the failover path (canary numbers are under each carrier).'),
     runbooks: z
       .partialRecord(
         z.enum(FAILURE_KINDS, { error: `expected one of ${FAILURE_KINDS.join(', ')}` }),
@@ -457,6 +522,15 @@ function checkCrossFieldRules(input: ConfigOutput, ctx: z.RefinementCtx): void {
       });
     }
   });
+  ids.forEach((id, index) => {
+    if (typeof id === 'string' && id.startsWith(PRACTICE_SITE_PREFIX)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sites', index, 'id'],
+        message: `site id "${id}" is reserved: ids starting with "${PRACTICE_SITE_PREFIX}" hold practice runs in the incident log; rename the site`,
+      });
+    }
+  });
   const rolesValid = sites.every((site) => site?.role === 'primary' || site?.role === 'standby');
   if (sites.length > 0 && rolesValid && !sites.some((site) => site.role === 'primary')) {
     ctx.addIssue({
@@ -499,6 +573,7 @@ function checkCrossFieldRules(input: ConfigOutput, ctx: z.RefinementCtx): void {
         'expected backupConnectionId and primaryConnectionId to be set together (the switch needs both ends)',
     });
   }
+  checkCanaries(carriers, ctx);
   const records = (config.dns as { records?: unknown } | undefined)?.records;
   if (Array.isArray(records) && rolesValid) {
     records.forEach((record: { site?: unknown }, index) => {
@@ -535,6 +610,34 @@ function checkCrossFieldRules(input: ConfigOutput, ctx: z.RefinementCtx): void {
   }
 }
 
+/** Canary numbers: each used once, never its own destination (the plan check is in forwarding-plan.ts). */
+function checkCanaries(carriers: Record<string, unknown> | undefined, ctx: z.RefinementCtx): void {
+  if (!carriers || typeof carriers !== 'object') return;
+  const seen = new Map<string, string>();
+  for (const name of CARRIER_NAMES) {
+    const canary = (carriers[name] as { canary?: { number?: unknown; forwardTo?: unknown } } | undefined)
+      ?.canary;
+    if (!canary || typeof canary.number !== 'string') continue;
+    const first = seen.get(canary.number);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['carriers', name, 'canary', 'number'],
+        message: `${canary.number} is already the canary of ${first}; give each carrier its own canary number`,
+      });
+    } else {
+      seen.set(canary.number, name);
+    }
+    if (canary.forwardTo === canary.number) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['carriers', name, 'canary', 'forwardTo'],
+        message: 'expected a destination other than the canary number itself',
+      });
+    }
+  }
+}
+
 function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
 }
@@ -547,4 +650,15 @@ export type HttpEndpoint = Site['http'][number];
 export type DetectionSettings = Config['detection'];
 export type FailbackSettings = Config['failback'];
 export type CarriersConfig = Config['carriers'];
+export type PracticeSettings = Config['practice'];
+/** A carrier's canary: a test number the practice run forwards and restores. */
+export type Canary = NonNullable<NonNullable<CarriersConfig[CarrierName]>['canary']>;
+
+/** The configured canaries, in carrier order. */
+export function canariesOf(carriers: CarriersConfig): { carrier: CarrierName; canary: Canary }[] {
+  return CARRIER_NAMES.flatMap((carrier) => {
+    const canary = carriers[carrier]?.canary;
+    return canary ? [{ carrier, canary }] : [];
+  });
+}
 export type Runbook = z.output<typeof runbookSchema>;

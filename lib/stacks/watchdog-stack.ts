@@ -6,6 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { FailbackEnvironment } from '../../lambdas/runtime/environments/failback-environment';
 import type { OrchestratorEnvironment } from '../../lambdas/runtime/environments/orchestrator-environment';
+import type { PracticeEnvironment } from '../../lambdas/runtime/environments/practice-environment';
 import type { ProbeEnvironment } from '../../lambdas/runtime/environments/probe-environment';
 import type { Config } from '../config/schema';
 import { AlertTopic } from '../constructs/alert-topic';
@@ -48,6 +49,8 @@ export class WatchdogStack extends Stack {
   readonly orchestrator: WatchdogFunction;
   readonly probe: WatchdogFunction;
   readonly failback: WatchdogFunction;
+  /** The weekly practice of the failover path; absent when `practice.enabled` is false. */
+  readonly practice?: WatchdogFunction;
   readonly operations: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: WatchdogStackProps) {
@@ -87,10 +90,16 @@ export class WatchdogStack extends Stack {
     );
     this.failback = this.addFailback(config, props);
     this.probe = this.addProbe(config, props);
+    this.practice = config.practice.enabled ? this.addPractice(config, props) : undefined;
     this.operations = new OperationsDashboard(this, 'Operations', {
       config,
       alertTopic: this.alerts.topic,
-      functions: { Probe: this.probe, Orchestrator: this.orchestrator, Failback: this.failback },
+      functions: {
+        Probe: this.probe,
+        Orchestrator: this.orchestrator,
+        Failback: this.failback,
+        ...(this.practice ? { Practice: this.practice } : {}),
+      },
     });
 
     new CfnOutput(this, 'AlertTopicArn', {
@@ -197,12 +206,64 @@ export class WatchdogStack extends Stack {
     return probe;
   }
 
-  private functionArn(name: string): string {
+  /**
+   * The practice function: on the config's schedule in every region, but only the region whose week
+   * it is runs (the function checks the turn). Besides carrier work on its canaries it may list its
+   * own topic's subscriptions and dry-run invoke the other regions' orchestrators, by their fixed name.
+   */
+  private addPractice(config: Config, props: WatchdogStackProps): WatchdogFunction {
+    const environment: PracticeEnvironment = {
+      DEPLOYMENT_NAME: config.deployment,
+      TABLE_NAME: props.tableName,
+      ALERT_TOPIC_ARN: this.alerts.topic.topicArn,
+      POWERTOOLS_SERVICE_NAME: 'practice',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      WATCHDOG_REGIONS: config.watchdogRegions.join(','),
+      ORCHESTRATOR_FUNCTION_NAME: orchestratorFunctionName(config.deployment),
+    };
+    const practice = new WatchdogFunction(this, 'Practice', {
+      handler: 'practice',
+      description: `Practices the ${config.deployment} failover path with the canary numbers`,
+      environment,
+      deploymentFiles: props.deploymentFiles,
+      timeout: Duration.minutes(10),
+      retryAttempts: 0,
+    });
+    this.grantCarrierWork(practice.function, config);
+    practice.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sns:ListSubscriptionsByTopic'],
+        resources: [this.alerts.topic.topicArn],
+      }),
+    );
+    const otherRegions = config.watchdogRegions.filter((region) => region !== this.region);
+    if (otherRegions.length > 0) {
+      practice.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: otherRegions.map((region) =>
+            this.functionArn(orchestratorFunctionName(config.deployment), region),
+          ),
+        }),
+      );
+    }
+    new Rule(this, 'PracticeSchedule', {
+      description: 'Starts the weekly practice (the region whose week it is runs it)',
+      schedule: Schedule.expression(config.practice.schedule),
+      targets: [
+        new LambdaFunction(practice.function, { retryAttempts: 0, maxEventAge: Duration.minutes(10) }),
+      ],
+    });
+    return practice;
+  }
+
+  private functionArn(name: string, region?: string): string {
     return this.formatArn({
       service: 'lambda',
       resource: 'function',
       resourceName: name,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      ...(region === undefined ? {} : { region }),
     });
   }
 }

@@ -128,6 +128,7 @@ describe('OperationsDashboard', () => {
     ['Probe', 'ProbeFunction', 'ProbeDeadLetters'],
     ['Orchestrator', 'OrchestratorFunction', 'OrchestratorDeadLetters'],
     ['Failback', 'FailbackFunction', 'FailbackDeadLetters'],
+    ['Practice', 'PracticeFunction', 'PracticeDeadLetters'],
   ])("shows the %s function's errors, throttles, duration and dead letters", (name, functionId, queueId) => {
     const dashboard = dashboardOf(stacks.watchdogs[0]);
     const lambda = section(dashboard, `${name} function`).flatMap(metricsOf);
@@ -153,8 +154,8 @@ describe('OperationsDashboard', () => {
       (alarm) => alarm.Properties,
     );
 
-    // 2 sites + heartbeat + 3 functions x (errors, throttles, dead letters)
-    expect(alarms).toHaveLength(2 + 1 + 9);
+    // 2 sites + heartbeat + 4 functions (probe, orchestrator, failback, practice) x (errors, throttles, dead letters)
+    expect(alarms).toHaveLength(2 + 1 + 12);
     for (const alarm of alarms) {
       // Route 53 metric health checks accept no metric-math alarm; keep every alarm plain.
       expect(alarm.Metrics).toBeUndefined();
@@ -164,9 +165,9 @@ describe('OperationsDashboard', () => {
       else expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlertsTopic/) }]);
     }
     const byMetric = (name: string) => alarms.filter((alarm) => alarm.MetricName === name);
-    expect(byMetric('Errors')).toHaveLength(3);
-    expect(byMetric('Throttles')).toHaveLength(3);
-    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(byMetric('Errors')).toHaveLength(4);
+    expect(byMetric('Throttles')).toHaveLength(4);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(4);
     for (const alarm of [
       ...byMetric('Errors'),
       ...byMetric('Throttles'),

@@ -364,7 +364,8 @@ function orderOf(body: Record<string, unknown>, request: CarrierHttpRequest): Or
   return { id: order.OrderId, status: order.ProcessingStatus.trim().toUpperCase(), errors };
 }
 
-function tenDigits(number: string, action: string): string {
+/** The 10-digit form of a North American E.164 number; throws CarrierError for any other number. */
+export function tenDigits(number: string, action: string): string {
   const match = NANP_E164.exec(number);
   if (!match) {
     throw new CarrierError(
@@ -376,7 +377,8 @@ function tenDigits(number: string, action: string): string {
   return match[1];
 }
 
-function forwardTarget(request: ForwardRequest): string {
+/** The 10-digit CallForward of a request; throws CarrierError for a mode or destination Bandwidth cannot take. */
+export function forwardTarget(request: ForwardRequest): string {
   if (request.mode !== 'always') {
     throw new CarrierError(
       'bandwidth',

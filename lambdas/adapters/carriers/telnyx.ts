@@ -407,7 +407,8 @@ function tooManyJobsIsRetryable(error: unknown): unknown {
   return error;
 }
 
-function assertForwardable(request: ForwardRequest): void {
+/** Throws the CarrierError Telnyx's forward would raise before any request (a non-E.164 destination). */
+export function assertForwardable(request: ForwardRequest): void {
   if (!E164.test(request.destination)) {
     throw new CarrierError(
       'telnyx',

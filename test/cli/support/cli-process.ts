@@ -24,7 +24,7 @@ const ISOLATED = /^(AWS_|TELNYX_|TWILIO_|BANDWIDTH_|WEBHOOK_)/;
 
 /**
  * Runs the CLI with `args`. The environment is the test's minus AWS and carrier settings, plus
- * dummy AWS credentials and both AWS endpoints pointed at `unreachable` (a closed loopback
+ * dummy AWS credentials and every AWS endpoint pointed at `unreachable` (a closed loopback
  * port) unless `env` says otherwise, so no test can reach real AWS. `env` values of undefined unset.
  */
 export function runCli(
@@ -48,6 +48,7 @@ export function runCli(
     AWS_SHARED_CREDENTIALS_FILE: resolve(ROOT, 'no-such-aws-credentials'),
     AWS_ENDPOINT_URL_DYNAMODB: options.unreachable,
     AWS_ENDPOINT_URL_LAMBDA: options.unreachable,
+    AWS_ENDPOINT_URL_SNS: options.unreachable,
     USER: 'test-operator',
     ...options.env,
   });
