@@ -10,7 +10,8 @@ function drill(args: string[]) {
   const result = spawnSync('npx', ['tsx', 'bin/drill.ts', '--out', out, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 240_000,
+    // A drill with carrier faults takes about a minute alone, longer beside other suites.
+    timeout: 480_000,
   });
   return { ...result, out };
 }

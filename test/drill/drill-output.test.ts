@@ -47,7 +47,7 @@ describe('the drill leaves its report behind', () => {
   beforeAll(async () => {
     run = await runDrill(['--json', '--out', out]);
     result = JSON.parse(run.stdout);
-  }, 240_000);
+  }, 480_000);
 
   it('passes and names the folder with the report and the chart at the end', () => {
     expect({ status: run.status, ok: result.ok }).toEqual({ status: 0, ok: true });

@@ -41,7 +41,14 @@ export class DynamoDbIncidentStore implements IncidentStore {
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
-        return { incident: await this.completeIncidentItem(proposed), created: true };
+        const stored = await this.completeIncidentItem(proposed);
+        if (stored.status === 'resolved') {
+          // This very outage was opened and resolved before: a late trip (a region back from its own
+          // outage, an announcement retried) joins the record and never reopens it.
+          await this.clearPointer(draft.siteId, draft.id);
+          return { incident: stored, created: false };
+        }
+        return { incident: stored, created: true };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }

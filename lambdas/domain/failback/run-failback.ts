@@ -2,7 +2,7 @@ import type { DetectionSettings, FailbackSettings } from '../../../lib/config/sc
 import type { Actor, Clock, ForwardingStateStore, Incident, IncidentStore, NumberStatus } from '../../ports';
 import type { SiteHealthState } from '../detection/decide-site-health';
 import { ConcurrentModificationError } from '../errors';
-import { takeIncidentLease } from '../incidents/incident-lease';
+import { takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';
 import { TIMELINE } from '../incidents/timeline';
 import { judgeFailbackReadiness, waveSlices } from './failback-readiness';
@@ -93,19 +93,27 @@ export async function approveFailback(
   ) {
     return { result: 'no-incident' };
   }
-  const alreadyApproved = incident.failbackApprovedAt !== undefined && !incident.failback?.halted;
-  if (alreadyApproved) {
+  const alreadyApproved = (current: Incident) =>
+    current.failbackApprovedAt !== undefined && !current.failback?.halted;
+  // Checked again on every retry: a concurrent approval that lands first makes this one a repeat.
+  const approved = alreadyApproved(incident)
+    ? undefined
+    : await updateWithRetry(deps.store, incident, (current) =>
+        alreadyApproved(current)
+          ? undefined
+          : {
+              failbackApprovedAt: deps.clock.now(),
+              failbackApprovedBy: approver,
+              ...(current.failback?.halted ? { failback: { ...current.failback, halted: undefined } } : {}),
+            },
+      );
+  if (!approved) {
     await deps.log.record(
       incident,
       TIMELINE.note,
       `Failback approval repeated by ${approver.name ?? approver.type}; already approved`,
     );
   } else {
-    const approved = await updateWithRetry(deps.store, incident, (current) => ({
-      failbackApprovedAt: deps.clock.now(),
-      failbackApprovedBy: approver,
-      ...(current.failback?.halted ? { failback: { ...current.failback, halted: undefined } } : {}),
-    }));
     await deps.log.record(
       approved,
       TIMELINE.failbackApproved,
@@ -125,10 +133,10 @@ async function advanceLeased(start: Incident, deps: FailbackDependencies): Promi
   if (incident.status === 'forwarded' || incident.status === 'partially-forwarded') {
     if (health?.status !== 'up')
       return { result: 'awaiting-recovery', incident, detail: 'the site is still down' };
-    incident = await deps.store.update(incident.id, incident.version, {
+    incident = await updateUnderLease(deps.store, incident, deps.runId, () => ({
       status: 'recovering',
       recoveredAt: deps.clock.now(),
-    });
+    }));
     const next =
       deps.failback.mode === 'manual' && incident.failbackApprovedAt === undefined
         ? `Failback waits for approval: carrier-failover failback --site ${incident.siteId} --approve`
@@ -149,10 +157,10 @@ async function advanceLeased(start: Incident, deps: FailbackDependencies): Promi
         detail: `run: carrier-failover failback --site ${incident.siteId} --approve`,
       };
     }
-    incident = await deps.store.update(incident.id, incident.version, {
+    incident = await updateUnderLease(deps.store, incident, deps.runId, () => ({
       status: 'failing-back',
       failback: { startedAt: deps.clock.now(), wavesDone: 0 },
-    });
+    }));
   }
 
   const states = await deps.numbers.list(incident.id);
@@ -194,9 +202,9 @@ async function advanceLeased(start: Incident, deps: FailbackDependencies): Promi
     }
     const wave = progress.wavesDone;
     if (progress.runningWave === undefined) {
-      incident = await deps.store.update(incident.id, incident.version, {
+      incident = await updateUnderLease(deps.store, incident, deps.runId, () => ({
         failback: { ...progress, runningWave: wave },
-      });
+      }));
       await deps.log.record(
         incident,
         TIMELINE.failbackWaveStarted,
@@ -229,15 +237,15 @@ async function finishWave(
   const states = await deps.numbers.list(incident.id);
   const restored = states.filter((state) => state.status === 'restored').length;
   const progress = incident.failback!;
-  const updated = await deps.store.update(incident.id, incident.version, {
-    numbers: { ...incident.numbers, restored },
+  const updated = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
+    numbers: { ...current.numbers, restored },
     failback: {
       ...progress,
       wavesDone: wave + 1,
       runningWave: undefined,
       nextWaveAt: deps.clock.now() + deps.failback.minutesBetweenWaves * 60_000,
     },
-  });
+  }));
   const headline = `${describeWave(wave, deps, slices[wave].length, 'done')}: restored ${summary.restored}${
     summary.failed.length > 0 ? `, ${summary.failed.length} could not be restored` : ''
   }`;
@@ -276,9 +284,9 @@ async function finishFailback(incident: Incident, deps: FailbackDependencies): P
 
 async function halt(incident: Incident, reason: string, deps: FailbackDependencies): Promise<Incident> {
   const progress = incident.failback ?? { startedAt: deps.clock.now(), wavesDone: 0 };
-  const halted = await deps.store.update(incident.id, incident.version, {
+  const halted = await updateUnderLease(deps.store, incident, deps.runId, () => ({
     failback: { ...progress, runningWave: undefined, halted: { at: deps.clock.now(), reason } },
-  });
+  }));
   const left = incident.numbers.forwarded - incident.numbers.restored;
   const headline =
     progress.wavesDone < deps.failback.waves.length
@@ -305,11 +313,11 @@ async function resolve(incident: Incident, deps: FailbackDependencies): Promise<
     .filter((state) => state.status === 'restore-failed')
     .map((state) => ({ number: state.number, reason: state.lastError ?? 'unknown' }));
   const restored = states.filter((state) => state.status === 'restored').length;
-  const resolved = await deps.store.update(incident.id, incident.version, {
+  const resolved = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
     status: 'resolved',
     resolvedAt: deps.clock.now(),
-    numbers: { ...incident.numbers, restored },
-  });
+    numbers: { ...current.numbers, restored },
+  }));
   const headline = `resolved: ${restored} numbers back home${restoreFailed.length > 0 ? `, ${restoreFailed.length} still forwarded` : ''}`;
   await deps.log.record(resolved, TIMELINE.resolved, headline, { restored, restoreFailed });
   await deps.log.alert(resolved, 'resolved', headline, describeRestoreFailures(restoreFailed));
@@ -327,15 +335,18 @@ async function releaseLease(incidentId: string, deps: FailbackDependencies): Pro
   }
 }
 
+/** Applies `changes` to the latest version of the incident; undefined when `changes` says there is none to make. */
 async function updateWithRetry(
   store: IncidentStore,
   incident: Incident,
-  changes: (current: Incident) => Partial<Omit<Incident, 'id' | 'siteId' | 'version'>>,
-): Promise<Incident> {
+  changes: (current: Incident) => Partial<Omit<Incident, 'id' | 'siteId' | 'version'>> | undefined,
+): Promise<Incident | undefined> {
   let current = incident;
   for (;;) {
+    const change = changes(current);
+    if (change === undefined) return undefined;
     try {
-      return await store.update(current.id, current.version, changes(current));
+      return await store.update(current.id, current.version, change);
     } catch (error) {
       if (!(error instanceof ConcurrentModificationError)) throw error;
       const reread = await store.get(current.id);

@@ -41,3 +41,28 @@ export async function takeIncidentLease(
     }
   }
 }
+
+/**
+ * Changes an incident whose lease `runId` holds. Others still write it meanwhile (a joining region or
+ * operator adds its regions, an operator approves failback), so a version conflict re-reads it and
+ * applies the change again, computed from the fresh copy, as long as the lease is still this run's; a
+ * run that lost its lease gives up with the conflict.
+ */
+export async function updateUnderLease(
+  store: IncidentStore,
+  incident: Incident,
+  runId: string,
+  changes: (current: Incident) => Partial<Omit<Incident, 'id' | 'siteId' | 'version'>>,
+): Promise<Incident> {
+  let current = incident;
+  for (;;) {
+    try {
+      return await store.update(current.id, current.version, changes(current));
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError)) throw error;
+      const reread = await store.get(current.id);
+      if (reread?.lease?.owner !== runId) throw error;
+      current = reread;
+    }
+  }
+}

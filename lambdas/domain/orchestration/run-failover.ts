@@ -1,6 +1,6 @@
 import type { Actor, Clock, Incident, IncidentStore, PlanEntry } from '../../ports';
 import { ConcurrentModificationError, ValidationError } from '../errors';
-import { takeIncidentLease } from '../incidents/incident-lease';
+import { takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';
 import { TIMELINE } from '../incidents/timeline';
 
@@ -105,7 +105,7 @@ export async function runFailover(
   if (!leased) return { result: 'joined', incident };
   incident = leased;
   if (retrying) {
-    incident = await deps.store.update(incident.id, incident.version, { status: 'forwarding' });
+    incident = await updateUnderLease(deps.store, incident, deps.runId, () => ({ status: 'forwarding' }));
     await deps.log.record(
       incident,
       TIMELINE.forwardingStarted,
@@ -115,7 +115,7 @@ export async function runFailover(
   }
 
   if (incident.status === 'detected') {
-    incident = await deps.store.update(incident.id, incident.version, { status: 'forwarding' });
+    incident = await updateUnderLease(deps.store, incident, deps.runId, () => ({ status: 'forwarding' }));
     await deps.log.record(
       incident,
       TIMELINE.forwardingStarted,
@@ -133,15 +133,15 @@ export async function runFailover(
 
   const summary = await deps.forward(incident.id, entries, deps.deadlineMs, { retryFailed: retrying });
   if (summary.pending > 0) {
-    incident = await deps.store.update(incident.id, incident.version, {
+    incident = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
       numbers: {
-        ...incident.numbers,
+        ...current.numbers,
         total: summary.total,
         forwarded: summary.forwarded,
         failed: summary.failed.length,
       },
       lease: { owner: `${deps.runId}:continuation`, until: deps.clock.now() + deps.leaseMs },
-    });
+    }));
     await deps.log.record(
       incident,
       TIMELINE.forwardingProgress,
@@ -241,16 +241,16 @@ async function finish(
   deps: FailoverDependencies,
 ): Promise<Incident> {
   const partial = summary.failed.length > 0;
-  const finished = await deps.store.update(incident.id, incident.version, {
+  const finished = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
     status: partial ? 'partially-forwarded' : 'forwarded',
     numbers: {
-      ...incident.numbers,
+      ...current.numbers,
       total: summary.total,
       forwarded: summary.forwarded,
       failed: summary.failed.length,
     },
     lease: { owner: deps.runId, until: 0 },
-  });
+  }));
   const headline = `forwarded ${summary.forwarded} of ${summary.total} numbers${partial ? `, ${summary.failed.length} failed` : ''}`;
   await deps.log.record(finished, TIMELINE.forwardingFinished, headline, {
     forwarded: summary.forwarded,
