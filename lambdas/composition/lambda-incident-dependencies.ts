@@ -18,8 +18,8 @@ import type {
 import { type DeploymentFiles, readDeploymentFiles } from '../runtime/deployment-files';
 import { systemClock } from '../runtime/system-clock';
 
-/** What every function that works an incident at the carriers needs (orchestrator, failback). */
-export interface IncidentWorkDependencies {
+/** What every function that works an incident at the carriers needs (orchestrator, failback, practice). */
+export interface IncidentWork {
   files: DeploymentFiles;
   incidents: IncidentStore;
   numbers: ForwardingStateStore;
@@ -29,8 +29,12 @@ export interface IncidentWorkDependencies {
   clock: Clock;
   random: Random;
   region: string;
-  /** The document client the stores share, for functions that need one more store. */
-  documentClient: DynamoDBDocumentClient;
+}
+
+/** The parts of the Lambda context these functions read. */
+export interface InvocationContext {
+  awsRequestId: string;
+  getRemainingTimeInMillis(): number;
 }
 
 /**
@@ -41,7 +45,7 @@ export interface IncidentWorkDependencies {
 export function createLambdaIncidentWork(environment: {
   TABLE_NAME: string;
   ALERT_TOPIC_ARN: string;
-}): IncidentWorkDependencies {
+}): IncidentWork & { documentClient: DynamoDBDocumentClient } {
   const files = readDeploymentFiles(process.env.LAMBDA_TASK_ROOT ?? __dirname);
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },

@@ -4,7 +4,11 @@
  */
 import { DynamoDbSiteHealthStore } from '../adapters/dynamodb/site-health-store';
 import { carrierLimitsFromConfig } from '../composition/forward-run';
-import { createLambdaIncidentWork } from '../composition/lambda-incident-dependencies';
+import {
+  createLambdaIncidentWork,
+  type IncidentWork,
+  type InvocationContext,
+} from '../composition/lambda-incident-dependencies';
 import { createRestoreRun } from '../composition/restore-run';
 import type { SiteHealthState } from '../domain/detection/decide-site-health';
 import type { SiteHealthStore } from '../domain/detection/probe-cycle';
@@ -15,16 +19,7 @@ import {
   emitIncidentProgress,
   type IncidentMetricsSink,
 } from '../metrics/incident-metrics';
-import type {
-  Actor,
-  CarrierDirectory,
-  Clock,
-  ForwardingStateStore,
-  IncidentStore,
-  Notifier,
-  Random,
-} from '../ports';
-import type { DeploymentFiles } from '../runtime/deployment-files';
+import type { Actor } from '../ports';
 import { readEnvironment } from '../runtime/environments/common-environment';
 import { failbackEnvironmentSchema } from '../runtime/environments/failback-environment';
 import { failbackEventSchema } from '../runtime/events/failback-event';
@@ -35,17 +30,9 @@ import { logger } from '../runtime/powertools';
 export const DEADLINE_MARGIN_MS = 10_000;
 
 /** What the failback function needs; Lambda, the drill and tests each build their own. */
-export interface FailbackHandlerDependencies {
-  files: DeploymentFiles;
-  incidents: IncidentStore;
-  numbers: ForwardingStateStore;
-  notifier: Notifier;
+export interface FailbackHandlerDependencies extends IncidentWork {
   /** This region's copies of the sites' quorum decisions. */
   siteHealth: SiteHealthStore;
-  carriers(): Promise<CarrierDirectory>;
-  clock: Clock;
-  random: Random;
-  region: string;
   /**
    * Where each step's incident numbers and failback progress go as metrics (the dashboards read them).
    * @default none: nothing is emitted (the drill and tests that do not read metrics)
@@ -53,10 +40,8 @@ export interface FailbackHandlerDependencies {
   metrics?: IncidentMetricsSink;
 }
 
-export interface FailbackInvocationContext {
-  awsRequestId: string;
-  getRemainingTimeInMillis(): number;
-}
+/** The parts of the Lambda context the failback function reads. */
+export type FailbackInvocationContext = InvocationContext;
 
 export type FailbackResult =
   | { status: 'rejected'; problems: string[] }

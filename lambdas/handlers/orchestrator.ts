@@ -5,7 +5,12 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { carrierLimitsFromConfig, createForwardRun } from '../composition/forward-run';
-import { createLambdaIncidentWork } from '../composition/lambda-incident-dependencies';
+import {
+  createLambdaIncidentWork,
+  type IncidentWork,
+  type InvocationContext,
+} from '../composition/lambda-incident-dependencies';
+
 import { IncidentLog } from '../domain/incidents/incident-log';
 import { outageIncidentId, runFailover } from '../domain/orchestration/run-failover';
 import {
@@ -13,15 +18,6 @@ import {
   emitIncidentProgress,
   type IncidentMetricsSink,
 } from '../metrics/incident-metrics';
-import type {
-  CarrierDirectory,
-  Clock,
-  ForwardingStateStore,
-  IncidentStore,
-  Notifier,
-  Random,
-} from '../ports';
-import type { DeploymentFiles } from '../runtime/deployment-files';
 import { readEnvironment } from '../runtime/environments/common-environment';
 import { orchestratorEnvironmentSchema } from '../runtime/environments/orchestrator-environment';
 import { type FailoverEvent, failoverEventSchema } from '../runtime/events/orchestrator-event';
@@ -32,16 +28,7 @@ import { logger } from '../runtime/powertools';
 export const DEADLINE_MARGIN_MS = 15_000;
 
 /** What the orchestrator needs; Lambda, the drill and tests each build their own. */
-export interface OrchestratorDependencies {
-  files: DeploymentFiles;
-  incidents: IncidentStore;
-  numbers: ForwardingStateStore;
-  notifier: Notifier;
-  /** Carrier adapters with credentials resolved (cached by the credential source). */
-  carriers(): Promise<CarrierDirectory>;
-  clock: Clock;
-  random: Random;
-  region: string;
+export interface OrchestratorDependencies extends IncidentWork {
   /** Starts another run of this function with the event (asynchronously). */
   startContinuation(event: FailoverEvent): Promise<void>;
   /**
@@ -49,12 +36,6 @@ export interface OrchestratorDependencies {
    * @default none: nothing is emitted (the drill and tests that do not read metrics)
    */
   metrics?: IncidentMetricsSink;
-}
-
-/** The parts of the Lambda context the orchestrator reads. */
-export interface InvocationContext {
-  awsRequestId: string;
-  getRemainingTimeInMillis(): number;
 }
 
 export type OrchestratorResult =

@@ -5,12 +5,9 @@ import { createCarrierDirectory } from '../../lambdas/adapters/carriers/carrier-
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
+import type { InvocationContext } from '../../lambdas/composition/lambda-incident-dependencies';
 import { CarrierError } from '../../lambdas/domain/errors';
-import {
-  handleOrchestratorEvent,
-  type InvocationContext,
-  type OrchestratorDependencies,
-} from '../../lambdas/handlers/orchestrator';
+import { handleOrchestratorEvent, type OrchestratorDependencies } from '../../lambdas/handlers/orchestrator';
 import type { CarrierDirectory, ForwardRequest } from '../../lambdas/ports';
 import type { FailoverEvent } from '../../lambdas/runtime/events/orchestrator-event';
 import { systemClock } from '../../lambdas/runtime/system-clock';
