@@ -18,7 +18,7 @@ import {
 } from '../../lambdas/domain/detection/decide-site-health';
 import { loadDeployment } from '../../lib/config/load-config';
 import { sweepSettingsInParallel } from '../../lib/replay/parallel-sweep';
-import { prepareTrace, replayTrace, toObservation } from '../../lib/replay/replay-trace';
+import { prepareTrace, replayTrace, toObservations } from '../../lib/replay/replay-trace';
 import { scoreReplay } from '../../lib/replay/score-replay';
 import { noiseDuring, simulateProbeTrace, writeSimulatedTrace } from '../../lib/replay/simulate-noise';
 import { parseTrace } from '../../lib/replay/trace-format';
@@ -47,6 +47,7 @@ export const detectionGroup: BenchGroup = {
       probeIntervalSeconds: settings.probeIntervalSeconds,
       probeTimeoutMs: settings.probeTimeoutMs,
       endpoint: 'sip',
+      controlTargets: settings.controlTargets.length,
     });
     const chunks: string[] = [];
     writeSimulatedTrace(simulation, (chunk) => chunks.push(chunk));
@@ -79,7 +80,7 @@ export const detectionGroup: BenchGroup = {
       const tracker = new SiteHealthTracker(initialSiteHealthState(site.id), settings);
       const transitions: SiteHealthTransition[] = [];
       for (const observation of trace.observations)
-        transitions.push(...tracker.push(toObservation(observation)));
+        transitions.push(...toObservations(observation).flatMap((o) => tracker.push(o)));
       transitions.push(...tracker.advanceTo(Number.POSITIVE_INFINITY));
       trackerMs.push(performance.now() - started);
       trackerTransitions = transitions;
@@ -95,6 +96,9 @@ export const detectionGroup: BenchGroup = {
     );
 
     const score = scoreReplay(trips, outages);
+    // The same month as a deployment without control targets would have recorded it: the baseline.
+    const withoutControl = trace.observations.map(({ control: _control, ...observation }) => observation);
+    const blindScore = scoreReplay(replayTrace(prepareTrace(withoutControl), settings).trips, outages);
     const boundMs = settings.probeIntervalSeconds * settings.failuresToTrip * 1000;
 
     const sweepStarted = performance.now();
@@ -133,6 +137,8 @@ export const detectionGroup: BenchGroup = {
         days: DAYS,
         observations: trace.observations.length,
         falseTrips: score.falseTrips,
+        falseTripsWithoutControlTargets: blindScore.falseTrips,
+        controlTargets: settings.controlTargets.length,
         caught: score.caught,
         missed: score.missed,
         detectDelayMs: score.detectDelayMs,
@@ -164,13 +170,14 @@ export const detectionGroup: BenchGroup = {
     const describeSetting = (entry: (typeof sweep.settings)[number]) =>
       `quorum ${entry.quorum}, failuresToTrip ${entry.failuresToTrip}, hold ${entry.recoveryHoldMinutes} min: worst-case delay ${formatNumber((entry.detectDelayMs.max ?? 0) / 1000, 1)} s`;
     const markdown = [
-      `Settings (example config): quorum ${settings.quorum} of ${config.watchdogRegions.length} regions, failuresToTrip ${settings.failuresToTrip}, recoveryHoldMinutes ${settings.recoveryHoldMinutes}, interval ${settings.probeIntervalSeconds} s, probe timeout ${settings.probeTimeoutMs} ms. Trace: \`npm run simulate -- --days ${DAYS} --seed ${SEED}\`, ${formatNumber(trace.observations.length, 0)} rounds, ${score.outages} real outages.`,
+      `Settings (example config): quorum ${settings.quorum} of ${config.watchdogRegions.length} regions, failuresToTrip ${settings.failuresToTrip}, recoveryHoldMinutes ${settings.recoveryHoldMinutes}, interval ${settings.probeIntervalSeconds} s, probe timeout ${settings.probeTimeoutMs} ms, ${settings.controlTargets.length} control targets (a region that reaches none of them while the site fails abstains). Trace: \`npm run simulate -- --days ${DAYS} --seed ${SEED}\`, ${formatNumber(trace.observations.length, 0)} rounds, ${score.outages} real outages.`,
       '',
       '| score | value |',
       '|---|--:|',
       `| outages caught | ${score.caught} of ${score.outages} |`,
       `| outages missed | ${score.missed} |`,
       `| **false trips** | ${score.falseTrips} |`,
+      `| false trips of the same month without control targets (baseline) | ${blindScore.falseTrips} (caught ${blindScore.caught}) |`,
       `| detection delay, max | ${score.detectDelayMs.max === null ? '—' : `${formatNumber(score.detectDelayMs.max / 1000, 1)} s`} |`,
       `| detection delay, mean | ${score.detectDelayMs.mean === null ? '—' : `${formatNumber(score.detectDelayMs.mean / 1000, 1)} s`} |`,
       `| bound (probeIntervalSeconds × failuresToTrip) | ${formatNumber(boundMs / 1000, 1)} s |`,
@@ -217,7 +224,7 @@ function explainCauses(kinds: readonly string[]): string[] {
   const notes: string[] = [];
   if (kinds.includes('region-network')) {
     notes.push(
-      'A region whose own network fails sees the site fail and votes it down exactly like a region that sees a real outage: the decision counts its failures, not its blindness. Two such regions at once, or one plus a second region with `failuresToTrip` failures of its own, make a quorum of 2 of 3. No `failuresToTrip` or hold tells these apart; a quorum of every region does (at the price of never tripping while a region is not probing at all), or a decision that lets a region abstain when it fails every site at once.',
+      'A region whose own network fails sees the site fail. It abstains only when its control targets (`detection.controlTargets`) fail with it; a region that still reached one, or a config without control targets, votes the site down exactly like a region that sees a real outage. Two such regions at once make a quorum of 2 of 3; no `failuresToTrip` or hold tells these apart.',
     );
   }
   if (kinds.includes('slow-answers')) {

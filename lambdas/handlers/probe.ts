@@ -19,8 +19,14 @@ import type { DetectionSettings, Site } from '../../lib/config/schema';
 import { DynamoDbObservationStore } from '../adapters/dynamodb/observation-store';
 import { DynamoDbSiteHealthStore } from '../adapters/dynamodb/site-health-store';
 import { describeTrip, OrchestratorInvoker } from '../adapters/lambda/orchestrator-invoker';
+import { withControlTargets } from '../adapters/probes/control-probe';
 import { probeSite } from '../adapters/probes/probe-site';
-import { type DecisionOptions, endpointKind, type SiteTrip } from '../domain/detection/decide-site-health';
+import {
+  CONTROL_ENDPOINT_PREFIX,
+  type DecisionOptions,
+  endpointKind,
+  type SiteTrip,
+} from '../domain/detection/decide-site-health';
 import {
   ProbeCycle,
   type ProbeRoundReport,
@@ -156,6 +162,7 @@ export async function runProbeInvocation(
       logSiteRound(deps, report.at, outcome);
       emitSiteRoundMetrics(deps, report.at, outcome);
     }
+    emitControlMetric(deps, report);
   }
   publish(deps.metrics, deps.clock.now(), regionDimensions(deps.deployment, deps.region), (m) =>
     m.addMetric(PROBE_METRICS.probeHeartbeat.name, PROBE_METRICS.probeHeartbeat.unit, 1),
@@ -275,7 +282,11 @@ function createLambdaDependencies(functionName: string): ProbeHandlerDependencie
     region,
     regions: env.WATCHDOG_REGIONS,
     clock: systemClock,
-    probeSite: (site, round) => probeSite(site, round, { timeoutMs: config.detection.probeTimeoutMs }),
+    probeSite: withControlTargets(
+      (site, round) => probeSite(site, round, { timeoutMs: config.detection.probeTimeoutMs }),
+      config.detection.controlTargets,
+      { timeoutMs: config.detection.probeTimeoutMs },
+    ),
     observations: new DynamoDbObservationStore({
       client: documentClient,
       tableName: env.TABLE_NAME,
@@ -308,10 +319,12 @@ function emitSiteRoundMetrics(
   outcome: SiteRoundOutcome,
 ): void {
   const { deployment, region } = deps;
+  // Control targets are the region's, not the site's: they have their own metric.
+  const siteObservations = outcome.observations.filter((o) => endpointKind(o.endpoint) !== 'control');
   // A round whose decision failed has no status; emitting none leaves SiteDown at its last value.
-  if (outcome.observations.length > 0 || outcome.status !== undefined) {
+  if (siteObservations.length > 0 || outcome.status !== undefined) {
     publish(deps.metrics, at, siteRegionDimensions(deployment, outcome.siteId, region), (m) => {
-      addProbeValues(m, outcome.observations);
+      addProbeValues(m, siteObservations);
       if (outcome.status !== undefined) {
         m.addMetric(
           PROBE_METRICS.siteDown.name,
@@ -327,6 +340,32 @@ function emitSiteRoundMetrics(
     publish(deps.metrics, at, siteRegionKindDimensions(deployment, outcome.siteId, region, kind), (m) =>
       addProbeValues(m, ofKind),
     );
+  }
+}
+
+/**
+ * Whether the round reached a control target, once per round (every site's round carries the same
+ * control observations; the first site that has them speaks for the round).
+ */
+function emitControlMetric(deps: ProbeInvocationDependencies, report: ProbeRoundReport): void {
+  for (const outcome of report.sites) {
+    const control = outcome.observations.filter((o) => endpointKind(o.endpoint) === 'control');
+    if (control.length === 0) continue;
+    const reached = control.some((o) => o.ok);
+    if (!reached) {
+      deps.logger.warn(
+        "No control target answered: this region's own network is in trouble, and it abstains on any site it cannot reach",
+        {
+          region: deps.region,
+          roundAt: new Date(report.at).toISOString(),
+          control: control.map(describeObservation),
+        },
+      );
+    }
+    publish(deps.metrics, report.at, regionDimensions(deps.deployment, deps.region), (m) =>
+      m.addMetric(PROBE_METRICS.controlReachable.name, PROBE_METRICS.controlReachable.unit, reached ? 1 : 0),
+    );
+    return;
   }
 }
 
@@ -374,10 +413,12 @@ function logSiteRound(deps: ProbeInvocationDependencies, at: number, outcome: Si
 /** An observation for the logs; health URLs lose query and credentials, which may hold a token. */
 function describeObservation(o: Observation): { endpoint: string; reason?: string; latencyMs?: number } {
   let endpoint = o.endpoint;
-  if (endpointKind(o.endpoint) === 'http') {
+  const kind = endpointKind(o.endpoint);
+  if (kind !== 'sip') {
+    const prefix = kind === 'control' ? CONTROL_ENDPOINT_PREFIX : '';
     try {
-      const url = new URL(o.endpoint);
-      endpoint = `${url.origin}${url.pathname}`;
+      const url = new URL(o.endpoint.slice(prefix.length));
+      endpoint = `${prefix}${url.origin}${url.pathname}`;
     } catch {
       endpoint = '(unparseable URL)';
     }

@@ -32,7 +32,7 @@ export interface MetricDefinition {
 /**
  * The metrics the probe function emits. Dimensions: `probeSuccess` and `probeLatency` with
  * {@link siteRegionDimensions} and again with {@link siteRegionKindDimensions}; `siteDown` with
- * {@link siteRegionDimensions}; `probeHeartbeat` with {@link regionDimensions}.
+ * {@link siteRegionDimensions}; `probeHeartbeat` and `controlReachable` with {@link regionDimensions}.
  */
 export const PROBE_METRICS = {
   /** One value per endpoint probe: 1 healthy, 0 failed. Average is the healthy share; Minimum 0 means one failed. */
@@ -48,6 +48,11 @@ export const PROBE_METRICS = {
   siteDown: { name: 'SiteDown', unit: 'None' },
   /** 1 per probe invocation that ran its rounds; the "monitor stopped reporting" alarm watches its Sum. */
   probeHeartbeat: { name: 'ProbeHeartbeat', unit: 'Count' },
+  /**
+   * Once per probe round when control targets are configured: 1 when the region reached at least one,
+   * 0 when it reached none (its own network is in trouble; its failing rounds are abstentions).
+   */
+  controlReachable: { name: 'ControlReachable', unit: 'Count' },
 } as const satisfies Record<string, MetricDefinition>;
 
 /**

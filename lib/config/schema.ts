@@ -145,6 +145,14 @@ export const detectionSchema = z
         'A down site is declared up again only after this many minutes of healthy quorum (flap damping).',
       ),
     probeTimeoutMs: intInRange(100, 30000).default(2000).describe('Time a single probe waits for an answer.'),
+    controlTargets: z
+      .array(httpUrl)
+      .max(5, { error: 'expected at most 5 control targets' })
+      .refine((urls) => new Set(urls).size === urls.length, { error: 'expected each control target once' })
+      .default([])
+      .describe(
+        "URLs outside every site (public endpoints of other companies) that each region also requests every round; any HTTP answer counts as reached. A region that reaches none of them while the site fails blames its own network and abstains from the vote, so two regions' network troubles cannot fail a healthy site over. Empty: regions never abstain.",
+      ),
   })
   .strict();
 

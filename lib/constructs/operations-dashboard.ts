@@ -292,10 +292,21 @@ export class OperationsDashboard extends Construct {
         },
       };
     });
+    // Minimum over the minute: 0 means a round of that region reached no control target and abstained.
+    const controlReached = watchdogRegions.map((region) =>
+      this.metric(PROBE_METRICS.controlReachable, regionDimensions(deployment, region), {
+        region,
+        statistic: Stats.MINIMUM,
+        label: region,
+      }),
+    );
     this.monitoring.monitorCustom({
       alarmFriendlyName: 'Probe',
       humanReadableName: 'Probe heartbeat (runs per minute)',
-      metricGroups: [{ title: 'Probe invocations that ran their rounds', metrics: heartbeats }],
+      metricGroups: [
+        { title: 'Probe invocations that ran their rounds', metrics: heartbeats },
+        { title: 'Control targets reached (0: the region abstains)', metrics: controlReached },
+      ],
     });
     const alarm = this.monitoring.createdAlarms().find((created) => created.alarmNameSuffix === 'Heartbeat');
     if (!alarm) throw new Error('the heartbeat alarm was not created');

@@ -38,6 +38,8 @@ export interface EncodedTrace {
   site: Uint16Array;
   region: Uint16Array;
   ok: Uint8Array;
+  /** The control verdict: CONTROL_NONE (no control target probed), 0 none reached, 1 one reached. */
+  control: Uint8Array;
   sites: string[];
   regions: string[];
 }
@@ -121,6 +123,9 @@ export function sweepShare(share: SweepShare, onSetting: () => void = () => {}):
   return entries;
 }
 
+/** The `control` code of a line without a control verdict. */
+const CONTROL_NONE = 2;
+
 /** The trace lines as typed arrays. */
 export function encodeTrace(observations: readonly TraceObservation[]): EncodedTrace {
   const sites = [...new Set(observations.map((o) => o.siteId))].sort();
@@ -132,6 +137,7 @@ export function encodeTrace(observations: readonly TraceObservation[]): EncodedT
     site: new Uint16Array(observations.length),
     region: new Uint16Array(observations.length),
     ok: new Uint8Array(observations.length),
+    control: new Uint8Array(observations.length),
     sites,
     regions,
   };
@@ -140,6 +146,7 @@ export function encodeTrace(observations: readonly TraceObservation[]): EncodedT
     encoded.site[index] = siteIndex.get(observation.siteId) ?? 0;
     encoded.region[index] = regionIndex.get(observation.region) ?? 0;
     encoded.ok[index] = observation.ok ? 1 : 0;
+    encoded.control[index] = observation.control === undefined ? CONTROL_NONE : observation.control ? 1 : 0;
   });
   return encoded;
 }
@@ -148,11 +155,13 @@ export function encodeTrace(observations: readonly TraceObservation[]): EncodedT
 export function decodeTrace(encoded: EncodedTrace): TraceObservation[] {
   const observations: TraceObservation[] = new Array(encoded.at.length);
   for (let index = 0; index < encoded.at.length; index++) {
+    const control = encoded.control[index];
     observations[index] = {
       at: encoded.at[index],
       siteId: encoded.sites[encoded.site[index]],
       region: encoded.regions[encoded.region[index]],
       ok: encoded.ok[index] === 1,
+      ...(control === CONTROL_NONE ? {} : { control: control === 1 }),
       line: index + 2,
     };
   }

@@ -5,6 +5,8 @@
  * How a trace meets the decision: each line is one region's probe round of one site, so it becomes
  * one observation with the endpoint `trace` whose `ok` is the line's; judgeRound's verdict of that
  * round is then the line's `ok` (a round of one endpoint fails exactly when that endpoint failed).
+ * A line with a `control` verdict adds one control observation (`control:trace`) with that `ok`, so
+ * judgeRound turns a failed round whose control failed too into the region's abstention, as live.
  * Lines starting at the same millisecond form one instant, as in SiteHealthTracker, and each
  * instant goes through absorbRounds, the single step the tracker (and so evaluateSiteHealth, and so
  * the probe) folds every instant with. Grouping once here instead of pushing through a tracker on
@@ -17,6 +19,7 @@
  */
 import {
   absorbRounds,
+  controlEndpointId,
   type DecisionOptions,
   type DecisionSettings,
   initialSiteHealthState,
@@ -208,30 +211,27 @@ function judgedRound(
   cache: Map<string, readonly JudgedRound[]>,
   observation: TraceObservation,
 ): readonly JudgedRound[] {
-  const key = `${observation.region}\u0000${observation.ok ? 1 : 0}`;
+  const key = `${observation.region}\u0000${observation.ok ? 1 : 0}\u0000${observation.control ?? ''}`;
   let round = cache.get(key);
   if (round === undefined) {
-    const asObserved: Observation = {
-      siteId: observation.siteId,
-      region: observation.region,
-      at: observation.at,
-      ok: observation.ok,
-      endpoint: TRACE_ENDPOINT,
-    };
-    round = Object.freeze([{ region: observation.region, ...judgeRound([asObserved]) }]);
+    round = Object.freeze([{ region: observation.region, ...judgeRound(toObservations(observation)) }]);
     cache.set(key, round);
   }
   return round;
 }
 
-/** A trace observation as the probe would have stored it (for feeding a SiteHealthTracker). */
-export function toObservation(observation: TraceObservation): Observation {
-  return {
-    siteId: observation.siteId,
-    region: observation.region,
-    at: observation.at,
+/**
+ * A trace line as the probe would have stored its round (for feeding a SiteHealthTracker): the
+ * site's observation, and the control observation when the line has a control verdict.
+ */
+export function toObservations(observation: TraceObservation): Observation[] {
+  const round = { siteId: observation.siteId, region: observation.region, at: observation.at };
+  const site: Observation = {
+    ...round,
     ok: observation.ok,
     endpoint: TRACE_ENDPOINT,
     ...(observation.latencyMs !== undefined ? { latencyMs: observation.latencyMs } : {}),
   };
+  if (observation.control === undefined) return [site];
+  return [site, { ...round, ok: observation.control, endpoint: controlEndpointId(TRACE_ENDPOINT) }];
 }

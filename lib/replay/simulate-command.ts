@@ -94,6 +94,7 @@ export async function simulateToFiles(options: SimulateCommandOptions): Promise<
     probeIntervalSeconds: config.detection.probeIntervalSeconds,
     probeTimeoutMs: config.detection.probeTimeoutMs,
     endpoint: site.sip[0] !== undefined ? sipEndpointId(site.sip[0]) : (site.http[0]?.url ?? site.id),
+    controlTargets: config.detection.controlTargets.length,
   });
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });

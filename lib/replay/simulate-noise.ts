@@ -15,6 +15,10 @@
  * - **Real outages of several lengths**, seen by every region: the site unreachable (timeouts), or
  *   "up but out of sync" (the 2022-08-12 kind: SBCs answer OPTIONS 503 quickly while the health URL
  *   still answers; the round fails on its SIP rule).
+ * - **Control targets** (when the config has them): each region also requests them every round.
+ *   They fail with the region's own network and, each on its own, as often as a lost probe; a blip
+ *   between two regions and the site, slow answers and the site's outages leave them reachable.
+ *   Their verdict is the trace's `control` column; without control targets the column is empty.
  *
  * The model's rates and lengths are constants below, chosen from what probes over the public
  * internet see, not from any detection setting.
@@ -83,6 +87,8 @@ export interface SimulationOptions {
   probeTimeoutMs: number;
   /** Endpoint id written in the `endpoint` column of failed rounds. */
   endpoint: string;
+  /** How many control targets each region requests every round (the config's). @default 0 */
+  controlTargets?: number;
   /** @default REALISTIC_NOISE */
   noise?: NoiseModel;
 }
@@ -161,6 +167,10 @@ export function simulateProbeTrace(options: SimulationOptions): Simulation {
   events.sort((a, b) => a.start - b.start);
 
   const roundSeed = Math.floor(random() * 2 ** 32);
+  // Drawn after everything above, and from its own generator below, so that adding control targets
+  // leaves the rest of the month exactly as it was.
+  const controlSeed = Math.floor(random() * 2 ** 32);
+  const controlTargets = options.controlTargets ?? 0;
   return {
     outages,
     noise: events,
@@ -168,6 +178,17 @@ export function simulateProbeTrace(options: SimulationOptions): Simulation {
     *rows() {
       // Its own generator, so every call yields the same rows.
       const draw = seededRandom(roundSeed);
+      const drawControl = seededRandom(controlSeed);
+      // The region reached at least one control target: none when its network is down, else unless
+      // every target lost its request on its own.
+      const controlReached = (networkDown: boolean): boolean | undefined => {
+        if (controlTargets === 0) return undefined;
+        let lost = 0;
+        for (let target = 0; target < controlTargets; target++) {
+          if (drawControl() < noise.lostProbeRate) lost++;
+        }
+        return !networkDown && lost < controlTargets;
+      };
       // One cursor per region and list: a region's rounds only move forward in time.
       const cursors = options.regions.map((region) => ({
         outage: new WindowCursor(outages),
@@ -191,22 +212,23 @@ export function simulateProbeTrace(options: SimulationOptions): Simulation {
           const { siteId, endpoint } = options;
           const cursor = cursors[index];
           const outage = cursor.outage.active(at);
-          if (outage?.kind === 'sip-out-of-sync') {
+          const networkDown = cursor.network.active(at) !== undefined;
+          const reached = controlReached(networkDown);
+          const control = reached === undefined ? {} : { control: reached };
+          if (outage?.kind === 'sip-out-of-sync' && !networkDown) {
             const reason = 'SIP 503 Service Unavailable';
-            yield { at, region, siteId, ok: false, latencyMs: Math.round(normalLatency), endpoint, reason };
+            const latencyMs = Math.round(normalLatency);
+            yield { at, region, siteId, ok: false, latencyMs, ...control, endpoint, reason };
             continue;
           }
           const timedOut =
-            outage !== undefined ||
-            cursor.network.active(at) !== undefined ||
-            cursor.blip.active(at) !== undefined ||
-            lost;
+            outage !== undefined || networkDown || cursor.blip.active(at) !== undefined || lost;
           const latency = cursor.slow.active(at) !== undefined ? slowLatency : normalLatency;
           if (timedOut || latency >= options.probeTimeoutMs) {
-            yield { at, region, siteId, ok: false, endpoint, reason: timeoutReason };
+            yield { at, region, siteId, ok: false, ...control, endpoint, reason: timeoutReason };
             continue;
           }
-          yield { at, region, siteId, ok: true, latencyMs: Math.round(latency) };
+          yield { at, region, siteId, ok: true, latencyMs: Math.round(latency), ...control };
         }
       }
     },

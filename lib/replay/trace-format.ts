@@ -6,8 +6,10 @@
  *   1793491220000,us-east-2,phx-primary,0,,sip:udp:sbc1.phx.example.net:5060,timeout after 2000 ms
  *
  * `time` is ISO 8601 UTC or epoch ms, `ok` is 1/0/true/false, `latencyMs` may be empty (failures
- * usually have none). Columns are found by their header name; further columns (`endpoint`,
- * `reason`) are allowed and ignored by the decision. `#` comment lines and blank lines are skipped.
+ * usually have none). Columns are found by their header name. One optional column is read by the
+ * decision: `control`, 1 when the region reached a control target that round, 0 when it reached none
+ * (a failed round is then the region's abstention, see judgeRound), empty when none was probed.
+ * Further columns (`endpoint`, `reason`) are allowed and ignored by the decision. `#` comment lines and blank lines are skipped.
  * Lines need not be sorted: the parsed trace is sorted by time. Every bad line is reported at once,
  * as `<file>:<line>: <column>: expected ..., got ...`, like the forwarding plan.
  *
@@ -25,6 +27,8 @@ import { formatTraceTime, parseTraceTime } from './trace-time';
 export const TRACE_COLUMNS = ['time', 'region', 'site', 'ok', 'latencyMs'] as const;
 /** Columns every trace must have; `latencyMs` may be left out. */
 const REQUIRED_COLUMNS = ['time', 'region', 'site', 'ok'] as const;
+/** The optional column with the region's control verdict of the round (see the module comment). */
+export const TRACE_CONTROL_COLUMN = 'control';
 /** The informative columns the export and the simulator add (ignored by the decision). */
 export const TRACE_NOTE_COLUMNS = ['endpoint', 'reason'] as const;
 
@@ -40,6 +44,8 @@ export interface TraceObservation {
   /** The round's verdict. */
   ok: boolean;
   latencyMs?: number;
+  /** Whether the region reached a control target that round; undefined when none was probed. */
+  control?: boolean;
   /** Line in the file, for messages. */
   line: number;
 }
@@ -51,6 +57,8 @@ export interface TraceRow {
   siteId: string;
   ok: boolean;
   latencyMs?: number;
+  /** Whether the region reached a control target that round; undefined when none was probed. */
+  control?: boolean;
   /** The failing endpoint(s), for people. */
   endpoint?: string;
   /** Why the round failed (or was degraded), for people. */
@@ -84,7 +92,7 @@ export class TraceFileError extends ValidationError {
  */
 export class TraceParser {
   private lineNumber = 0;
-  private columns: Record<(typeof TRACE_COLUMNS)[number], number> | null = null;
+  private columns: Record<(typeof TRACE_COLUMNS)[number] | typeof TRACE_CONTROL_COLUMN, number> | null = null;
   private headerBroken = false;
   private readonly observations: TraceObservation[] = [];
   private readonly problems: string[] = [];
@@ -153,6 +161,7 @@ export class TraceParser {
       site: names.indexOf('site'),
       ok: names.indexOf('ok'),
       latencyMs: names.indexOf('latencyMs'),
+      control: names.indexOf(TRACE_CONTROL_COLUMN),
     };
   }
 
@@ -190,10 +199,21 @@ export class TraceParser {
         latencyText,
       );
     }
+    const controlText = columns.control < 0 ? '' : (fields[columns.control] ?? '');
+    const control = controlText === '' ? undefined : parseOk(controlText);
+    if (controlText !== '' && control === undefined) {
+      this.badField(
+        line,
+        TRACE_CONTROL_COLUMN,
+        'expected nothing (no control target probed), 1 (one reached), 0 (none reached), true or false',
+        controlText,
+      );
+    }
     if (this.problemCount > before || !('ms' in time) || ok === undefined) return;
 
     const observation: TraceObservation = { at: time.ms, region, siteId, ok, line };
     if (latencyMs !== undefined) observation.latencyMs = latencyMs;
+    if (control !== undefined) observation.control = control;
     const previous = this.observations[this.observations.length - 1];
     if (previous !== undefined && this.sorted && byTimeSiteRegion(previous, observation) > 0) {
       this.sorted = false;
@@ -260,16 +280,17 @@ export function describeProblemCount(what: string, file: string, count: number):
   return `Invalid ${what} ${file} (${count} problem${count === 1 ? '' : 's'}):`;
 }
 
-/** The header line of a trace with the informative columns, ending in a line break. */
+/** The header line of a trace with the control and informative columns, ending in a line break. */
 export function traceHeader(): string {
-  return `${[...TRACE_COLUMNS, ...TRACE_NOTE_COLUMNS].join(',')}\n`;
+  return `${[...TRACE_COLUMNS, TRACE_CONTROL_COLUMN, ...TRACE_NOTE_COLUMNS].join(',')}\n`;
 }
 
-/** One trace line for `row`, ending in a line break (time in ISO UTC, ok as 1/0). */
+/** One trace line for `row`, ending in a line break (time in ISO UTC, ok and control as 1/0). */
 export function formatTraceRow(row: TraceRow): string {
+  const control = row.control === undefined ? '' : row.control ? 1 : 0;
   return `${formatTraceTime(row.at)},${csvField(row.region)},${csvField(row.siteId)},${row.ok ? 1 : 0},${
     row.latencyMs === undefined ? '' : Math.round(row.latencyMs)
-  },${csvField(row.endpoint ?? '')},${csvField(row.reason ?? '')}\n`;
+  },${control},${csvField(row.endpoint ?? '')},${csvField(row.reason ?? '')}\n`;
 }
 
 /** Time order, then site, then region: the order the replay needs and the export writes. */

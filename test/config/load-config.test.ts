@@ -77,6 +77,18 @@ describe('loadDeployment', () => {
     expect(problems).toHaveLength(7);
   });
 
+  it('checks the control targets: URLs, each once, at most five', () => {
+    const config = exampleConfigObject();
+    config.detection.controlTargets = ['ftp://example.org/', 'https://a.example/', 'https://a.example/'];
+
+    const problems = problemsOf(writeDeploymentFiles(config));
+
+    expect(problems).toEqual([
+      expect.stringMatching(/detection\.controlTargets\[0\]: expected an http:\/\/ or https:\/\/ URL$/),
+      expect.stringMatching(/detection\.controlTargets: expected each control target once/),
+    ]);
+  });
+
   it('requires at least one primary site and two watchdog regions', () => {
     const config = exampleConfigObject();
     config.sites = config.sites.map((site: Record<string, unknown>) => ({ ...site, role: 'standby' }));

@@ -116,12 +116,14 @@ describe('OperationsDashboard', () => {
     }
   });
 
-  it('shows the heartbeat of every region', () => {
+  it('shows the heartbeat of every region, and whether each reached its control targets', () => {
     const heartbeat = section(dashboardOf(stacks.watchdogs[2]), 'Probe heartbeat');
 
-    expect(heartbeat.flatMap((widget) => drawn(widget, 'us-west-2'))).toEqual(
-      REGIONS.map((r) => `ProbeHeartbeat ${r} Sum`),
-    );
+    expect(heartbeat.flatMap((widget) => drawn(widget, 'us-west-2'))).toEqual([
+      ...REGIONS.map((r) => `ProbeHeartbeat ${r} Sum`),
+      // Minimum: one round of the minute that reached no control target shows as 0.
+      ...REGIONS.map((r) => `ControlReachable ${r} Minimum`),
+    ]);
   });
 
   it.each([

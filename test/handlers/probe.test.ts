@@ -58,6 +58,7 @@ const SETTINGS: DetectionSettings = {
   quorum: 2,
   recoveryHoldMinutes: 1,
   probeTimeoutMs: 500,
+  controlTargets: [],
 };
 const SCHEDULED_EVENT = {
   version: '0',
@@ -372,7 +373,12 @@ describe('probe handler', () => {
     const config = {
       ...deployment.config,
       sites: [site, { ...site, id: 'dal-standby', role: 'standby' }],
-      detection: { ...deployment.config.detection, probeIntervalSeconds: 5, probeTimeoutMs: 300 },
+      detection: {
+        ...deployment.config.detection,
+        probeIntervalSeconds: 5,
+        probeTimeoutMs: 300,
+        controlTargets: [new URL('/control', site.http[0].url).href],
+      },
     };
     writeFileSync(join(taskRoot, DEPLOYMENT_FILES.config), JSON.stringify(config));
     writeFileSync(join(taskRoot, DEPLOYMENT_FILES.plan), readFileSync(EXAMPLE_PLAN, 'utf8'));
@@ -404,11 +410,20 @@ describe('probe handler', () => {
       const rounds = result.status === 'done' ? result.rounds : 0;
       expect(rounds).toBeGreaterThanOrEqual(1);
       const observations = (await tableItems()).filter((item) => item.type === 'observation');
-      expect(observations).toHaveLength(rounds * 2 * 2); // two sites, two endpoints each
+      // Two sites, two endpoints and the control target each: the control is requested once a round.
+      expect(observations).toHaveLength(rounds * 2 * 3);
       expect(observations.every((item) => item.region === 'us-east-2' && item.expiresAt !== undefined)).toBe(
         true,
       );
-      expect(documentsWith(regionDimensions('acme-voice', 'us-east-2'))).toHaveLength(1);
+      const control = observations.filter((item) => String(item.endpoint).startsWith('control:'));
+      expect(control.map((item) => [item.ok, item.reason])).toEqual(
+        Array(rounds * 2).fill([true, 'HTTP 200']),
+      );
+      const regionDocs = documentsWith(regionDimensions('acme-voice', 'us-east-2'));
+      expect(regionDocs.filter((doc) => doc[PROBE_METRICS.probeHeartbeat.name] === 1)).toHaveLength(1);
+      expect(regionDocs.flatMap((doc) => doc[PROBE_METRICS.controlReachable.name] ?? [])).toEqual(
+        Array(rounds).fill(1),
+      );
       // No `service` dimension from Powertools: readers address metrics by our dimension sets alone.
       expect(emfDocuments().every((doc) => doc.service === undefined)).toBe(true);
     } finally {

@@ -13,7 +13,7 @@ import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-
 import { DynamoDbObservationStore } from '../../lambdas/adapters/dynamodb/observation-store';
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { RecordingNotifier } from '../../lambdas/adapters/local/recording-notifier';
-import type { SiteHealthState } from '../../lambdas/domain/detection/decide-site-health';
+import { controlEndpointId, type SiteHealthState } from '../../lambdas/domain/detection/decide-site-health';
 import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
 import { createProbeMetrics, type ProbeLogger, runProbeInvocation } from '../../lambdas/handlers/probe';
@@ -161,10 +161,16 @@ function instantClock(start: number): Clock {
 const silentLogger: ProbeLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 /** A healthy answer from every endpoint of a site. */
-function healthyObservations(site: Site, round: { region: string; at: number }): Observation[] {
+function healthyObservations(
+  site: Site,
+  round: { region: string; at: number },
+  controlTargets: readonly string[],
+): Observation[] {
   return [
     ...site.sip.map((sip) => `sip:${sip.transport}:${sip.host}:${sip.port}`),
     ...site.http.map((http) => http.url),
+    // As withControlTargets adds them in the probe function: the region reached its control targets.
+    ...controlTargets.map(controlEndpointId),
   ].map((endpoint) => ({
     siteId: site.id,
     region: round.region,
@@ -207,7 +213,7 @@ async function writesOfTheHandlers(): Promise<MetricUse[]> {
           region: probeRegion,
           regions: config.watchdogRegions,
           clock,
-          probeSite: async (site, round) => healthyObservations(site, round),
+          probeSite: async (site, round) => healthyObservations(site, round, config.detection.controlTargets),
           observations: new DynamoDbObservationStore({
             client: table.documentClient,
             tableName: table.tableName,

@@ -1,5 +1,8 @@
+import { controlEndpointId } from '../../lambdas/domain/detection/decide-site-health';
 import type { Observation } from '../../lambdas/ports';
 import { traceRowsFromObservations } from '../../lib/replay/observation-rounds';
+import { prepareTrace, replayTrace } from '../../lib/replay/replay-trace';
+import { formatTraceRow, parseTrace, traceHeader } from '../../lib/replay/trace-format';
 
 const T = Date.UTC(2026, 10, 1, 0, 0, 10);
 const SBC1 = 'sip:udp:sbc1.phx.example.net:5060';
@@ -60,5 +63,36 @@ describe('traceRowsFromObservations', () => {
         reason: `${SBC1}: timeout after 2000 ms; ${SBC2}: SIP 503 Service Unavailable`,
       },
     ]);
+  });
+
+  it('writes the control verdict of a round, and a blind round replays as an abstention', () => {
+    const CONTROL = controlEndpointId('https://www.gstatic.com/generate_204');
+    const blindRound = (region: string, at: number) => [
+      observation(region, at, SBC1, false, undefined, 'timeout after 2000 ms'),
+      observation(region, at, CONTROL, false, undefined, 'timeout after 2000 ms'),
+    ];
+    const observations = [0, 1, 2, 3, 4].flatMap((step) => [
+      ...blindRound('us-east-1', T + step * 10_000),
+      ...blindRound('us-east-2', T + step * 10_000),
+      observation('us-west-2', T + step * 10_000, SBC1, true, 30),
+      observation('us-west-2', T + step * 10_000, CONTROL, true, 12),
+    ]);
+
+    const rows = traceRowsFromObservations(observations);
+    const trace = parseTrace(traceHeader() + rows.map(formatTraceRow).join(''), 'export.csv');
+    const settings = {
+      probeIntervalSeconds: 10,
+      failuresToTrip: 3,
+      quorum: 2,
+      recoveryHoldMinutes: 10,
+      probeTimeoutMs: 2000,
+    };
+
+    expect(rows.slice(0, 3).map((row) => [row.region, row.ok, row.control, row.latencyMs])).toEqual([
+      ['us-east-1', false, false, undefined],
+      ['us-east-2', false, false, undefined],
+      ['us-west-2', true, true, 30],
+    ]);
+    expect(replayTrace(prepareTrace(trace.observations), settings).trips).toEqual([]);
   });
 });

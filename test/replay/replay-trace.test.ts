@@ -5,7 +5,7 @@ import {
   SiteHealthTracker,
   type SiteHealthTransition,
 } from '../../lambdas/domain/detection/decide-site-health';
-import { prepareTrace, type ReplayTrip, replayTrace, toObservation } from '../../lib/replay/replay-trace';
+import { prepareTrace, type ReplayTrip, replayTrace, toObservations } from '../../lib/replay/replay-trace';
 import type { TraceObservation } from '../../lib/replay/trace-format';
 import {
   allRegions,
@@ -46,6 +46,45 @@ describe('replayTrace against hand-made traces (example settings: quorum 2 of 3,
     });
 
     expect(trips).toEqual([]);
+  });
+
+  it('never trips when two regions lose their own networks at once (their control targets fail too)', () => {
+    const ownNetworkDown = ok(30) + '-'.repeat(90) + ok(30);
+
+    const trips = replay({
+      regions: { 'us-east-1': ownNetworkDown, 'us-east-2': ownNetworkDown, 'us-west-2': ok(150) },
+      control: true,
+    });
+
+    expect(trips).toEqual([]);
+  });
+
+  it('trips on the same two regions failing when their control targets answered', () => {
+    const siteUnreachable = ok(30) + fail(90) + ok(30);
+
+    const trips = replay({
+      regions: { 'us-east-1': siteUnreachable, 'us-east-2': siteUnreachable, 'us-west-2': ok(150) },
+      control: true,
+    });
+
+    expect(trips.map((trip) => [trip.trippedAt - T0, trip.regions])).toEqual([
+      [32 * INTERVAL_MS, ['us-east-1', 'us-east-2']],
+    ]);
+  });
+
+  it('still trips on a real outage while one region is blind, within the bound', () => {
+    const trips = replay({
+      regions: {
+        'us-east-1': ok(30) + '-'.repeat(90),
+        'us-east-2': ok(30) + fail(90),
+        'us-west-2': ok(30) + fail(90),
+      },
+      control: true,
+    });
+
+    expect(trips.map((trip) => [trip.trippedAt - T0, trip.regions])).toEqual([
+      [32 * INTERVAL_MS, ['us-east-2', 'us-west-2']],
+    ]);
   });
 
   it('never trips when two regions blip together for fewer than failuresToTrip intervals, however often', () => {
@@ -136,7 +175,7 @@ describe('replayTrace against hand-made traces (example settings: quorum 2 of 3,
 });
 
 describe('replayTrace and the probe’s SiteHealthTracker', () => {
-  const cell = fc.constantFrom('o', 'o', 'o', 'x', 'x', '.');
+  const cell = fc.constantFrom('o', 'o', 'o', 'x', 'x', '-', '.');
   const settings = fc.record({
     probeIntervalSeconds: fc.constant(10),
     probeTimeoutMs: fc.constant(2000),
@@ -151,6 +190,7 @@ describe('replayTrace and the probe’s SiteHealthTracker', () => {
       fc.integer({ min: 0, max: 40 }),
       fc.integer({ min: 0, max: 40 }),
     ),
+    control: fc.boolean(),
   });
 
   function tripsThroughTracker(observations: readonly TraceObservation[], decision: DecisionSettings) {
@@ -165,7 +205,7 @@ describe('replayTrace and the probe’s SiteHealthTracker', () => {
       const tracker = new SiteHealthTracker(initialSiteHealthState(siteId), decision);
       const transitions: SiteHealthTransition[] = [];
       for (const observation of observations.filter((o) => o.siteId === siteId)) {
-        transitions.push(...tracker.push(toObservation(observation)));
+        transitions.push(...toObservations(observation).flatMap((o) => tracker.push(o)));
       }
       transitions.push(...tracker.advanceTo(Number.POSITIVE_INFINITY));
       for (const transition of transitions) {
@@ -201,6 +241,7 @@ describe('replayTrace and the probe’s SiteHealthTracker', () => {
               offsets: Object.fromEntries(
                 REGIONS.map((region, column) => [region, generated.offsets[column]]),
               ),
+              control: generated.control,
             }),
           )
           .sort(

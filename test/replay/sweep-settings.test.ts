@@ -89,6 +89,29 @@ describe('sweepSettings', () => {
   }, 30_000);
 });
 
+describe('sweepSettings with control verdicts', () => {
+  // Two regions blind for 20 minutes (their control targets failed too), then a real outage.
+  const blind = `${'o'.repeat(60)}${'-'.repeat(120)}${'o'.repeat(120)}${'x'.repeat(60)}${'o'.repeat(120)}`;
+  const seeing = `${'o'.repeat(300)}${'x'.repeat(60)}${'o'.repeat(120)}`;
+  const controlled = scheduleObservations({
+    regions: { 'us-east-1': blind, 'us-east-2': blind, 'us-west-2': seeing },
+    control: true,
+  });
+  const outage: Outage[] = [{ ...NOISY_TWO_HOURS_OUTAGE, line: 2 }];
+
+  it('keeps quorum 2: the blind regions abstained instead of voting the site down', () => {
+    const { settings } = sweepSettings(prepareTrace(controlled), outage, BASE);
+
+    expect(settings.some((entry) => entry.quorum === 2 && entry.failuresToTrip === 3)).toBe(true);
+  });
+
+  it('gives the same settings on worker threads, which get the control verdicts too', async () => {
+    const parallel = await sweepSettingsInParallel(controlled, outage, BASE, { workers: 2 });
+
+    expect(parallel.settings).toEqual(sweepSettings(prepareTrace(controlled), outage, BASE).settings);
+  }, 30_000);
+});
+
 function key(setting: Pick<SweepEntry, 'quorum' | 'failuresToTrip' | 'recoveryHoldMinutes'>): string {
   return `${setting.quorum}/${setting.failuresToTrip}/${setting.recoveryHoldMinutes}`;
 }

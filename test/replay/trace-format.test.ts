@@ -104,11 +104,60 @@ describe('trace format', () => {
       const trace = parseTrace(traceHeader() + line, 'trace.csv');
 
       expect(line).toBe(
-        '2026-11-01T00:00:10.250Z,us-east-1,phx-primary,0,12,sip:udp:sbc1:5060 https://portal/health,"sip: SIP 503, ""out of sync"" second line"\n',
+        '2026-11-01T00:00:10.250Z,us-east-1,phx-primary,0,12,,sip:udp:sbc1:5060 https://portal/health,"sip: SIP 503, ""out of sync"" second line"\n',
       );
       expect(trace.observations).toEqual([
         { at: T + 250, region: 'us-east-1', siteId: 'phx-primary', ok: false, latencyMs: 12, line: 2 },
       ]);
+    });
+  });
+
+  describe('control column', () => {
+    it('reads the control verdict (1, 0, true, false, or empty when no control target was probed)', () => {
+      const text = [
+        'time,region,site,ok,latencyMs,control',
+        '2026-11-01T00:00:10Z,us-east-1,phx-primary,0,,0',
+        '2026-11-01T00:00:10Z,us-east-2,phx-primary,0,,true',
+        '2026-11-01T00:00:10Z,us-west-2,phx-primary,1,40,',
+      ].join('\n');
+
+      const trace = parseTrace(text, 'trace.csv');
+
+      expect(trace.problems).toEqual([]);
+      expect(trace.observations.map((o) => [o.region, o.ok, o.control])).toEqual([
+        ['us-east-1', false, false],
+        ['us-east-2', false, true],
+        ['us-west-2', true, undefined],
+      ]);
+    });
+
+    it('writes the control verdict it reads back', () => {
+      const rows = [true, false, undefined].map((control, index) => ({
+        at: T + index,
+        region: 'us-east-1',
+        siteId: 'phx-primary',
+        ok: false,
+        ...(control === undefined ? {} : { control }),
+      }));
+
+      const text = traceHeader() + rows.map(formatTraceRow).join('');
+      const trace = parseTrace(text, 'trace.csv');
+
+      expect(traceHeader()).toBe('time,region,site,ok,latencyMs,control,endpoint,reason\n');
+      expect(trace.observations.map((o) => o.control)).toEqual([true, false, undefined]);
+    });
+
+    it('names the line and the column of a control verdict it cannot read', () => {
+      const text = ['time,region,site,ok,control', '2026-11-01T00:00:10Z,us-east-1,phx-primary,0,maybe'].join(
+        '\n',
+      );
+
+      const trace = parseTrace(text, 'trace.csv');
+
+      expect(trace.problems).toEqual([
+        'trace.csv:2: control: expected nothing (no control target probed), 1 (one reached), 0 (none reached), true or false, got "maybe"',
+      ]);
+      expect(trace.observations).toEqual([]);
     });
   });
 

@@ -43,7 +43,7 @@ export interface OrchestratorInvokerOptions {
 /** One failing endpoint of one region, read back from a trip's reasons. */
 interface EndpointFailure {
   region: string;
-  kind: 'sip' | 'http';
+  kind: ReturnType<typeof endpointKind>;
   reason: string;
 }
 

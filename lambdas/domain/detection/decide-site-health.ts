@@ -14,6 +14,11 @@
  *    caller never notices, and forwarding every number away for it would be a false failover. A
  *    site whose every health URL fails is down even while its SBCs answer OPTIONS, because an SBC
  *    answers OPTIONS itself while the softswitch behind it is "out of sync" (incident 2022-08-12).
+ *    A region also probes control targets outside every site (`detection.controlTargets`) each
+ *    round; when every control target failed too, the fault is most likely the region's own network,
+ *    so the round is an abstention: it neither fails nor passes, and it ends the region's failure run.
+ *    Two regions losing their own networks at once then cannot outvote the third (a false failover
+ *    the simulated month showed); a real outage leaves the control targets reachable.
  * 2. **Freshness.** A region counts only while its latest round is at most `freshnessMs`
  *    (3 × `probeIntervalSeconds` by default) older than the round being judged; a stale region
  *    votes neither down nor up. A gap longer than that also ends a failure run, so failures from
@@ -49,6 +54,8 @@ export interface RegionHealth {
   /** Start (epoch ms) of the latest round absorbed from this region. */
   lastRoundAt: number;
   lastRoundOk: boolean;
+  /** The latest round was an abstention (every control target failed too): no vote either way. */
+  abstaining?: boolean;
   /** Failed rounds in a row, ending with the latest. 0 when the latest passed. */
   consecutiveFailures: number;
   /** Start of the first failed round of the current failure run, or null when the latest passed. */
@@ -137,6 +144,8 @@ export type DecisionSettings = Pick<
 /** The verdict of one region's probe round of one site. */
 export interface RoundVerdict {
   ok: boolean;
+  /** Every control target failed too: the region cannot tell, so it votes neither way. */
+  abstain?: boolean;
   /** The failing endpoints and why, or the healthy summary. */
   reason: string;
 }
@@ -165,9 +174,21 @@ export function sipEndpointId(endpoint: Pick<SipEndpoint, 'transport' | 'host' |
   return `sip:${endpoint.transport}:${endpoint.host}:${endpoint.port}`;
 }
 
-/** Which rule of the round verdict an endpoint id falls under. HTTP endpoints are ids by their URL. */
-export function endpointKind(endpointId: string): 'sip' | 'http' {
-  return endpointId.startsWith('sip:') ? 'sip' : 'http';
+/** Prefix of the observation endpoint id of a control target, e.g. `control:https://example.org/`. */
+export const CONTROL_ENDPOINT_PREFIX = 'control:';
+
+/** The observation endpoint id of a control target. */
+export function controlEndpointId(url: string): string {
+  return `${CONTROL_ENDPOINT_PREFIX}${url}`;
+}
+
+/**
+ * Which rule of the round verdict an endpoint id falls under. HTTP endpoints are ids by their URL;
+ * control targets are not the site's endpoints at all (see judgeRound).
+ */
+export function endpointKind(endpointId: string): 'sip' | 'http' | 'control' {
+  if (endpointId.startsWith('sip:')) return 'sip';
+  return endpointId.startsWith(CONTROL_ENDPOINT_PREFIX) ? 'control' : 'http';
 }
 
 /** The idempotency key of an outage: the same in every region that derives it. */
@@ -187,17 +208,28 @@ export function settleWindowMs(settings: DecisionSettings, options: DecisionOpti
 
 /**
  * Collapses one region's observations of one round into a verdict: the round fails when every SIP
- * endpoint failed or every HTTP endpoint failed (see the module comment for why not "any").
+ * endpoint failed or every HTTP endpoint failed (see the module comment for why not "any"), and is
+ * an abstention when it failed while every control target failed too.
  */
 export function judgeRound(observations: readonly Observation[]): RoundVerdict {
-  const sip = observations.filter((o) => endpointKind(o.endpoint) === 'sip');
-  const http = observations.filter((o) => endpointKind(o.endpoint) === 'http');
+  const sip: Observation[] = [];
+  const http: Observation[] = [];
+  const control: Observation[] = [];
+  for (const observation of observations) {
+    const kind = endpointKind(observation.endpoint);
+    (kind === 'sip' ? sip : kind === 'http' ? http : control).push(observation);
+  }
+  const site = [...sip, ...http];
   const allFailed = (group: readonly Observation[]) => group.length > 0 && group.every((o) => !o.ok);
-  const failing = observations.filter((o) => !o.ok);
+  const failing = site.filter((o) => !o.ok);
   const describe = (group: readonly Observation[]) =>
     group.map((o) => `${o.endpoint}: ${o.reason ?? (o.ok ? 'ok' : 'failed')}`).join('; ');
-  if (allFailed(sip) || allFailed(http) || observations.length === 0) {
-    return { ok: false, reason: observations.length === 0 ? 'no endpoint probed' : describe(failing) };
+  if (allFailed(sip) || allFailed(http) || site.length === 0) {
+    const reason = site.length === 0 ? 'no endpoint probed' : describe(failing);
+    if (allFailed(control)) {
+      return { ok: false, abstain: true, reason: `abstains, every control target failed too: ${reason}` };
+    }
+    return { ok: false, reason };
   }
   return {
     ok: true,
@@ -277,17 +309,23 @@ function nextRegionHealth(
   round: RoundVerdict,
   freshnessMs: number,
 ): RegionHealth {
-  if (round.ok) {
+  if (round.ok || round.abstain) {
+    // An abstention ends a failure run like a pass does: failures on either side of a moment the
+    // region could not see the site are not known to be one run.
     return {
       lastRoundAt: at,
-      lastRoundOk: true,
+      lastRoundOk: round.ok,
+      ...(round.abstain ? { abstaining: true } : {}),
       consecutiveFailures: 0,
       failureRunStartedAt: null,
       lastReason: round.reason,
     };
   }
   const runContinues =
-    previous !== undefined && !previous.lastRoundOk && at - previous.lastRoundAt <= freshnessMs;
+    previous !== undefined &&
+    !previous.lastRoundOk &&
+    previous.abstaining !== true &&
+    at - previous.lastRoundAt <= freshnessMs;
   return {
     lastRoundAt: at,
     lastRoundOk: false,
@@ -307,7 +345,7 @@ function countVotes(
   const up: string[] = [];
   for (const name of Object.keys(regions).sort()) {
     const health = regions[name];
-    if (at - health.lastRoundAt > freshnessMs) continue;
+    if (at - health.lastRoundAt > freshnessMs || health.abstaining === true) continue;
     if (health.lastRoundOk) up.push(name);
     else if (health.consecutiveFailures >= failuresToTrip) down.push(name);
   }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  controlEndpointId,
   type DecisionSettings,
   evaluateSiteHealth,
   initialSiteHealthState,
@@ -130,6 +131,118 @@ describe('judgeRound', () => {
     ]);
 
     expect(verdict.ok).toBe(true);
+  });
+});
+
+describe('control targets', () => {
+  const CONTROL = controlEndpointId('https://www.gstatic.com/generate_204');
+  const CONTROL_2 = controlEndpointId('https://cloudflare.com/cdn-cgi/trace');
+
+  /** A round whose site probes pass or fail, with the region's control verdict. */
+  function controlledRound(region: string, at: number, site: boolean, control: boolean): Observation[] {
+    return [
+      ...round(region, at, site).map((o) =>
+        site ? o : { ...o, ok: false, reason: 'timeout after 2000 ms' },
+      ),
+      observation(region, at, CONTROL, control, control ? 'HTTP 204' : 'timeout after 2000 ms'),
+    ];
+  }
+
+  type ControlledCell = 'ok' | 'fail' | 'abstain';
+  function controlledSchedule(schedule: readonly (readonly ControlledCell[])[]): Observation[] {
+    return schedule.flatMap((row, step) =>
+      row.flatMap((cell, index) =>
+        controlledRound(REGIONS[index], T0 + step * INTERVAL_MS, cell === 'ok', cell !== 'abstain'),
+      ),
+    );
+  }
+
+  it('makes a failed round whose every control target failed too an abstention', () => {
+    const verdict = judgeRound([
+      observation('us-east-1', T0, SIP, false, 'timeout after 2000 ms'),
+      observation('us-east-1', T0, CONTROL, false, 'timeout after 2000 ms'),
+      observation('us-east-1', T0, CONTROL_2, false, 'unreachable: ENETUNREACH'),
+    ]);
+
+    expect(verdict).toEqual({
+      ok: false,
+      abstain: true,
+      reason: `abstains, every control target failed too: ${SIP}: timeout after 2000 ms`,
+    });
+  });
+
+  it('keeps a failed round a failure while one control target answers', () => {
+    const verdict = judgeRound([
+      observation('us-east-1', T0, SIP, false, 'timeout after 2000 ms'),
+      observation('us-east-1', T0, CONTROL, false, 'timeout after 2000 ms'),
+      observation('us-east-1', T0, CONTROL_2, true, 'HTTP 200'),
+    ]);
+
+    expect(verdict).toEqual({ ok: false, reason: `${SIP}: timeout after 2000 ms` });
+  });
+
+  it('keeps a passing round a pass whatever the control targets say', () => {
+    const verdict = judgeRound([
+      observation('us-east-1', T0, SIP, true),
+      observation('us-east-1', T0, CONTROL, false, 'timeout after 2000 ms'),
+    ]);
+
+    expect(verdict).toEqual({ ok: true, reason: 'all endpoints healthy' });
+  });
+
+  it('does not trip when two regions lose their own networks for an hour at once', () => {
+    const hour = Array.from({ length: 360 }, (): ControlledCell[] => ['abstain', 'abstain', 'ok']);
+
+    const { transitions, state } = evaluateAll(controlledSchedule(hour));
+
+    expect(transitions).toEqual([]);
+    expect(state.regions['eu-west-1']).toMatchObject({ abstaining: true, consecutiveFailures: 0 });
+  });
+
+  it('trips on the same failures when the control targets answered (the site, not the regions, failed)', () => {
+    const failing = Array.from({ length: 6 }, (): ControlledCell[] => ['fail', 'fail', 'ok']);
+
+    const { transitions } = evaluateAll(controlledSchedule(failing));
+
+    expect(trips(transitions).map((t) => [t.at - T0, t.regions])).toEqual([
+      [2 * INTERVAL_MS, ['eu-west-1', 'us-east-1']],
+    ]);
+  });
+
+  it('still trips on a real outage while one region abstains, with the other two', () => {
+    const outage = Array.from({ length: 6 }, (): ControlledCell[] => ['abstain', 'fail', 'fail']);
+
+    const { transitions } = evaluateAll(controlledSchedule(outage));
+
+    expect(trips(transitions).map((t) => [t.at - T0, t.regions])).toEqual([
+      [2 * INTERVAL_MS, ['us-east-1', 'us-west-2']],
+    ]);
+  });
+
+  it('ends a failure run at an abstention: the failures on either side are not one run', () => {
+    const schedule: ControlledCell[][] = [
+      ['fail', 'fail', 'ok'],
+      ['fail', 'fail', 'ok'],
+      ['abstain', 'fail', 'ok'],
+      ['fail', 'fail', 'ok'],
+      ['fail', 'fail', 'ok'],
+      ['fail', 'fail', 'ok'],
+    ];
+
+    const { transitions } = evaluateAll(controlledSchedule(schedule));
+
+    // eu-west-1 needs three failures after its abstention: rounds 3, 4 and 5.
+    expect(trips(transitions).map((t) => [t.at - T0, t.outageStartedAt - T0])).toEqual([
+      [5 * INTERVAL_MS, 0],
+    ]);
+  });
+
+  it('does not count an abstaining region toward the healthy quorum of a recovery', () => {
+    const down: ControlledCell[][] = Array.from({ length: 3 }, () => ['fail', 'fail', 'fail']);
+    const afterwards: ControlledCell[][] = Array.from({ length: 12 }, () => ['ok', 'abstain', 'abstain']);
+    const { transitions } = evaluateAll(controlledSchedule([...down, ...afterwards]));
+
+    expect(transitions.map((t) => t.kind)).toEqual(['tripped']);
   });
 });
 

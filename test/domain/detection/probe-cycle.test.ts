@@ -28,6 +28,7 @@ const SETTINGS: DetectionSettings = {
   quorum: 2,
   recoveryHoldMinutes: 1,
   probeTimeoutMs: 500,
+  controlTargets: [],
 };
 
 /** Time that moves only when told; `sleep` advances it instead of waiting. */

@@ -1,6 +1,7 @@
 /**
  * Hand-made traces from schedules: one string per region, one character per probe interval,
- * `o` a passing round, `x` a failing one, `.` no round. Round starts are on interval boundaries
+ * `o` a passing round, `x` a failing one, `-` a failing one whose control targets failed too (the
+ * region's own network is down), `.` no round. Round starts are on interval boundaries
  * plus the region's offset, so the replay's expectations can be computed by hand.
  */
 import { formatTraceRow, type TraceObservation, traceHeader } from '../../../lib/replay/trace-format';
@@ -21,6 +22,11 @@ export interface Schedule {
   intervalMs?: number;
   /** Per region, milliseconds after each boundary its rounds start. @default 0 */
   offsets?: Record<string, number>;
+  /**
+   * The regions probe control targets: `o` and `x` rounds reached one. `-` rounds always carry a
+   * failed control verdict. @default false
+   */
+  control?: boolean;
 }
 
 /** The schedule's rounds, sorted as the parser returns them. */
@@ -37,6 +43,7 @@ export function scheduleObservations(schedule: Schedule): TraceObservation[] {
         region,
         siteId,
         ok: cell === 'o',
+        ...(cell === '-' ? { control: false } : schedule.control ? { control: true } : {}),
         line: 0,
       });
     });
