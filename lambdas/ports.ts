@@ -76,6 +76,13 @@ export interface Carrier {
   readRouting(number: string): Promise<RoutingSnapshot>;
   forward(request: ForwardRequest): Promise<void>;
   restore(snapshot: RoutingSnapshot): Promise<void>;
+  /**
+   * Optional: readies the adapter to address many numbers in fewer requests than one lookup each
+   * (Telnyx learns their phone number ids from its number list, 250 a page). Sends every request
+   * through `call`, which holds it to the run's rate and concurrency. Best effort: a number it did
+   * not learn about is looked up as before, and a failure here only costs those lookups.
+   */
+  prepareNumbers?(numbers: readonly string[], call: CarrierCall): Promise<void>;
   /** Most numbers one bulk call takes; undefined when the carrier has no bulk API. */
   readonly bulkLimit?: number;
   /** Forwards many numbers in one asynchronous carrier job and waits for it to finish. */
@@ -85,6 +92,9 @@ export interface Carrier {
   /** Undoes switchToBackupRoute. */
   switchToPrimaryRoute?(): Promise<void>;
 }
+
+/** Runs one carrier request under the run's limits (the engine's CarrierLane.call). */
+export type CarrierCall = <T>(request: () => Promise<T>) => Promise<T>;
 
 /** Builds the carrier adapters for a deployment (credentials already resolved). */
 export type CarrierDirectory = Partial<Record<CarrierName, Carrier>>;
@@ -189,6 +199,11 @@ export interface Alert {
   kind: string;
   siteId: string;
   incidentId?: string;
+  /**
+   * `<incident id>#<n>`: the same on every copy of one alert, so a subscriber can drop a repeat (an
+   * alert is published at least once; see {@link IncidentAlert}).
+   */
+  alertId?: string;
 }
 
 export interface Notifier {
@@ -250,8 +265,31 @@ export interface Incident {
   lease?: { owner: string; until: number };
   /** What a practice run measured and found (kind `practice` only), written when it resolves. */
   practice?: PracticeRecord;
+  /** Every alert this incident owed people, oldest first, each marked once it was published. */
+  alerts?: IncidentAlert[];
   /** Optimistic-lock version. */
   version: number;
+}
+
+/**
+ * An alert an incident owes people. The same conditional update that changes the incident's state
+ * records it, and it is marked `announcedAt` once published, so a failed publish or a run that dies
+ * in between leaves it owed for the next run that holds the incident's lease
+ * (lambdas/domain/incidents/alert-outbox.ts).
+ */
+export interface IncidentAlert {
+  /** detected, forwarding-started, forwarded, ... */
+  kind: string;
+  /** What happened, one line. */
+  headline: string;
+  /** Further lines for the body. */
+  details?: string[];
+  /** The runbook to attach, when not the incident's failure kind's. */
+  runbookKind?: string;
+  /** Epoch ms the state change that owes it happened. */
+  owedAt: number;
+  /** Epoch ms it was published; absent while it is still owed. */
+  announcedAt?: number;
 }
 
 /** The steps of a canary's practice failover, in order, each timed. */

@@ -75,6 +75,12 @@ export async function handleFailbackEvent(
     actor,
     deployment: config.deployment,
     runbooks: config.runbooks,
+    onPublishFailed: (alert, error) =>
+      logger.error('Alert not published; it stays owed and the next run holding the incident sends it', {
+        kind: alert.kind,
+        alertId: alert.alertId,
+        error: error instanceof Error ? error.message : String(error),
+      }),
   });
   const carriers = await deps.carriers();
   const now = deps.clock.now();

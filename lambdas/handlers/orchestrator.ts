@@ -67,6 +67,12 @@ export async function handleOrchestratorEvent(
     actor: { type: 'system', region: deps.region, name: 'orchestrator' },
     deployment: config.deployment,
     runbooks: config.runbooks,
+    onPublishFailed: (alert, error) =>
+      logger.error('Alert not published; it stays owed and the next run holding the incident sends it', {
+        kind: alert.kind,
+        alertId: alert.alertId,
+        error: error instanceof Error ? error.message : String(error),
+      }),
   });
   const forward = createForwardRun({
     carriers: await deps.carriers(),

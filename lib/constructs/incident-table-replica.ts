@@ -4,6 +4,14 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { policyOwner } from './policy-owner';
 
+/** The calls lambdas/adapters/dynamodb/{incident,forwarding-state}-store.ts send (DeleteItem aside). */
+export const INCIDENT_WORK_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
+
 export interface IncidentTableReplicaProps {
   /** The global table's name, the same in every region. */
   readonly tableName: string;
@@ -45,10 +53,18 @@ export class IncidentTableReplica extends Construct {
     return grant;
   }
 
-  /** Orchestrator, failback and practice functions: read and write incidents, events and number states. */
+  /**
+   * Orchestrator, failback and practice functions: read and write incidents, their events and number
+   * states (`INCIDENT#`), the sites' active-incident pointers and health (`SITE#`), with exactly the
+   * calls the incident and forwarding-state stores make: no Scan, no batch calls, no secondary index
+   * (only the operator CLI lists incidents by site), and DeleteItem only on `SITE#` items (clearing
+   * a pointer), so these functions cannot delete an incident's record. The table's key is the AWS
+   * managed one (aws/dynamodb), usable by anyone DynamoDB lets in: no KMS grant is needed.
+   */
   grantIncidentReadWrite(grantee: IGrantable): Grant {
-    this.acknowledgeOwnIndexes(grantee);
-    return this.table.grantReadWriteData(grantee);
+    const grant = this.grantOnLeadingKeys(grantee, INCIDENT_WORK_ACTIONS, ['INCIDENT#*', 'SITE#*']);
+    this.grantOnLeadingKeys(grantee, ['dynamodb:DeleteItem'], ['SITE#*']);
+    return grant;
   }
 
   /** Read-only access to everything in the table (status, reports, exports). */

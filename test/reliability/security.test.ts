@@ -103,7 +103,8 @@ describe('least privilege in every synthesized stack', () => {
       };
       const table = `arn:aws:dynamodb:${region}:${account}:table/${config.deployment}-incidents`;
       const allowed: Record<string, (resource: Resolved) => boolean> = {
-        dynamodb: (r) => r === table || r === `${table}/index/*`,
+        // No function queries a secondary index (only the operator CLI does, with its own credentials).
+        dynamodb: (r) => r === table,
         sns: (r) => own.topics.has(r.replace(/^ref:/, '')),
         kms: (r) => own.keys.has(r.replace(/^arn-of:/, '')),
         sqs: (r) => own.queues.has(r.replace(/^arn-of:/, '')),
@@ -179,6 +180,62 @@ describe('least privilege in every synthesized stack', () => {
 
     expect(problems).toEqual([]);
     expect(statements).toBeGreaterThan(3 * config.watchdogRegions.length);
+  });
+
+  it('grants the functions exactly the incident-table calls they make, each on its own key prefixes', () => {
+    /** Per function: each DynamoDB action granted, with the partition-key prefixes it is limited to. */
+    const granted = (template: Record<string, unknown>, functionPrefix: string): Record<string, string[]> => {
+      const [fn] = Object.entries(ofType(template, 'AWS::Lambda::Function')).filter(([id]) =>
+        id.startsWith(functionPrefix),
+      );
+      const roleId = (fn[1].Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const actions: Record<string, string[]> = {};
+      for (const policy of Object.values(ofType(template, 'AWS::IAM::Policy'))) {
+        if (!JSON.stringify(policy.Roles).includes(`"${roleId}"`)) continue;
+        for (const statement of (policy.PolicyDocument as { Statement: Statement[] }).Statement) {
+          const condition = statement.Condition as
+            | { 'ForAllValues:StringLike'?: { 'dynamodb:LeadingKeys'?: string[] } }
+            | undefined;
+          for (const action of [statement.Action ?? []].flat().filter((a) => a.startsWith('dynamodb:'))) {
+            actions[action] = [
+              ...(actions[action] ?? []),
+              ...(condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? ['(any key)']),
+            ].sort();
+          }
+        }
+      }
+      return actions;
+    };
+    const incidentWork = {
+      'dynamodb:GetItem': ['INCIDENT#*', 'SITE#*'],
+      'dynamodb:Query': ['INCIDENT#*', 'SITE#*'],
+      'dynamodb:PutItem': ['INCIDENT#*', 'SITE#*'],
+      'dynamodb:UpdateItem': ['INCIDENT#*', 'SITE#*'],
+      // Clearing a site's active-incident pointer; an incident's own items are never deleted.
+      'dynamodb:DeleteItem': ['SITE#*'],
+    };
+    const watchdogs = templates.filter(({ stack }) => stack.stackName.includes('-watchdog-'));
+    expect(watchdogs).toHaveLength(config.watchdogRegions.length);
+    for (const { stack, template } of watchdogs) {
+      for (const fn of ['Orchestrator', 'Failback', 'Practice']) {
+        expect({ where: `${stack.stackName}/${fn}`, actions: granted(template, fn) }).toEqual({
+          where: `${stack.stackName}/${fn}`,
+          actions: incidentWork,
+        });
+      }
+      const probe = granted(template, 'Probe');
+      expect(Object.keys(probe).sort()).toEqual(
+        expect.arrayContaining(['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query']),
+      );
+      for (const prefixes of Object.values(probe)) expect(prefixes).toEqual(['OBS#*', 'SITE#*']);
+    }
+    const everywhere = JSON.stringify(templates.map(({ template }) => template));
+    for (const action of ['Scan', 'BatchGetItem', 'ConditionCheckItem', 'DescribeTable', 'GetRecords']) {
+      expect({ action, granted: everywhere.includes(`"dynamodb:${action}"`) }).toEqual({
+        action,
+        granted: false,
+      });
+    }
   });
 
   it('opens no resource policy to everyone: every Allow to a wildcard principal is conditioned', () => {

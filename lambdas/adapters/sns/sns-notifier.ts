@@ -4,7 +4,7 @@ import type { Alert, Notifier } from '../../ports';
 /**
  * Publishes alerts to the region's SNS topic. The message is per protocol (MessageStructure json):
  * the full body for email and HTTPS, the short text for SMS. Message attributes let subscribers
- * filter by severity, site, incident and kind.
+ * filter by severity, site, incident and kind, and drop a repeated alert by its id.
  */
 export class SnsNotifier implements Notifier {
   constructor(
@@ -18,6 +18,8 @@ export class SnsNotifier implements Notifier {
       site: alert.siteId,
       incidentId: alert.incidentId,
       kind: alert.kind,
+      // An alert may go out twice when a run dies between publishing and marking it: this id tells.
+      alertId: alert.alertId,
     };
     await this.client.send(
       new PublishCommand({

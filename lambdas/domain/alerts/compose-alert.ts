@@ -44,6 +44,8 @@ export interface AlertInput {
   runbook?: Runbook;
   /** Epoch ms the alert is sent (injected time). */
   sentAt: number;
+  /** The same on every copy of this alert (see Alert.alertId). */
+  alertId?: string;
 }
 
 /**
@@ -64,6 +66,7 @@ export function composeAlert(input: AlertInput): Alert {
     `Seen from: ${incident.regions.join(', ') || 'n/a'}`,
     `Reason: ${incident.reason}`,
     `Sent by: ${input.region} at ${new Date(input.sentAt).toISOString()}`,
+    ...(input.alertId ? [`Alert id: ${input.alertId} (a repeat with this id is the same alert)`] : []),
     ...(input.details && input.details.length > 0 ? ['', ...input.details] : []),
   ];
   if (input.runbook) {
@@ -83,6 +86,7 @@ export function composeAlert(input: AlertInput): Alert {
     kind,
     siteId: incident.siteId,
     incidentId: incident.id,
+    ...(input.alertId ? { alertId: input.alertId } : {}),
   };
 }
 

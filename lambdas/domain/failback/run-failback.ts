@@ -2,7 +2,8 @@ import type { DetectionSettings, FailbackSettings } from '../../../lib/config/sc
 import type { Actor, Clock, ForwardingStateStore, Incident, IncidentStore, NumberStatus } from '../../ports';
 import type { SiteHealthState } from '../detection/decide-site-health';
 import { ConcurrentModificationError } from '../errors';
-import { takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
+import { announceOwed, oweAlert } from '../incidents/alert-outbox';
+import { releaseIncidentLease, takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';
 import { TIMELINE } from '../incidents/timeline';
 import { judgeFailbackReadiness, waveSlices } from './failback-readiness';
@@ -55,10 +56,12 @@ const FAILBACK_STATUSES: readonly NumberStatus[] = ['forwarded', 'restoring', 'r
  * waits for approval (manual mode), then restores wave after wave, checking the quorum decision before
  * each one and halting (numbers stay forwarded) when the site degrades. Called every minute by the
  * failback function in every region and right after an approval; the incident lease lets one run
- * work at a time, and every step is resumable, so a crash anywhere repeats nothing.
+ * work at a time, and every step is resumable, so a crash anywhere repeats nothing. Each tick first
+ * sends whatever alert the incident still owes (alert-outbox.ts), so a page or a forwarding result
+ * that an orchestrator could not publish goes out from any region within a minute.
  */
 export async function advanceFailback(siteId: string, deps: FailbackDependencies): Promise<FailbackOutcome> {
-  let incident = await deps.store.getActive(siteId);
+  const incident = await deps.store.getActive(siteId);
   if (
     !incident ||
     !['forwarded', 'partially-forwarded', 'recovering', 'failing-back'].includes(incident.status)
@@ -72,11 +75,10 @@ export async function advanceFailback(siteId: string, deps: FailbackDependencies
     statuses: ['forwarded', 'partially-forwarded', 'recovering', 'failing-back'],
   });
   if (!leased) return { result: 'busy', incident, detail: 'another run is working this incident' };
-  incident = leased;
   try {
-    return await advanceLeased(incident, deps);
+    return await advanceLeased(await announceOwed(leased, deps), deps);
   } finally {
-    await releaseLease(incident.id, deps);
+    await releaseIncidentLease(deps.store, leased.id, deps.runId);
   }
 }
 
@@ -133,20 +135,25 @@ async function advanceLeased(start: Incident, deps: FailbackDependencies): Promi
   if (incident.status === 'forwarded' || incident.status === 'partially-forwarded') {
     if (health?.status !== 'up')
       return { result: 'awaiting-recovery', incident, detail: 'the site is still down' };
-    incident = await updateUnderLease(deps.store, incident, deps.runId, () => ({
-      status: 'recovering',
-      recoveredAt: deps.clock.now(),
-    }));
     const next =
       deps.failback.mode === 'manual' && incident.failbackApprovedAt === undefined
         ? `Failback waits for approval: carrier-failover failback --site ${incident.siteId} --approve`
         : 'Failback starts now, in waves.';
+    incident = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
+      status: 'recovering',
+      recoveredAt: deps.clock.now(),
+      ...oweAlert(
+        current,
+        { kind: 'recovered', headline: 'recovered: healthy for the whole recovery hold', details: [next] },
+        deps.clock.now(),
+      ),
+    }));
     await deps.log.record(
       incident,
       TIMELINE.recovered,
       `Site healthy for ${deps.detection.recoveryHoldMinutes} min from a quorum of regions`,
     );
-    await deps.log.alert(incident, 'recovered', 'recovered: healthy for the whole recovery hold', [next]);
+    incident = await announceOwed(incident, deps);
   }
 
   if (incident.status === 'recovering') {
@@ -237,6 +244,9 @@ async function finishWave(
   const states = await deps.numbers.list(incident.id);
   const restored = states.filter((state) => state.status === 'restored').length;
   const progress = incident.failback!;
+  const headline = `${describeWave(wave, deps, slices[wave].length, 'done')}: restored ${summary.restored}${
+    summary.failed.length > 0 ? `, ${summary.failed.length} could not be restored` : ''
+  }`;
   const updated = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
     numbers: { ...current.numbers, restored },
     failback: {
@@ -245,17 +255,18 @@ async function finishWave(
       runningWave: undefined,
       nextWaveAt: deps.clock.now() + deps.failback.minutesBetweenWaves * 60_000,
     },
+    ...oweAlert(
+      current,
+      { kind: 'failback-wave', headline, details: describeRestoreFailures(summary.failed) },
+      deps.clock.now(),
+    ),
   }));
-  const headline = `${describeWave(wave, deps, slices[wave].length, 'done')}: restored ${summary.restored}${
-    summary.failed.length > 0 ? `, ${summary.failed.length} could not be restored` : ''
-  }`;
   await deps.log.record(updated, TIMELINE.failbackWaveFinished, headline, {
     wave: wave + 1,
     restored: summary.restored,
     failed: summary.failed,
   });
-  await deps.log.alert(updated, 'failback-wave', headline, describeRestoreFailures(summary.failed));
-  return updated;
+  return announceOwed(updated, deps);
 }
 
 /**
@@ -284,27 +295,30 @@ async function finishFailback(incident: Incident, deps: FailbackDependencies): P
 
 async function halt(incident: Incident, reason: string, deps: FailbackDependencies): Promise<Incident> {
   const progress = incident.failback ?? { startedAt: deps.clock.now(), wavesDone: 0 };
-  const halted = await updateUnderLease(deps.store, incident, deps.runId, () => ({
-    failback: { ...progress, runningWave: undefined, halted: { at: deps.clock.now(), reason } },
-  }));
   const left = incident.numbers.forwarded - incident.numbers.restored;
+  const halted = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
+    failback: { ...progress, runningWave: undefined, halted: { at: deps.clock.now(), reason } },
+    ...oweAlert(
+      current,
+      {
+        kind: 'failback-halted',
+        headline: 'failback halted, numbers stay forwarded',
+        details: [
+          `Reason: ${reason}`,
+          `${left} numbers stay forwarded to their backup destinations.`,
+          `Resume with: carrier-failover failback --site ${incident.siteId} --approve`,
+        ],
+        runbookKind: 'failback-halted',
+      },
+      deps.clock.now(),
+    ),
+  }));
   const headline =
     progress.wavesDone < deps.failback.waves.length
       ? `failback halted before wave ${progress.wavesDone + 1}: ${reason}`
       : `failback halted: ${reason}`;
   await deps.log.record(halted, TIMELINE.failbackHalted, headline, { reason, stillForwarded: left });
-  await deps.log.alert(
-    halted,
-    'failback-halted',
-    'failback halted, numbers stay forwarded',
-    [
-      `Reason: ${reason}`,
-      `${left} numbers stay forwarded to their backup destinations.`,
-      `Resume with: carrier-failover failback --site ${incident.siteId} --approve`,
-    ],
-    'failback-halted',
-  );
-  return halted;
+  return announceOwed(halted, deps);
 }
 
 async function resolve(incident: Incident, deps: FailbackDependencies): Promise<Incident> {
@@ -313,26 +327,20 @@ async function resolve(incident: Incident, deps: FailbackDependencies): Promise<
     .filter((state) => state.status === 'restore-failed')
     .map((state) => ({ number: state.number, reason: state.lastError ?? 'unknown' }));
   const restored = states.filter((state) => state.status === 'restored').length;
+  const headline = `resolved: ${restored} numbers back home${restoreFailed.length > 0 ? `, ${restoreFailed.length} still forwarded` : ''}`;
+  // Resolved incidents are worked no more: this run is the only one to send the last alert.
   const resolved = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
     status: 'resolved',
     resolvedAt: deps.clock.now(),
     numbers: { ...current.numbers, restored },
+    ...oweAlert(
+      current,
+      { kind: 'resolved', headline, details: describeRestoreFailures(restoreFailed) },
+      deps.clock.now(),
+    ),
   }));
-  const headline = `resolved: ${restored} numbers back home${restoreFailed.length > 0 ? `, ${restoreFailed.length} still forwarded` : ''}`;
   await deps.log.record(resolved, TIMELINE.resolved, headline, { restored, restoreFailed });
-  await deps.log.alert(resolved, 'resolved', headline, describeRestoreFailures(restoreFailed));
-  return resolved;
-}
-
-async function releaseLease(incidentId: string, deps: FailbackDependencies): Promise<void> {
-  const current = await deps.store.get(incidentId);
-  if (!current || current.status === 'resolved' || current.lease?.owner !== deps.runId) return;
-  try {
-    await deps.store.update(current.id, current.version, { lease: { owner: deps.runId, until: 0 } });
-  } catch (error) {
-    // Someone changed the incident meanwhile: the lease expires on its own.
-    if (!(error instanceof ConcurrentModificationError)) throw error;
-  }
+  return announceOwed(resolved, deps);
 }
 
 /** Applies `changes` to the latest version of the incident; undefined when `changes` says there is none to make. */

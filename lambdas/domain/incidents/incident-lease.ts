@@ -66,3 +66,23 @@ export async function updateUnderLease(
     }
   }
 }
+
+/**
+ * Frees the lease `runId` holds, so the next run need not wait for it to expire, and returns the
+ * incident as it now is. Changes nothing when the incident resolved or another run holds it now.
+ */
+export async function releaseIncidentLease(
+  store: IncidentStore,
+  incidentId: string,
+  runId: string,
+): Promise<Incident | undefined> {
+  const current = await store.get(incidentId);
+  if (!current || current.status === 'resolved' || current.lease?.owner !== runId) return current;
+  try {
+    return await updateUnderLease(store, current, runId, () => ({ lease: { owner: runId, until: 0 } }));
+  } catch (error) {
+    // Another run took the lease meanwhile (ours had expired): it is theirs now.
+    if (!(error instanceof ConcurrentModificationError)) throw error;
+    return store.get(incidentId);
+  }
+}

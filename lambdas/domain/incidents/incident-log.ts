@@ -1,5 +1,5 @@
 import type { Runbook } from '../../../lib/config/schema';
-import type { Actor, Clock, Incident, IncidentStore, Notifier } from '../../ports';
+import type { Actor, Alert, Clock, Incident, IncidentAlert, IncidentStore, Notifier } from '../../ports';
 import { type AlertKind, composeAlert } from '../alerts/compose-alert';
 import { TIMELINE, type TimelineEventType } from './timeline';
 
@@ -11,6 +11,11 @@ export interface IncidentLogOptions {
   actor: Actor;
   deployment: string;
   runbooks: Partial<Record<string, Runbook>>;
+  /**
+   * Told when an alert could not be published (it stays owed and a later run publishes it).
+   * @default nothing is told
+   */
+  onPublishFailed?: (alert: Alert, error: unknown) => void;
 }
 
 /**
@@ -36,25 +41,37 @@ export class IncidentLog {
     await this.options.store.appendEvent({ incidentId: incident.id, at, type, actor, message, details });
   }
 
-  /** Publishes one alert with the runbook of the incident's failure kind, and records that it was sent. */
-  async alert(
-    incident: Incident,
-    kind: AlertKind,
-    headline: string,
-    details?: string[],
-    runbookKind?: string,
-  ): Promise<void> {
+  /**
+   * Publishes one alert the incident owes, with the runbook of its failure kind, and returns it; the
+   * caller marks it sent (alert-outbox.ts). Tells `onPublishFailed` and rethrows when publishing fails.
+   */
+  async publish(incident: Incident, owed: IncidentAlert, alertId: string): Promise<Alert> {
     const alert = composeAlert({
-      kind,
+      kind: owed.kind as AlertKind,
       deployment: this.options.deployment,
       region: this.actor.region,
       incident,
-      headline,
-      details,
-      runbook: this.options.runbooks[runbookKind ?? incident.failureKind],
+      headline: owed.headline,
+      details: owed.details,
+      runbook: this.options.runbooks[owed.runbookKind ?? incident.failureKind],
       sentAt: this.options.clock.now(),
+      alertId,
     });
-    await this.options.notifier.publish(alert);
-    await this.record(incident, TIMELINE.alertSent, alert.subject, { kind, severity: alert.severity });
+    try {
+      await this.options.notifier.publish(alert);
+    } catch (error) {
+      this.options.onPublishFailed?.(alert, error);
+      throw error;
+    }
+    return alert;
+  }
+
+  /** Records on the timeline that `alert` was sent, so every alert sent is itself on the record. */
+  async recordSent(incident: Incident, alert: Alert): Promise<void> {
+    await this.record(incident, TIMELINE.alertSent, alert.subject, {
+      kind: alert.kind,
+      severity: alert.severity,
+      alertId: alert.alertId,
+    });
   }
 }

@@ -1,6 +1,7 @@
 import type { Actor, Clock, Incident, IncidentStore, PlanEntry } from '../../ports';
 import { ConcurrentModificationError, ValidationError } from '../errors';
-import { takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
+import { announceOwed, oweAlert, owesAlerts } from '../incidents/alert-outbox';
+import { releaseIncidentLease, takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';
 import { TIMELINE } from '../incidents/timeline';
 
@@ -71,8 +72,10 @@ export function outageIncidentId(siteId: string, outageStartedAt: number): strin
 
 /**
  * Fails a site over: opens or joins its incident (exactly one per outage, however many triggers race),
- * alerts, takes the incident's lease so only one run forwards, forwards the site's numbers until the
- * deadline, and either hands over to a continuation or records the outcome and alerts it.
+ * takes the incident's lease so only one run forwards, sends the first page unless a run before it
+ * did, forwards the site's numbers until the deadline, and either hands over to a continuation or
+ * records the outcome and alerts it. Alerts go through the incident's outbox (alert-outbox.ts): a
+ * publish that fails is retried by this run's next step and by any later run, never lost.
  */
 export async function runFailover(
   request: FailoverRequest,
@@ -94,7 +97,7 @@ export async function runFailover(
   const retrying =
     incident.status === 'partially-forwarded' && request.trigger.type === 'operator' && !request.continuation;
   if (!['detected', 'forwarding'].includes(incident.status) && !retrying)
-    return { result: 'joined', incident };
+    return { result: 'joined', incident: await announceLeftovers(incident, deps) };
   const leased = await takeIncidentLease(deps.store, incident, {
     runId: deps.runId,
     now: deps.clock.now(),
@@ -103,7 +106,8 @@ export async function runFailover(
     statuses: retrying ? ['partially-forwarded'] : ['detected', 'forwarding'],
   });
   if (!leased) return { result: 'joined', incident };
-  incident = leased;
+  // The first page, unless the run that opened the incident sent it (or died before or after it).
+  incident = await announceOwed(leased, deps);
   if (retrying) {
     incident = await updateUnderLease(deps.store, incident, deps.runId, () => ({ status: 'forwarding' }));
     await deps.log.record(
@@ -115,7 +119,14 @@ export async function runFailover(
   }
 
   if (incident.status === 'detected') {
-    incident = await updateUnderLease(deps.store, incident, deps.runId, () => ({ status: 'forwarding' }));
+    incident = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
+      status: 'forwarding',
+      ...oweAlert(
+        current,
+        { kind: 'forwarding-started', headline: `forwarding ${entries.length} numbers at the carriers` },
+        deps.clock.now(),
+      ),
+    }));
     await deps.log.record(
       incident,
       TIMELINE.forwardingStarted,
@@ -124,11 +135,7 @@ export async function runFailover(
         numbers: entries.length,
       },
     );
-    await deps.log.alert(
-      incident,
-      'forwarding-started',
-      `forwarding ${entries.length} numbers at the carriers`,
-    );
+    incident = await announceOwed(incident, deps);
   }
 
   const summary = await deps.forward(incident.id, entries, deps.deadlineMs, { retryFailed: retrying });
@@ -179,6 +186,8 @@ async function openOrJoin(
     failureKind: request.failureKind,
     reason: request.reason,
     numbers: { total, forwarded: 0, failed: 0, restored: 0 },
+    // The first page is owed from the moment the incident exists: created in the same conditional write.
+    ...oweAlert({}, { kind: 'detected', headline: `DOWN: ${request.reason}` }, request.detectedAt),
   });
   if (created) {
     await deps.log.record(
@@ -197,7 +206,8 @@ async function openOrJoin(
       request.detectedAt,
       request.trigger,
     );
-    await deps.log.alert(incident, 'detected', `DOWN: ${request.reason}`);
+    // Sent by the run that takes the lease next (alert-outbox.ts): this one, or whoever comes after
+    // it when it dies here.
     return incident;
   }
   const newRegions = request.regions.filter((region) => !incident.regions.includes(region));
@@ -241,6 +251,8 @@ async function finish(
   deps: FailoverDependencies,
 ): Promise<Incident> {
   const partial = summary.failed.length > 0;
+  const headline = `forwarded ${summary.forwarded} of ${summary.total} numbers${partial ? `, ${summary.failed.length} failed` : ''}`;
+  // The lease is kept until the alert is out: a failback tick taking it meanwhile would send it too.
   const finished = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
     status: partial ? 'partially-forwarded' : 'forwarded',
     numbers: {
@@ -249,21 +261,40 @@ async function finish(
       forwarded: summary.forwarded,
       failed: summary.failed.length,
     },
-    lease: { owner: deps.runId, until: 0 },
+    ...oweAlert(
+      current,
+      {
+        kind: partial ? 'partially-forwarded' : 'forwarded',
+        headline,
+        details: describeFailures(summary.failed),
+        runbookKind: partial ? 'carrier-api-failing' : undefined,
+      },
+      deps.clock.now(),
+    ),
   }));
-  const headline = `forwarded ${summary.forwarded} of ${summary.total} numbers${partial ? `, ${summary.failed.length} failed` : ''}`;
   await deps.log.record(finished, TIMELINE.forwardingFinished, headline, {
     forwarded: summary.forwarded,
     failed: summary.failed,
   });
-  await deps.log.alert(
-    finished,
-    partial ? 'partially-forwarded' : 'forwarded',
-    headline,
-    describeFailures(summary.failed),
-    partial ? 'carrier-api-failing' : undefined,
-  );
-  return finished;
+  const announced = await announceOwed(finished, deps);
+  return (await releaseIncidentLease(deps.store, announced.id, deps.runId)) ?? announced;
+}
+
+/**
+ * A run that only joins an incident past forwarding still sends what an earlier run left owed (its
+ * publish failed, or it died between the state change and the alert), when no live run holds it.
+ */
+async function announceLeftovers(incident: Incident, deps: FailoverDependencies): Promise<Incident> {
+  if (incident.status === 'resolved' || !owesAlerts(incident)) return incident;
+  const leased = await takeIncidentLease(deps.store, incident, {
+    runId: deps.runId,
+    now: deps.clock.now(),
+    leaseMs: deps.leaseMs,
+    statuses: [incident.status],
+  });
+  if (!leased) return incident;
+  const announced = await announceOwed(leased, deps);
+  return (await releaseIncidentLease(deps.store, announced.id, deps.runId)) ?? announced;
 }
 
 /** Failed numbers with their reasons, at most 20 lines, so the alert stays readable. */
