@@ -44,7 +44,7 @@ import {
   siteRegionKindDimensions,
 } from '../metrics/metric-names';
 import type { Clock, Observation, ObservationStore } from '../ports';
-import { readDeploymentFiles } from '../runtime/deployment-files';
+import { readDeploymentConfig } from '../runtime/deployment-files';
 import { readEnvironment } from '../runtime/environments/common-environment';
 import { probeEnvironmentSchema } from '../runtime/environments/probe-environment';
 import { logger } from '../runtime/powertools';
@@ -274,7 +274,7 @@ function createLambdaDependencies(functionName: string): ProbeHandlerDependencie
       `function environment is not as deployed: AWS_REGION ${region ?? '(unset)'} is not one of WATCHDOG_REGIONS (${env.WATCHDOG_REGIONS.join(', ')})`,
     );
   }
-  const { config } = readDeploymentFiles(process.env.LAMBDA_TASK_ROOT ?? __dirname);
+  const config = readDeploymentConfig(process.env.LAMBDA_TASK_ROOT ?? __dirname);
   return {
     deployment: env.DEPLOYMENT_NAME,
     sites: config.sites,

@@ -20,10 +20,7 @@ export interface DeploymentFiles {
 
 /** Reads and validates the deployment files under `dir`; throws ConfigError listing every problem. */
 export function readDeploymentFiles(dir: string): DeploymentFiles {
-  const configPath = join(dir, DEPLOYMENT_FILES.config);
-  const parsed = configSchema.safeParse(JSON.parse(readFileSync(configPath, 'utf8')), { reportInput: true });
-  if (!parsed.success) throw new ConfigError(formatZodIssues(configPath, parsed.error.issues));
-  const config = parsed.data;
+  const config = readDeploymentConfig(dir);
   const planPath = join(dir, DEPLOYMENT_FILES.plan);
   const plan = parseForwardingPlan(readFileSync(planPath, 'utf8'), planPath, {
     carriers: CARRIER_NAMES.filter((name) => config.carriers[name] !== undefined),
@@ -32,4 +29,15 @@ export function readDeploymentFiles(dir: string): DeploymentFiles {
   });
   if (plan.problems.length > 0) throw new ConfigError(plan.problems);
   return { config, plan: plan.entries };
+}
+
+/**
+ * Reads and validates only the config under `dir`, for a function that never reads the plan (the
+ * probe): its bundle then leaves out the plan's CSV parser.
+ */
+export function readDeploymentConfig(dir: string): Config {
+  const configPath = join(dir, DEPLOYMENT_FILES.config);
+  const parsed = configSchema.safeParse(JSON.parse(readFileSync(configPath, 'utf8')), { reportInput: true });
+  if (!parsed.success) throw new ConfigError(formatZodIssues(configPath, parsed.error.issues));
+  return parsed.data;
 }

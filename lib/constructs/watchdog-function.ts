@@ -10,7 +10,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEPLOYMENT_FILES } from '../../lambdas/runtime/deployment-files';
 import type { Config } from '../config/schema';
-import { LAMBDA_BUNDLE_SETTINGS } from './lambda-bundle-settings';
+import { esbuildAliasArguments, LAMBDA_BUNDLE_SETTINGS } from './lambda-bundle-settings';
 
 /** Repository root, where lambdas/handlers live. */
 const ROOT = resolve(__dirname, '../..');
@@ -95,6 +95,7 @@ export class WatchdogFunction extends Construct {
         // The AWS SDK v3 clients are bundled: their versions are the ones the tests ran.
         externalModules: [],
         mainFields: [...LAMBDA_BUNDLE_SETTINGS.mainFields],
+        esbuildArgs: { '--alias': esbuildAliasArguments() },
         logLevel: LogLevel.ERROR,
         commandHooks: {
           beforeBundling: () => [],
