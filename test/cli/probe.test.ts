@@ -30,6 +30,8 @@ describe('carrier-failover probe', () => {
       { url: `http://127.0.0.1:${(portal.address() as AddressInfo).port}/health`, bodyContains: 'ok' },
     ];
     config.sites[1].sip = [{ host: '127.0.0.1', port: sip.port, transport: 'udp' }];
+    // Any answer reaches a control target, the portal's 404 or 500 included.
+    config.detection.controlTargets = [`http://127.0.0.1:${(portal.address() as AddressInfo).port}/control`];
     configPath = writeDeploymentFiles(config);
   });
 
@@ -63,6 +65,38 @@ describe('carrier-failover probe', () => {
     ]);
     expect(result.sites[0].endpoints.every((endpoint) => typeof endpoint.latencyMs === 'number')).toBe(true);
     expect(sip.requests.some((request) => request.message.method === 'OPTIONS')).toBe(true);
+    expect(run.json<{ control: unknown }>().control).toEqual({
+      reached: true,
+      targets: [
+        {
+          endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/control$/),
+          healthy: true,
+          latencyMs: expect.any(Number),
+          reason: 'HTTP 200',
+        },
+      ],
+    });
+  });
+
+  it("says when no control target answered either: the problem is this machine's network", async () => {
+    const config = exampleConfigObject();
+    config.detection.probeTimeoutMs = 1000;
+    config.sites[0].sip = [{ host: '127.0.0.1', port: sip.port, transport: 'udp' }];
+    config.sites[0].http = [];
+    config.detection.controlTargets = [unreachable];
+    await sip.setMode(503);
+
+    const run = await runCli(['probe', '--site', 'phx-primary', '--config', writeDeploymentFiles(config)], {
+      unreachable,
+    });
+
+    expect(run.code).toBe(5);
+    expect(run.stdout).toMatch(
+      /\(control\)\s+http:\/\/127\.0\.0\.1:\d+\/?\s+UNREACHED\s+\d+ ms\s+unreachable: /,
+    );
+    expect(run.stdout).toContain(
+      'No control target answered either: the network of this machine is the likely problem',
+    );
   });
 
   it('exits 5 and gives the reason when endpoints are unhealthy ("up but out of sync")', async () => {
