@@ -3,6 +3,8 @@
  * diagnostics in words. The reading is computed from the run's own figures (which limit was hit,
  * by how much), so it stays true when a later run on another machine measures something else.
  */
+import { FIRST_STAGE_ROWS } from '../../lambdas/domain/forwarding/staged-rows';
+import { DEFAULT_BURST_SECONDS } from '../../lambdas/domain/forwarding/token-bucket';
 import { type Figure, formatNumber, renderFigureTable } from '../figure-table';
 import { median, round } from '../statistics';
 import type { BenchCarrier } from './carrier-side-protocol';
@@ -71,6 +73,7 @@ export function forwardingReport(
   });
   const diagnostics = {
     setupMs: round(median(measured.runs.map((run) => run.setupMs)), 0),
+    rowCreationMs: round(median(measured.runs.map((run) => run.store.ensureNumbersMs)), 0),
     setupShare: round(
       med((f) => f.setupShare),
       3,
@@ -79,7 +82,7 @@ export function forwardingReport(
       med((f) => f.slotOccupancy),
       3,
     ),
-    msPerRequestInSlot: round(
+    msPerRequestInFlight: round(
       med((f) => f.carrierMsPerNumber / f.requestsPerNumber),
       1,
     ),
@@ -226,20 +229,30 @@ export function forwardingReport(
   ];
   const timeTable: Figure[] = [
     {
-      label: 'setup before the first carrier request (ensureNumbers + list)',
+      label: 'setup before the first carrier request (listing the incident)',
       unit: 's',
       values: measured.runs.map((run) => run.setupMs / 1000),
     },
     { label: 'share of the call spent in that setup', values: pick((f) => f.setupShare), digits: 3 },
+    {
+      label: 'creating the state rows (ensureNumbers in stages, alongside the carrier work)',
+      unit: 's',
+      values: measured.runs.map((run) => run.store.ensureNumbersMs / 1000),
+    },
     {
       label: 'carrier slots busy (mean requests in flight ÷ maxConcurrency)',
       values: pick((f) => f.slotOccupancy),
       digits: 3,
     },
     {
-      label: 'time a request holds its slot (Little’s law assumed the mean latency)',
+      label: 'time a request is in flight',
       unit: 'ms',
       values: pick((f) => f.carrierMsPerNumber / f.requestsPerNumber),
+    },
+    {
+      label: 'what the slots could carry (maxConcurrency ÷ time in flight ÷ R)',
+      values: pick((f) => (setup.maxConcurrency / (f.carrierMsPerNumber / f.requestsPerNumber)) * (1000 / R)),
+      digits: 3,
     },
     { label: 'worker time per number', unit: 'ms', values: pick((f) => f.workerMsPerNumber) },
     { label: '… with a carrier request in flight', unit: 'ms', values: pick((f) => f.carrierMsPerNumber) },
@@ -288,16 +301,9 @@ export function forwardingReport(
     '',
     renderFigureTable(timeTable),
     '',
-    reading(
-      setup,
-      forwarding.fractionOfLimit,
-      forwarding.steadyFractionOfLimit,
-      forwarding.rateLimited,
-      diagnostics,
-      h,
-    ),
+    reading(setup, forwarding, diagnostics, h),
     '',
-    `### Headroom check: same R, maxConcurrency ${h.maxConcurrency} (${measured.headroom.concurrencyFactor} × Little's law), ${formatNumber(h.numbers, 0)} numbers, 1 run`,
+    `### Headroom check: same R, maxConcurrency ${h.maxConcurrency} (${measured.headroom.concurrencyFactor} × the main runs'), ${formatNumber(h.numbers, 0)} numbers, 1 run`,
     '',
     '| fractionOfLimit | fraction of R between first and last request | numbers/s | 429 answers | retries | lost | appliedTwice |',
     '|--:|--:|--:|--:|--:|--:|--:|',
@@ -316,15 +322,16 @@ export function forwardingReport(
           .join(', ')} | ${b.retries} | ${b.lost} | ${b.appliedTwice} | ${b.violations} |`,
     ),
     '',
-    'Bulk saves a third of the requests (no per-number write), but every number still needs its snapshot read (id lookup + GET), one job or order is sent only once `bulkLimit` numbers are ready or the list ends, and its completion is polled every 2 s: with a list no longer than one job, the reads and the job run one after the other.',
+    'Bulk drops the per-number write, but every number still needs its snapshot read (Telnyx: one GET, the ids coming from list pages; Bandwidth: two reads), one job or order is sent only once `bulkLimit` numbers are ready or the list ends, and its completion is polled every 2 s: with a list no longer than one job, the reads and the job run one after the other.',
   ].join('\n');
   return { json: { forwarding }, markdown };
 }
 
 type Diagnostics = {
   setupShare: number;
+  rowCreationMs: number;
   slotOccupancy: number;
-  msPerRequestInSlot: number;
+  msPerRequestInFlight: number;
   workerMsPerNumber: number;
   carrierMsPerNumber: number;
   storeMsPerNumber: number;
@@ -333,35 +340,57 @@ type Diagnostics = {
   farSideEventLoopUtilization: number;
 };
 
+/** The main runs' headline figures the reading quotes. */
+type Headline = {
+  fractionOfLimit: number;
+  steadyFractionOfLimit: number;
+  rateLimited: number;
+  retries: number;
+  requestsPerNumber: number;
+};
+
 /** The diagnostics in words: which limit this run hit, with its own numbers. */
 function reading(
   setup: ForwardingSetup,
-  fractionOfLimit: number,
-  steadyFraction: number,
-  rateLimited: number,
+  main: Headline,
   d: Diagnostics,
   headroom: { maxConcurrency: number; steadyFractionOfLimit: number; rateLimited: number; retries: number },
 ): string {
   const percent = (share: number) => `${formatNumber(share * 100, 1)} %`;
   const ms = (value: number) => `${formatNumber(value)} ms`;
   const busiest = Math.max(d.engineEventLoopUtilization, d.farSideEventLoopUtilization);
-  const modelled = ((setup.maxConcurrency / d.msPerRequestInSlot) * 1000 * d.slotOccupancy) / setup.rateLimit;
-  const lines = [
-    `**Reading.** fractionOfLimit ${formatNumber(fractionOfLimit, 3)} ${fractionOfLimit >= 0.9 ? 'meets' : 'misses'} the 0.9 goal: ${percent(d.setupShare)} of the call passes before the first carrier request, and from then on the engine sends ${formatNumber(steadyFraction, 3)} of R.`,
-    busiest >= 0.85
-      ? `- **CPU.** An event loop was busy ${percent(busiest)} of the time (engine ${percent(d.engineEventLoopUtilization)}, fake + dynalite ${percent(d.farSideEventLoopUtilization)}): at this R the machine, not the engine's scheduling, sets the pace.`
-      : `- Not CPU: the engine's event loop was busy ${percent(d.engineEventLoopUtilization)}, the fake + dynalite worker ${percent(d.farSideEventLoopUtilization)}.`,
-    `- Not dynalite as such: a state-store round trip took ${ms(d.storeMsPerNumber / Math.max(1, d.storeCallsPerNumber))}; what costs is that the ${formatNumber(d.storeCallsPerNumber, 0)} round trips per number (${ms(d.storeMsPerNumber)}) happen while the worker's carrier slot sits idle.`,
-    rateLimited === 0 && d.slotOccupancy >= 0.9
-      ? `- Not the token bucket: callers waited for a concurrency slot, not for a token (slots busy ${percent(d.slotOccupancy)}, requests/s below R, no 429s).`
-      : `- The token bucket or the carrier's limit was reached: ${rateLimited} answers were 429.`,
-    `- **The limit is concurrency.** At most maxConcurrency = ${setup.maxConcurrency} requests are in flight (the engine keeps four numbers in the works per slot, so slots rarely idle), so between first and last request it sends at most maxConcurrency ÷ time-per-request × slot occupancy = ${setup.maxConcurrency} ÷ ${ms(d.msPerRequestInSlot)} × ${formatNumber(d.slotOccupancy, 3)} = ${formatNumber(modelled, 3)} of R (measured ${formatNumber(steadyFraction, 3)}). Little's law sized maxConcurrency for the ${formatNumber((setup.latencyMs[0] + setup.latencyMs[1]) / 2, 0)} ms mean latency with no slack, but a request holds its slot ${ms(d.msPerRequestInSlot)} (fetch and event-loop overhead): configure maxConcurrency with some 20 % above rate × latency.`,
-    `- **Setup.** ensureNumbers (one conditional PutItem per number, 16 in flight) and the full list run before the first carrier request: ${percent(d.setupShare)} of the call sends nothing.`,
-  ];
-  if (headroom.rateLimited > 0) {
-    lines.push(
-      `- **Throttling counts adapter calls, not HTTP requests.** With ${headroom.maxConcurrency} workers the engine does reach R (${formatNumber(headroom.steadyFractionOfLimit, 3)} of R between first and last request) but overshoots it: the Telnyx id lookup (ListPhoneNumbers) runs inside readRouting, so one token buys two requests on a cold cache; ${headroom.rateLimited} answers were 429 and cost ${headroom.retries} retries, each waiting out a 1 s Retry-After.`,
-    );
+  // Requests per second the slots could carry at the measured time in flight, as a share of R.
+  const slotCapacity = ((setup.maxConcurrency / d.msPerRequestInFlight) * 1000) / setup.rateLimit;
+  const cpu = `engine event loop busy ${percent(d.engineEventLoopUtilization)}, fake + dynalite ${percent(d.farSideEventLoopUtilization)}`;
+  const rateBound = main.steadyFractionOfLimit >= 0.95;
+  let limit: string;
+  if (rateBound) {
+    limit = `- **The limit is R itself.** Between first and last request the engine sends ${formatNumber(main.steadyFractionOfLimit, 3)} of R: its token bucket paces it at R (every HTTP request takes a token, the id-list pages and retries included), while the slots could carry ${formatNumber(slotCapacity, 2)} × R (maxConcurrency ${setup.maxConcurrency} ÷ ${ms(d.msPerRequestInFlight)} in flight; ${percent(d.slotOccupancy)} of them busy on average). What the whole call misses of R is the setup before the first request, the start (first rows, id pages) and the last requests' tail.`;
+  } else if (busiest >= 0.85) {
+    limit = `- **The limit is CPU.** Between first and last request the engine sends ${formatNumber(main.steadyFractionOfLimit, 3)} of R with an event loop busy ${percent(busiest)} (${cpu}): the machine, not the engine's scheduling, sets the pace (on a 2-core machine shared with other work, the state store's SDK calls and socket writes are most of it). Its lag also stretches a request's time in flight to ${ms(d.msPerRequestInFlight)}, at which the ${setup.maxConcurrency} slots carry ${formatNumber(slotCapacity, 2)} × R.`;
+  } else if (slotCapacity < 1 && d.slotOccupancy >= 0.9) {
+    limit = `- **The limit is concurrency.** ${setup.maxConcurrency} slots at ${ms(d.msPerRequestInFlight)} a request carry at most ${formatNumber(slotCapacity, 3)} × R, and they were ${percent(d.slotOccupancy)} busy: raise maxConcurrency to R × the slow requests' latency.`;
+  } else {
+    limit = `- **The limit is the workers.** Neither R (${formatNumber(main.steadyFractionOfLimit, 3)} of it between first and last request), the slots (${percent(d.slotOccupancy)} busy) nor CPU (${cpu}) is saturated: numbers wait on the state store (${ms(d.storeMsPerNumber)} a number over ${formatNumber(d.storeCallsPerNumber, 1)} round trips) with too few of them in the works.`;
   }
+  const lines = [
+    `**Reading.** fractionOfLimit ${formatNumber(main.fractionOfLimit, 3)} ${main.fractionOfLimit >= 0.9 ? 'meets' : 'misses'} the 0.9 goal: ${percent(d.setupShare)} of the call passes before the first carrier request, and from then on the engine sends ${formatNumber(main.steadyFractionOfLimit, 3)} of R.`,
+    limit,
+    ...(rateBound
+      ? [
+          busiest >= 0.85
+            ? `- CPU is close: ${cpu}. On a busier machine it, not R, would set the pace.`
+            : `- Not CPU: ${cpu}.`,
+        ]
+      : []),
+    `- **Never above R.** ${main.rateLimited} answers were 429 (${main.retries} retries): every HTTP request inside a lane call waits for its own token, and the bucket holds ${formatNumber(DEFAULT_BURST_SECONDS, 1)} s of requests, so the 50–150 ms spread of arrival times cannot empty the fake carrier's one-second bucket.`,
+    `- **${formatNumber(main.requestsPerNumber, 3)} requests per number**: GET and PATCH of the voice settings; the phone number ids come from ListPhoneNumbers pages of 250 fetched before the first number, instead of one lookup per number.`,
+    `- **State rows created alongside.** ensureNumbers took ${formatNumber(d.rowCreationMs / 1000)} s in all, in stages of doubling size: the workers start after the first ${FIRST_STAGE_ROWS} rows, and each number then costs ${formatNumber(d.storeCallsPerNumber, 1)} state-store round trips (the claim that stores the snapshot right before the write, and the settle).`,
+  ];
+  lines.push(
+    headroom.rateLimited > 0
+      ? `- **Headroom.** With ${headroom.maxConcurrency} slots the engine sends ${formatNumber(headroom.steadyFractionOfLimit, 3)} of R between first and last request, and ${headroom.rateLimited} answers were 429 (${headroom.retries} retries).`
+      : `- **Headroom.** With ${headroom.maxConcurrency} slots the engine still sends ${formatNumber(headroom.steadyFractionOfLimit, 3)} of R between first and last request, with no 429: more slots do not push it past R.`,
+  );
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@
  */
 import type { CarrierName } from '../../../lib/config/schema';
 import { CarrierAuthError, CarrierError } from '../../domain/errors';
+import { awaitRequestTurn } from '../../domain/forwarding/request-gate';
 
 /** Per-call timeout when none is configured; short, because a failover must not stall on one call. */
 export const DEFAULT_CARRIER_TIMEOUT_MS = 5000;
@@ -74,6 +75,9 @@ export class CarrierHttpClient {
     const what = describeCall(request);
     let response: Response;
     let text: string;
+    // Inside an engine's lane call, every request waits for its own rate token; the timeout below
+    // starts only once it may go.
+    await awaitRequestTurn();
     try {
       // One signal covers connecting, the headers and the body: a server that stalls mid-body
       // must not hold a Lambda for longer than the timeout either.

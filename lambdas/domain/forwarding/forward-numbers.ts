@@ -7,6 +7,9 @@
  * - Every carrier write is immediately preceded by a version-checked store update that claims the
  *   number for this run (`claimedBy`, `claimExpiresAt`) and counts the attempt. Another run sees
  *   the live claim and leaves the number alone; if both race, the version check lets one through.
+ *   For a fresh number the same update stores the snapshot read just before it, checked against
+ *   the row's version from before the read, so a read that raced another run's write is never
+ *   saved: two store round trips a number (claim, settle) besides creating its row.
  * - A write whose outcome is unknown (timeout, reset, 5xx) is read back before anything is written
  *   again, and so is any number a previous run attempted without recording success
  *   (`attempts > appliedWrites`). If the carrier already shows the change, it is recorded as done.
@@ -17,6 +20,7 @@ import type { CarrierName } from '../../../lib/config/schema';
 import type {
   BulkItemOutcome,
   Carrier,
+  CarrierCall,
   CarrierDirectory,
   Clock,
   ForwardingStateStore,
@@ -36,6 +40,7 @@ import {
   type RetryOptions,
   RetryPolicy,
 } from './retry-policy';
+import { createRowsInStages } from './staged-rows';
 import {
   type CarrierLane,
   CarrierLanes,
@@ -44,6 +49,7 @@ import {
   runPool,
   settleAll,
 } from './token-bucket';
+import { drainQueue, WorkQueue } from './work-queue';
 
 // ---------------------------------------------------------------------------------------------
 // Claims: the lease fields stored beside NumberState
@@ -133,7 +139,7 @@ export type ApplyResult =
 
 /** One write that must reach the carrier exactly once. */
 export interface ApplyOnceRequest {
-  /** The number's row, already claimed by this run. */
+  /** The number's row, as last read or written by this run (claimed by it, or by nobody alive). */
   state: ClaimedNumberState;
   lane: CarrierLane;
   carrier: Carrier;
@@ -149,6 +155,11 @@ export interface ApplyOnceRequest {
   unconfirmedWrite: boolean;
   /** A failure already met (in a bulk call) to handle before anything else. */
   priorError?: { error: unknown };
+  /**
+   * Changes not stored yet (a snapshot just read), saved with the sequence's first store write:
+   * for a fresh number, the claim right before its first write, which saves a round trip.
+   */
+  unsaved?: NumberStateChanges;
   /** Changes that record success (claim clearing and `appliedWrites` are added). */
   succeeded: (now: number) => NumberStateChanges;
   /** Changes that record the final failure. */
@@ -302,6 +313,19 @@ export class IncidentNumberRun {
     let readBack = request.readBackFirst;
     let unconfirmed = request.unconfirmedWrite;
     let failure = request.priorError;
+    let unsaved = request.unsaved ?? {};
+    // Every store write below goes through one of these, so the unsaved changes ride on the first.
+    const withUnsaved = (changes: NumberStateChanges): NumberStateChanges => {
+      const merged = { ...unsaved, ...changes };
+      unsaved = {};
+      return merged;
+    };
+    const claim = (changes: NumberStateChanges) => this.claim(state, withUnsaved(changes));
+    const settle = (changes: NumberStateChanges = {}) => this.settle(state, withUnsaved(changes));
+    const recordApplied = (applied: 0 | 1) =>
+      this.recordApplied(state, (now) => withUnsaved(request.succeeded(now)), applied);
+    const recordFailed = (reason: string) =>
+      this.recordFailed({ ...request, failed: (why) => withUnsaved(request.failed(why)) }, state, reason);
     for (;;) {
       if (failure) {
         const { error } = failure;
@@ -315,51 +339,48 @@ export class IncidentNumberRun {
           if (readBack) {
             await this.clock.sleep(this.policy.uncertainSettleMs);
             const read = await this.read(lane, carrier, number, tally);
-            if (read.ok && request.isApplied(read.value))
-              return this.recordApplied(state, request.succeeded, 1);
+            if (read.ok && request.isApplied(read.value)) return recordApplied(1);
             const unknown = read.ok ? '' : `; it may have been applied (read-back failed: ${read.reason})`;
-            return this.recordFailed(request, state, `${decision.reason}${unknown}`);
+            return recordFailed(`${decision.reason}${unknown}`);
           }
-          return this.recordFailed(request, state, decision.reason);
+          return recordFailed(decision.reason);
         }
         // A write of unknown outcome may still land: let it, before the read-back decides.
         const waitMs = readBack
           ? Math.max(decision.delayMs, this.policy.uncertainSettleMs)
           : decision.delayMs;
         if (!this.deadline.allowsWait(waitMs) || this.stopRequested) {
-          await this.settle(state, { lastError: describeFailure(error) });
+          await settle({ lastError: describeFailure(error) });
           return { kind: 'pending', reason: 'deadline' };
         }
         this.policy.spend();
         // Records the failure and extends the lease across the wait.
-        state = await this.claim(state, { lastError: describeFailure(error) });
+        state = await claim({ lastError: describeFailure(error) });
         await this.clock.sleep(waitMs);
       }
       if (readBack) {
         const read = await this.read(lane, carrier, number, tally);
         if (!read.ok) {
           if (read.stopped) {
-            await this.settle(state, { lastError: read.reason });
+            await settle({ lastError: read.reason });
             return { kind: 'pending', reason: 'deadline' };
           }
-          return this.recordFailed(
-            request,
-            state,
+          return recordFailed(
             `the last ${request.operation} may have been applied, and reading it back failed: ${read.reason}`,
           );
         }
         if (request.isApplied(read.value)) {
-          return this.recordApplied(state, request.succeeded, unconfirmed ? 1 : 0);
+          return recordApplied(unconfirmed ? 1 : 0);
         }
         readBack = false;
         unconfirmed = false;
       }
       if (this.stopping) {
-        await this.settle(state);
+        await settle();
         return { kind: 'pending', reason: 'deadline' };
       }
       // The claim right before the write: if another run took the number, this throws and we never write.
-      state = await this.claim(state, { attempts: state.attempts + 1 });
+      state = await claim({ attempts: state.attempts + 1 });
       try {
         tally.attempts += 1;
         await lane.call(request.write);
@@ -367,7 +388,7 @@ export class IncidentNumberRun {
         failure = { error };
         continue;
       }
-      return this.recordApplied(state, request.succeeded, 1);
+      return recordApplied(1);
     }
   }
 
@@ -479,22 +500,29 @@ interface Ready {
   carrier: Carrier;
   readBackFirst: boolean;
   unconfirmedWrite: boolean;
+  /** The snapshot just read, stored with the claim right before the first write. */
+  unsaved?: NumberStateChanges;
 }
 
 /**
  * Forwards every number of `entries` to its plan destination (mode `always`), saving each number's
  * current routing first. Safe to call again with the same incident: it continues where the last
  * run stopped and never repeats a finished number. Throws only when the state store fails (the run
- * is then resumable); carrier failures become per-number reasons in the summary.
+ * is then resumable); carrier failures become per-number reasons in the summary. When it returns,
+ * every entry has its state row (created in stages while the carrier work already runs).
  */
 export async function forwardNumbers(input: ForwardNumbersInput): Promise<ForwardingSummary> {
   const entries = distinctEntries(input.entries);
   const run = new IncidentNumberRun(input, entries.length);
-  await input.store.ensureNumbers(input.incidentId, entries);
-  const rows = (await input.store.list(input.incidentId)) as ClaimedNumberState[];
-  const forwarding = new ForwardingRun(input, run, new Map(rows.map((row) => [row.number, row])), entries);
+  const forwarding = new ForwardingRun(input, run, entries);
   await forwarding.execute();
   return forwarding.summary();
+}
+
+/** A number for a carrier's workers, with its row when one was read (else it is fetched). */
+interface NumberWork {
+  number: string;
+  row?: ClaimedNumberState;
 }
 
 class ForwardingRun {
@@ -505,31 +533,65 @@ class ForwardingRun {
   constructor(
     private readonly input: ForwardNumbersInput,
     private readonly run: IncidentNumberRun,
-    private readonly rows: Map<string, ClaimedNumberState>,
     private readonly entries: PlanEntry[],
-  ) {
-    if (input.retryFailed) {
+  ) {}
+
+  /**
+   * Reads the rows earlier runs left, then creates the missing ones in stages (staged-rows.ts)
+   * while every carrier's workers already forward the numbers whose rows exist.
+   */
+  async execute(): Promise<void> {
+    const { store, incidentId } = this.input;
+    const rows = new Map(
+      ((await store.list(incidentId)) as ClaimedNumberState[]).map((row) => [row.number, row]),
+    );
+    if (this.input.retryFailed) {
       for (const row of rows.values()) if (row.status === 'failed') this.reopenable.add(row.number);
     }
-  }
-
-  async execute(): Promise<void> {
+    const missing: PlanEntry[] = [];
     const todo: PlanEntry[] = [];
     for (const entry of this.entries) {
-      const row = this.rows.get(entry.number);
+      const row = rows.get(entry.number);
       const done = row && this.finishedOutcome(row);
       if (done) this.record(entry.number, done);
       else todo.push(entry);
+      if (!row) missing.push(entry);
     }
     // The carrier recorded by the first run wins over a plan edited since.
-    const byCarrier = groupByCarrier(todo, (entry) => this.rows.get(entry.number)?.carrier ?? entry.carrier);
-    const groups = [...byCarrier].map(([name, group]) =>
+    const byCarrier = groupByCarrier(todo, (entry) => rows.get(entry.number)?.carrier ?? entry.carrier);
+    const queues = new Map<CarrierName, WorkQueue<NumberWork>>();
+    for (const [name, group] of byCarrier) {
+      const queue = new WorkQueue<NumberWork>();
+      for (const { number } of group) {
+        const row = rows.get(number);
+        if (row) queue.push({ number, row });
+      }
+      queues.set(name, queue);
+    }
+    const closeQueues = () => {
+      for (const queue of queues.values()) queue.close();
+    };
+    const created = createRowsInStages(store, incidentId, missing, (stageRows, stage) => {
+      for (const entry of stage) {
+        const row = stageRows.get(entry.number) as ClaimedNumberState | undefined;
+        const done = row && this.finishedOutcome(row);
+        if (done) this.record(entry.number, done);
+        // The plan's carrier's workers take it; forwardOne follows the row's carrier should another
+        // run have created the row from an older plan (the bulk path then writes it alone).
+        else queues.get(entry.carrier)?.push({ number: entry.number, row });
+      }
+    }).finally(closeQueues);
+    const carriers = [...byCarrier].map(([name, group]) =>
       this.forwardCarrier(
         name,
+        queues.get(name) as WorkQueue<NumberWork>,
         group.map((entry) => entry.number),
       ),
     );
-    await settleAll(groups, () => this.run.stop());
+    await settleAll([created, ...carriers], () => {
+      this.run.stop();
+      closeQueues();
+    });
   }
 
   summary(): ForwardingSummary {
@@ -563,21 +625,37 @@ class ForwardingRun {
     };
   }
 
-  private async forwardCarrier(name: CarrierName, numbers: string[]): Promise<void> {
+  /**
+   * Forwards one carrier's `numbers` as its queue hands them over, in bulk when there are enough of
+   * them and the carrier has a bulk API. Lets the adapter prepare for them first (Telnyx learns
+   * their ids a page at a time), through the lane so those requests count against the rate too.
+   */
+  private async forwardCarrier(
+    name: CarrierName,
+    queue: WorkQueue<NumberWork>,
+    numbers: readonly string[],
+  ): Promise<void> {
     const carrier = this.input.carriers[name];
     const lane = this.run.lanes.lane(name);
+    if (carrier?.prepareNumbers) {
+      // Once the run is stopping no further request starts. Best effort by contract: a failure
+      // only leaves the numbers to be looked up one by one.
+      const call: CarrierCall = (request) =>
+        this.run.stopping ? Promise.reject(new Error('the run is stopping')) : lane.call(request);
+      await carrier.prepareNumbers(numbers, call).catch(() => undefined);
+    }
     const bulkLimit = carrier?.bulkLimit ?? 0;
     const useBulk =
       carrier?.forwardMany !== undefined &&
       bulkLimit > 0 &&
       numbers.length >= (this.input.bulkThreshold ?? DEFAULT_BULK_THRESHOLD);
     if (!useBulk) {
-      await runPool(numbers, lane.workers, async (number) => {
-        this.record(number, await this.forwardOne(number, this.rows.get(number), { attempts: 0 }));
+      await drainQueue(queue, lane.workers, async ({ number, row }) => {
+        this.record(number, await this.forwardOne(number, row, { attempts: 0 }));
       });
       return;
     }
-    await this.forwardInBulk(name, numbers, Math.min(bulkLimit, BULK_CHUNK_NUMBERS));
+    await this.forwardInBulk(name, queue, Math.min(bulkLimit, BULK_CHUNK_NUMBERS));
   }
 
   /** The whole per-number path: prepare, then write. */
@@ -598,8 +676,9 @@ class ForwardingRun {
   }
 
   /**
-   * Claims the number and makes sure a snapshot exists (saving one if not). Returns either the
-   * number's outcome (done, failed, or left pending) or a claimed row ready to be written.
+   * Makes sure a snapshot exists: a number resumed with one is claimed and read back first; a fresh
+   * one has its routing read, and the snapshot is stored by the claim right before its write.
+   * Returns either the number's outcome (done, failed, or left pending) or the row ready to write.
    */
   private async prepare(
     number: string,
@@ -623,17 +702,23 @@ class ForwardingRun {
       return { kind: 'failed', reason };
     }
     const reopening = state.status === 'failed';
-    state = await this.run.claim(
-      state,
-      reopening ? { status: state.snapshot ? 'snapshotted' : 'pending', lastError: undefined } : {},
-    );
     this.reopenable.delete(number);
+    if (reopening || state.snapshot) {
+      // Reopened numbers are claimed at once, so a crash leaves them to be retried, not failed.
+      state = await this.run.claim(
+        state,
+        reopening ? { status: state.snapshot ? 'snapshotted' : 'pending', lastError: undefined } : {},
+      );
+    }
     if (state.snapshot) {
       // A snapshot is never retaken. Resuming, look at the carrier first: an earlier write may have
       // landed unseen (attempts > appliedWrites), or someone may have forwarded the number meanwhile.
       const unconfirmed = state.attempts > state.appliedWrites;
       return { kind: 'ready', state, carrier, readBackFirst: true, unconfirmedWrite: unconfirmed };
     }
+    // No claim before this read: the claim that stores the snapshot is version-checked against the
+    // row as read before it, so if another run claimed or wrote the number meanwhile, storing fails
+    // and the number starts over from its fresh row (which then shows who holds it).
     const lane = this.run.lanes.lane(state.carrier);
     const read = await this.run.read(lane, carrier, number, tally);
     if (!read.ok) {
@@ -647,12 +732,14 @@ class ForwardingRun {
       // Saving this as "original" would make failback restore the forwarding: refuse.
       return this.fail(state, ALREADY_FORWARDED_BEFORE_SNAPSHOT);
     }
-    state = await this.run.claim(state, {
-      status: 'snapshotted',
-      snapshot: read.value,
-      lastError: undefined,
-    });
-    return { kind: 'ready', state, carrier, readBackFirst: false, unconfirmedWrite: false };
+    return {
+      kind: 'ready',
+      state,
+      carrier,
+      readBackFirst: false,
+      unconfirmedWrite: false,
+      unsaved: { status: 'snapshotted', snapshot: read.value, lastError: undefined },
+    };
   }
 
   private async write(ready: Ready, tally: AttemptTally, priorError?: { error: unknown }): Promise<Outcome> {
@@ -668,6 +755,7 @@ class ForwardingRun {
       readBackFirst: ready.readBackFirst,
       unconfirmedWrite: ready.unconfirmedWrite,
       priorError,
+      unsaved: ready.unsaved,
       succeeded: forwardedChanges,
       failed: (reason) => ({ status: 'failed', lastError: reason }),
     });
@@ -680,7 +768,11 @@ class ForwardingRun {
    * Whatever fails in bulk goes through the per-number path, with a read-back when the bulk
    * outcome is uncertain.
    */
-  private async forwardInBulk(name: CarrierName, numbers: string[], bulkLimit: number): Promise<void> {
+  private async forwardInBulk(
+    name: CarrierName,
+    queue: WorkQueue<NumberWork>,
+    bulkLimit: number,
+  ): Promise<void> {
     const lane = this.run.lanes.lane(name);
     const chunks: Promise<void>[] = [];
     let failure: { error: unknown } | undefined;
@@ -693,18 +785,19 @@ class ForwardingRun {
       if (buffer.length > 0 && !failure) chunks.push(this.writeChunk(buffer).catch(stopOnFailure));
       buffer = [];
     };
-    await runPool(numbers, lane.workers, async (number) => {
+    await drainQueue(queue, lane.workers, async ({ number, row }) => {
       const tally: AttemptTally = { attempts: 0 };
       const prepared = await this.run.withConflictRestarts(
         number,
-        this.rows.get(number),
+        row,
         (state) => this.prepare(number, state, tally),
         (): Outcome => ({ kind: 'pending', reason: 'held-by-another-run' }),
       );
       if (prepared.kind !== 'ready') {
         this.record(number, prepared);
-      } else if (prepared.readBackFirst) {
-        // Its last write is unaccounted for: settle it on its own, reading back first.
+      } else if (prepared.readBackFirst || prepared.state.carrier !== name) {
+        // Its last write is unaccounted for (settle it on its own, reading back first), or another
+        // run's row put it on another carrier than this chunk's.
         this.record(number, await this.continueAlone(number, () => this.write(prepared, tally), tally));
       } else {
         buffer.push({ ready: prepared, tally });
@@ -725,7 +818,7 @@ class ForwardingRun {
       const { ready, tally } = item;
       const number = ready.state.number;
       if (this.run.stopping) {
-        await this.releaseQuietly(ready.state);
+        await this.releaseQuietly(ready.state, ready.unsaved);
         this.record(number, { kind: 'pending', reason: 'deadline' });
         return;
       }
@@ -733,9 +826,10 @@ class ForwardingRun {
         // The claim right before the bulk write, as for a single write, held for the whole job.
         ready.state = await this.run.claim(
           ready.state,
-          { attempts: ready.state.attempts + 1 },
+          { ...ready.unsaved, attempts: ready.state.attempts + 1 },
           this.input.bulkClaimLeaseMs ?? DEFAULT_BULK_CLAIM_LEASE_MS,
         );
+        ready.unsaved = undefined;
         claimed.push(item);
       } catch (error) {
         if (!(error instanceof ConcurrentModificationError)) throw error;
@@ -800,10 +894,10 @@ class ForwardingRun {
     }
   }
 
-  /** Gives a claimed number up; losing that race is fine, someone else holds it then. */
-  private async releaseQuietly(state: ClaimedNumberState): Promise<void> {
+  /** Gives a number up, storing `unsaved`; losing that race is fine, someone else holds it then. */
+  private async releaseQuietly(state: ClaimedNumberState, unsaved: NumberStateChanges = {}): Promise<void> {
     try {
-      await this.run.settle(state);
+      await this.run.settle(state, unsaved);
     } catch (error) {
       if (!(error instanceof ConcurrentModificationError)) throw error;
     }

@@ -7,6 +7,7 @@
 import { type CarrierName, DEFAULT_RATE_LIMITS } from '../../../lib/config/schema';
 import type { Clock } from '../../ports';
 import { ValidationError } from '../errors';
+import { runInRequestGate } from './request-gate';
 
 /** How fast and how wide one carrier may be called. */
 export interface CarrierLimits {
@@ -16,7 +17,7 @@ export interface CarrierLimits {
   maxConcurrency: number;
   /**
    * Requests that may start back to back after an idle spell.
-   * @default max(1, floor(rateLimitPerSecond))
+   * @default max(1, floor(rateLimitPerSecond / 2)), see DEFAULT_BURST_SECONDS
    */
   burst?: number;
 }
@@ -27,10 +28,19 @@ export type CarrierLimitsByName = Partial<Record<CarrierName, Partial<CarrierLim
 /** Requests in flight to one carrier when the config does not say (the schema's default). */
 export const DEFAULT_MAX_CONCURRENCY = 10;
 
+/**
+ * Seconds of requests a bucket holds by default. Half the carrier's own one-second bucket: our
+ * requests reach the carrier 50-150 ms apart from when they left, so a second's worth of banked
+ * tokens spent in a burst could meet a carrier bucket that the jitter has already emptied (429).
+ * What is left over absorbs up to half a second of jitter. Costs nothing once the run is busy:
+ * then the bucket is empty and paces requests at the rate.
+ */
+export const DEFAULT_BURST_SECONDS = 0.5;
+
 /** Options of a TokenBucket. */
 export interface TokenBucketOptions {
   ratePerSecond: number;
-  /** @default max(1, floor(ratePerSecond)) */
+  /** @default max(1, floor(ratePerSecond × DEFAULT_BURST_SECONDS)) */
   burst?: number;
   clock: Clock;
 }
@@ -49,7 +59,7 @@ export class TokenBucket {
   private line: Promise<void> = Promise.resolve();
 
   constructor(options: TokenBucketOptions) {
-    const burst = options.burst ?? Math.max(1, Math.floor(options.ratePerSecond));
+    const burst = options.burst ?? Math.max(1, Math.floor(options.ratePerSecond * DEFAULT_BURST_SECONDS));
     const problems: string[] = [];
     if (!(options.ratePerSecond > 0) || !Number.isFinite(options.ratePerSecond)) {
       problems.push(`\`ratePerSecond\` must be a positive number, got ${options.ratePerSecond}`);
@@ -150,14 +160,16 @@ export class CarrierLane {
   }
 
   /**
-   * Runs one carrier request once a concurrency slot and a rate token are both free. The slot is
-   * taken first so a request holding a token never waits behind others (tokens are not wasted).
+   * Runs one carrier call once a concurrency slot and a rate token are both free. The slot is taken
+   * first so a request holding a token never waits behind others (tokens are not wasted). A call
+   * that sends more than one HTTP request takes a token for each further one (see request-gate.ts),
+   * so the carrier never sees more than the rate, whatever the adapter does inside the call.
    */
   async call<T>(request: () => Promise<T>): Promise<T> {
     await this.slots.acquire();
     try {
       await this.bucket.take();
-      return await request();
+      return await runInRequestGate(() => this.bucket.take(), request);
     } finally {
       this.slots.release();
     }

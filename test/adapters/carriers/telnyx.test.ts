@@ -1,5 +1,10 @@
-import { TelnyxCarrier, type TelnyxCarrierOptions } from '../../../lambdas/adapters/carriers/telnyx';
+import {
+  MIN_NUMBERS_TO_LIST,
+  TelnyxCarrier,
+  type TelnyxCarrierOptions,
+} from '../../../lambdas/adapters/carriers/telnyx';
 import { CarrierAuthError, CarrierError } from '../../../lambdas/domain/errors';
+import type { CarrierCall } from '../../../lambdas/ports';
 import { TelnyxFake, type TelnyxFakeOptions } from '../../../lib/drill/carrier-fakes/telnyx-fake';
 import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from '../../support/official-spec';
 
@@ -122,6 +127,95 @@ describe('TelnyxCarrier routing', () => {
       retryable: false,
       message: expect.stringContaining('+14155559999'),
     });
+  });
+});
+
+describe('TelnyxCarrier prepareNumbers', () => {
+  /** `count` more numbers on the account, listed after A, B and C. */
+  function seedMore(count: number): string[] {
+    const numbers = Array.from({ length: count }, (_, index) => `+1415556${String(index).padStart(4, '0')}`);
+    fake.seedNumbers(numbers.map((phoneNumber) => ({ phoneNumber })));
+    return numbers;
+  }
+  /** Every ListPhoneNumbers request, the ones that failed included. */
+  const lookups = () =>
+    fake.requests.filter((entry) => entry.method === 'GET' && entry.path === '/phone_numbers');
+  /** A CarrierCall that runs the request at once and counts it. */
+  function countingCall() {
+    const counted = { calls: 0 };
+    const call: CarrierCall = (request) => {
+      counted.calls += 1;
+      return request();
+    };
+    return { counted, call };
+  }
+
+  it('learns the ids from pages of 250, each sent through `call`, so reads and writes look nothing up', async () => {
+    // Arrange: 603 numbers on the account, three pages.
+    const numbers = seedMore(600);
+    const telnyx = carrier();
+    const { counted, call } = countingCall();
+
+    // Act
+    await telnyx.prepareNumbers(numbers, call);
+    const listed = lookups().length;
+    await telnyx.readRouting(numbers[599]);
+    await telnyx.forward({ number: numbers[0], destination: BACKUP, mode: 'always' });
+
+    // Assert
+    expect(listed).toBe(3);
+    expect(counted.calls).toBe(3);
+    expect(lookups().map((entry) => [entry.query['page[number]'], entry.query['page[size]']])).toEqual([
+      ['1', '250'],
+      ['2', '250'],
+      ['3', '250'],
+    ]);
+    expect(fake.routingOf(numbers[0])?.call_forwarding.forwards_to).toBe(BACKUP);
+  });
+
+  it(`lists nothing for fewer than ${MIN_NUMBERS_TO_LIST} numbers, which are cheaper to look up one by one`, async () => {
+    const telnyx = carrier();
+    const { call } = countingCall();
+
+    await telnyx.prepareNumbers([A, B, C], call);
+
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('stops after the first page when the rest of the account has more pages than numbers to learn', async () => {
+    // Arrange: 22 pages on the account, 20 numbers to learn, none of them on the first page.
+    const numbers = seedMore(250 * 22 - 3);
+    const wanted = numbers.slice(-MIN_NUMBERS_TO_LIST);
+    const telnyx = carrier();
+    const { call } = countingCall();
+
+    // Act
+    await telnyx.prepareNumbers(wanted, call);
+    const listed = lookups().length;
+    await telnyx.readRouting(wanted[0]);
+
+    // Assert: one page, then the number is looked up on its own.
+    expect(listed).toBe(1);
+    expect(lookups().at(-1)?.query['filter[phone_number]']).toBe(wanted[0].slice(1));
+  });
+
+  it('skips a page that fails and looks its numbers up one by one', async () => {
+    // Arrange
+    const numbers = seedMore(600);
+    fake.failNext('http-500', { when: (request) => request.query['page[number]'] === '2' });
+    const telnyx = carrier();
+    const { call } = countingCall();
+
+    // Act
+    await telnyx.prepareNumbers(numbers, call);
+    const listed = lookups().length;
+    await telnyx.readRouting(numbers[300]);
+    await telnyx.readRouting(numbers[0]);
+
+    // Assert: the number of the failed page needed one lookup, the other none.
+    expect(listed).toBe(3);
+    expect(lookups()).toHaveLength(4);
+    expect(lookups().at(-1)?.query['filter[phone_number]']).toBe(numbers[300].slice(1));
   });
 });
 
@@ -369,6 +463,12 @@ if (officialSpecsPresent()) {
   describe('TelnyxCarrier against the official Telnyx spec (../shared/carrier-specs)', () => {
     it('sends only operations, query parameters and body fields the spec defines', async () => {
       const telnyx = carrier({ primaryConnectionId: '1111111111', backupConnectionId: '4444444444' });
+      const more = Array.from(
+        { length: MIN_NUMBERS_TO_LIST },
+        (_, index) => `+1415556${String(index).padStart(4, '0')}`,
+      );
+      fake.seedNumbers(more.map((phoneNumber) => ({ phoneNumber })));
+      await telnyx.prepareNumbers(more, (request) => request());
       const snapshot = await telnyx.readRouting(B);
       await telnyx.forward({ number: B, destination: BACKUP, mode: 'always' });
       await telnyx.forward({ number: B, destination: BACKUP, mode: 'on-failure' });

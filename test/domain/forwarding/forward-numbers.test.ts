@@ -5,8 +5,10 @@ import {
   type ClaimedNumberState,
   type ForwardNumbersInput,
   forwardNumbers,
+  type NumberStateChanges,
 } from '../../../lambdas/domain/forwarding/forward-numbers';
-import type { PlanEntry } from '../../../lambdas/ports';
+import { FIRST_STAGE_ROWS } from '../../../lambdas/domain/forwarding/staged-rows';
+import type { Carrier, CarrierCall, ForwardingStateStore, PlanEntry } from '../../../lambdas/ports';
 import { FakeClock } from './fake-clock';
 import { InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrier';
 import { InMemoryForwardingStateStore } from './in-memory-state-store';
@@ -279,6 +281,45 @@ describe('forwardNumbers', () => {
     expect(await row(number)).toMatchObject({ status: 'forwarded', appliedWrites: 1 });
   });
 
+  it('never stores as snapshot a read that raced another run’s claim and write', async () => {
+    // Arrange: while this run reads the number, another run claims it, saves the true original and
+    // forwards it, so the routing this run reads is already forwarded.
+    const entries = planEntries(1);
+    const { clock, carrier, store, input, row } = setUp(entries);
+    const number = entries[0].number;
+    const original = carrier.routingOf(number);
+    const racing: Carrier = {
+      name: carrier.name,
+      forwardModes: carrier.forwardModes,
+      readRouting: async (read) => {
+        const fresh = await store.get(INCIDENT, read);
+        await store.update(INCIDENT, read, fresh!.version, {
+          status: 'snapshotted',
+          snapshot: original,
+          attempts: 1,
+          claimedBy: 'run-other',
+          claimExpiresAt: clock.now() + 60_000,
+        });
+        await carrier.forward({ number: read, destination: BACKUP, mode: 'always' });
+        return carrier.readRouting(read);
+      },
+      forward: (request) => carrier.forward(request),
+      restore: (snapshot) => carrier.restore(snapshot),
+    };
+
+    // Act
+    const summary = await forwardNumbers(input({ carriers: { telnyx: racing } }));
+
+    // Assert: left to the other run, with its snapshot, not failed as "already forwarded".
+    expect(summary).toMatchObject({ pending: 1, failed: [] });
+    expect(await row(number)).toMatchObject({
+      status: 'snapshotted',
+      snapshot: original,
+      claimedBy: 'run-other',
+    });
+    expect(carrier.acceptedWrites(number)).toBe(1);
+  });
+
   it('retries numbers failed in an earlier run only when asked', async () => {
     const entries = planEntries(2);
     const { carrier, input } = setUp(entries);
@@ -304,6 +345,103 @@ describe('forwardNumbers', () => {
     expect(progress).toHaveLength(4);
     expect(progress.map((p) => p.split(':')[0]).sort()).toEqual(numbersOf(entries));
     expect(progress.at(-1)).toMatch(/:4\/4$/);
+  });
+
+  it('stores a fresh number’s snapshot with the claim right before its write: two updates a number', async () => {
+    // Arrange
+    const entries = planEntries(6);
+    const { carrier, store, input } = setUp(entries);
+    const events: string[] = [];
+    const recordingStore: ForwardingStateStore = {
+      ensureNumbers: (incidentId, stage) => store.ensureNumbers(incidentId, stage),
+      list: (incidentId) => store.list(incidentId),
+      get: (incidentId, number) => store.get(incidentId, number),
+      update: async (incidentId, number, version, changes) => {
+        const claim = changes as NumberStateChanges;
+        events.push(
+          `${number} update${claim.snapshot ? ' snapshot' : ''}${claim.attempts ? ` attempts=${claim.attempts}` : ''}${claim.claimedBy ? ' claimed' : ''}`,
+        );
+        return store.update(incidentId, number, version, changes);
+      },
+    };
+    carrier.hooks.beforeCall = (operation, numbers) => events.push(`${numbers[0]} ${operation}`);
+
+    // Act
+    const summary = await forwardNumbers(input({ store: recordingStore }));
+
+    // Assert
+    expect(summary.forwarded).toBe(6);
+    for (const { number } of entries) {
+      expect(events.filter((event) => event.startsWith(`${number} `))).toEqual([
+        `${number} read`,
+        `${number} update snapshot attempts=1 claimed`,
+        `${number} forward`,
+        `${number} update`,
+      ]);
+    }
+  });
+
+  it('starts forwarding before every state row is created', async () => {
+    // Arrange: enough numbers for several stages of rows, and a store that takes time to create them.
+    const entries = planEntries(FIRST_STAGE_ROWS * 4);
+    const { clock, carrier, store, input } = setUp(entries);
+    const events: string[] = [];
+    const recordingStore: ForwardingStateStore = {
+      ensureNumbers: async (incidentId, stage) => {
+        events.push('ensure');
+        await clock.sleep(100);
+        await store.ensureNumbers(incidentId, stage);
+      },
+      list: (incidentId) => store.list(incidentId),
+      get: (incidentId, number) => store.get(incidentId, number),
+      update: (incidentId, number, version, changes) => store.update(incidentId, number, version, changes),
+    };
+    carrier.hooks.beforeCall = (operation) => events.push(operation);
+
+    // Act
+    const summary = await forwardNumbers(input({ store: recordingStore }));
+
+    // Assert
+    expect(summary.forwarded).toBe(entries.length);
+    expect(events.indexOf('read')).toBeLessThan(events.lastIndexOf('ensure'));
+    expect(await store.list(INCIDENT)).toHaveLength(entries.length);
+  });
+
+  it('lets the carrier prepare for its numbers first, through the lane’s rate', async () => {
+    // Arrange: one token a second, so the prepare's three requests hold the first read back 3 s.
+    const entries = planEntries(4);
+    const { clock, carrier, input } = setUp(entries);
+    const startedAt = clock.now();
+    const prepared: string[][] = [];
+    Object.assign(carrier, {
+      prepareNumbers: async (numbers: readonly string[], call: CarrierCall) => {
+        prepared.push([...numbers]);
+        for (let page = 0; page < 3; page++) await call(async () => undefined);
+      },
+    });
+    const limits = { telnyx: { rateLimitPerSecond: 1, maxConcurrency: 5, burst: 1 } };
+
+    // Act
+    const summary = await forwardNumbers(input({ limits }));
+
+    // Assert
+    expect(summary.forwarded).toBe(4);
+    expect(prepared).toEqual([numbersOf(entries)]);
+    expect(Math.min(...carrier.calls.map((call) => call.at)) - startedAt).toBe(3000);
+  });
+
+  it('forwards every number even when the carrier fails to prepare for them', async () => {
+    const entries = planEntries(4);
+    const { carrier, input } = setUp(entries);
+    Object.assign(carrier, {
+      prepareNumbers: async () => {
+        throw new Error('listing the numbers failed');
+      },
+    });
+
+    const summary = await forwardNumbers(input());
+
+    expect(summary).toMatchObject({ forwarded: 4, failed: [], pending: 0 });
   });
 
   it('rejects a plan that lists a number twice', async () => {

@@ -26,9 +26,10 @@ describe('TokenBucket', () => {
     expect(Math.max(...starts) - startedAt).toBeLessThanOrEqual(19_000 + 10);
   });
 
-  it('defaults the burst to the whole-number rate, at least 1', () => {
+  it('defaults the burst to half a second of requests, at least 1', () => {
     const clock = new FakeClock();
-    expect(new TokenBucket({ ratePerSecond: 10, clock }).burst).toBe(10);
+    expect(new TokenBucket({ ratePerSecond: 10, clock }).burst).toBe(5);
+    expect(new TokenBucket({ ratePerSecond: 300, clock }).burst).toBe(150);
     expect(new TokenBucket({ ratePerSecond: 0.5, clock }).burst).toBe(1);
   });
 
