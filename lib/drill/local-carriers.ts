@@ -17,12 +17,18 @@ export interface LocalCarriers {
   carriers: CarriersConfig;
   /** Credentials the fakes accept, as the CLI reads them (environment variables). */
   credentialSource: EnvironmentCredentialSource;
+  /** The environment variables behind `credentialSource` (to rebuild it in another thread). */
+  credentialEnvironment: Record<string, string>;
   /** Every credential value, so tests can prove none leaks into logs or alerts. */
   secretValues: string[];
   /** Accepted writes per number across every fake. */
   writesTo(number: string): number;
+  /** The same for every number written so far, as a copy (counted incrementally: reads only new log lines). */
+  writeCounts(): Map<string, number>;
   /** Requests every fake received, in all. */
   requestCount(): number;
+  /** The same per carrier and operation (`rate-limited`, `unmatched`: requests that reached none). */
+  requestCountByOperation(): Record<string, Record<string, number>>;
   /** The requests that changed `number`, in the order the fakes handled them (to explain a double write). */
   writesOf(
     number: string,
@@ -84,31 +90,39 @@ export async function startLocalCarriers(
   }
   const servers = Object.values(fakes) as FakeCarrierServer[];
   const cursors = servers.map(() => 0);
-  const changed = new Set<string>();
+  const writes = new Map<string, number>();
   const changedBy = servers.map(() => new Set<string>());
-  /** Reads only the log lines added since the last call. */
+  /** Reads only the log lines added since the last call: summaries stay linear in the requests. */
   const catchUp = () => {
     servers.forEach((fake, index) => {
       for (; cursors[index] < fake.requests.length; cursors[index]++) {
-        for (const number of fake.requests[cursors[index]].applied) {
-          changed.add(number);
+        // A request counts once per number, however often it lists it.
+        for (const number of new Set(fake.requests[cursors[index]].applied)) {
+          writes.set(number, (writes.get(number) ?? 0) + 1);
           changedBy[index].add(number);
         }
       }
     });
+    return writes;
   };
   return {
     fakes,
     carriers,
     credentialSource: new EnvironmentCredentialSource(env),
+    credentialEnvironment: env,
     secretValues: [
       env.TELNYX_API_KEY,
       env.TWILIO_AUTH_TOKEN,
       env.BANDWIDTH_PASSWORD,
       env.WEBHOOK_SIGNING_SECRET,
     ].filter((value): value is string => value !== undefined),
-    writesTo: (number) => servers.reduce((sum, fake) => sum + fake.writesTo(number), 0),
+    writesTo: (number) => catchUp().get(number) ?? 0,
+    writeCounts: () => new Map(catchUp()),
     requestCount: () => servers.reduce((sum, fake) => sum + fake.requests.length, 0),
+    requestCountByOperation: () =>
+      Object.fromEntries(
+        Object.keys(fakes).map((carrier, index) => [carrier, countByOperation(servers[index])]),
+      ),
     writesOf: (number) =>
       Object.entries(fakes).flatMap(([carrier, fake]) =>
         (fake as FakeCarrierServer).requests
@@ -121,10 +135,7 @@ export async function startLocalCarriers(
             ...(fault ? { fault } : {}),
           })),
       ),
-    numbersChanged: () => {
-      catchUp();
-      return changed.size;
-    },
+    numbersChanged: () => catchUp().size,
     numbersChangedByCarrier: () => {
       catchUp();
       return Object.fromEntries(Object.keys(fakes).map((carrier, index) => [carrier, changedBy[index].size]));
@@ -134,4 +145,13 @@ export async function startLocalCarriers(
       await Promise.all(servers.map((fake) => fake.stop()));
     },
   };
+}
+
+function countByOperation(fake: FakeCarrierServer): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const entry of fake.requests) {
+    const operation = entry.operation ?? (entry.status === 429 ? 'rate-limited' : 'unmatched');
+    counts[operation] = (counts[operation] ?? 0) + 1;
+  }
+  return counts;
 }

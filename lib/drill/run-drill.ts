@@ -1,3 +1,4 @@
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { createCarrierDirectory } from '../../lambdas/adapters/carriers/carrier-directory';
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
@@ -5,6 +6,7 @@ import { DynamoDbObservationStore } from '../../lambdas/adapters/dynamodb/observ
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { failoverEventForTrip } from '../../lambdas/adapters/lambda/orchestrator-invoker';
 import { RecordingNotifier } from '../../lambdas/adapters/local/recording-notifier';
+import { withControlTargets } from '../../lambdas/adapters/probes/control-probe';
 import { probeSite } from '../../lambdas/adapters/probes/probe-site';
 import type { SiteTrip } from '../../lambdas/domain/detection/decide-site-health';
 import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../lambdas/handlers/failback';
@@ -20,9 +22,10 @@ import {
   type IncidentReport,
   renderIncidentReportMarkdown,
 } from '../report/incident-report';
+import { FarSide } from './far-side';
+import type { FarSideTally, FarSideWrites } from './far-side-protocol';
 import { generatePlan } from './generated-plan';
-import { type LocalCarriers, startLocalCarriers } from './local-carriers';
-import { startLocalIncidentTable } from './local-incident-table';
+import { type LocalControlTarget, startLocalControlTarget } from './local-control-target';
 import { LocalSite } from './local-site';
 import { quietLogger, silentMetrics } from './quiet-telemetry';
 
@@ -39,6 +42,11 @@ export interface DrillOptions {
   seed: number;
   /** Gives up when the outage is not over after this long. */
   timeoutMs: number;
+  /**
+   * Where the drill ends: `resolved` (default) plays the failback too; `forwarded` stops once every
+   * number is forwarded (the bench measures only that half).
+   */
+  until?: 'forwarded' | 'resolved';
 }
 
 /** One step of the outage, in ms from the moment the site was killed. */
@@ -58,16 +66,32 @@ export interface DrillResult {
   failback: { restored: number; failed: number; waves: number; restoredTwice: number };
   alerts: { kind: string; subject: string; atMs: number }[];
   carrierRequests: number;
-  forwardedTwiceEvidence: { number: string; writes: ReturnType<LocalCarriers['writesOf']> }[];
+  /** The same per carrier and operation (e.g. `twilio: { UpdateIncomingPhoneNumber: 24, … }`). */
+  carrierRequestsByOperation: Record<string, Record<string, number>>;
+  forwardedTwiceEvidence: { number: string; writes: FarSideWrites[string] }[];
   contractViolations: number;
+  /** Requests the probes sent to the loopback control target: the control path ran. */
+  controlTargetRequests: number;
   report: IncidentReport;
   reportMarkdown: string;
   durationMs: number;
   /**
+   * Share of the forwarding (from when the drill first saw the incident open to when it saw every
+   * number forwarded) that each event loop was busy: the handlers' (probes, orchestrator, engine,
+   * SDK clients) and the far side's (table and fakes). Near 1: that loop, not the carriers' rate,
+   * set the pace.
+   */
+  forwardingLoad: { handlers: number; farSide: number };
+  /**
    * When each number was forwarded and brought home, in ms from the kill (null: it was not), as
    * its state in the incident table records it: the data of the drill's chart.
    */
-  numberTimes: { number: string; forwardedAtMs: number | null; restoredAtMs: number | null }[];
+  numberTimes: {
+    number: string;
+    carrier: string;
+    forwardedAtMs: number | null;
+    restoredAtMs: number | null;
+  }[];
 }
 
 /** Phases and counts the drill reports while it runs (the CLI draws them). */
@@ -112,20 +136,32 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
   progress.phase(
     `Starting local parts: incident table, site, ${Object.keys(deployment.config.carriers).length} carrier fakes`,
   );
-  const table = await startLocalIncidentTable(`${deployment.config.deployment}-incidents`);
-  const site = await LocalSite.start();
-  const carriers = await startLocalCarriers(deployment.config, plan, {
-    faultRate: options.carrierFaults,
-    faultKinds: ['rate-limit', 'http-500', 'slow'],
-    slowMs: DRILL_TIME_SCALE.carrierTimeoutMs + 500,
-    seed: options.seed,
-    latencyMs: [5, 25],
-    rateLimitPerSecond: options.rateLimit,
+  // The table and the fakes run in a worker thread, as other machines would: the handlers keep
+  // this event loop to themselves.
+  const farSide = await FarSide.start({
+    tableName: `${deployment.config.deployment}-incidents`,
+    config: deployment.config,
+    plan,
+    fakes: {
+      faultRate: options.carrierFaults,
+      faultKinds: ['rate-limit', 'http-500', 'slow'],
+      slowMs: DRILL_TIME_SCALE.carrierTimeoutMs + 500,
+      seed: options.seed,
+      latencyMs: [5, 25],
+      rateLimitPerSecond: options.rateLimit,
+    },
   });
-  const stoppers: (() => Promise<void>)[] = [() => carriers.stop(), () => site.stop(), () => table.stop()];
+  const { table } = farSide;
+  const site = await LocalSite.start().catch(async (error: unknown) => {
+    await farSide.stop();
+    throw error;
+  });
+  const stoppers: (() => Promise<void>)[] = [() => site.stop(), () => farSide.stop()];
   const loops = new Loops();
   try {
-    const files = drillFiles(deployment.config, plan, site, carriers, options.rateLimit);
+    const control = await startLocalControlTarget();
+    stoppers.push(() => control.stop());
+    const files = drillFiles(deployment.config, plan, site, control, farSide.carriers, options.rateLimit);
     const { config } = files;
     const notifier = new RecordingNotifier(systemClock, (alert) =>
       progress.phase(`Alert [${alert.severity}] ${alert.subject}`),
@@ -138,7 +174,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       tableName: table.tableName,
     });
     const directory = () =>
-      createCarrierDirectory(config.carriers, carriers.credentialSource, {
+      createCarrierDirectory(config.carriers, farSide.credentialSource, {
         timeoutMs: DRILL_TIME_SCALE.carrierTimeoutMs,
         pollIntervalMs: DRILL_TIME_SCALE.carrierPollMs,
       });
@@ -175,8 +211,11 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
             region,
             regions: config.watchdogRegions,
             clock: systemClock,
-            probeSite: (target, round) =>
-              probeSite(target, round, { timeoutMs: config.detection.probeTimeoutMs }),
+            probeSite: withControlTargets(
+              (target, round) => probeSite(target, round, { timeoutMs: config.detection.probeTimeoutMs }),
+              config.detection.controlTargets,
+              { timeoutMs: config.detection.probeTimeoutMs },
+            ),
             observations,
             siteHealth,
             // As Lambda's asynchronous invoke: hand over and go on probing.
@@ -212,22 +251,48 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     await site.kill();
     progress.phase(`Killed ${primary.id}: SIP stopped answering, the health URL answers 503`);
     const deadline = killedAt + options.timeoutMs;
+    let handlersMark: EventLoopUtilization | undefined;
     const incident = await waitFor(
       async () => {
         const active = await incidents.getActive(primary.id);
+        if (active && !handlersMark) {
+          handlersMark = performance.eventLoopUtilization();
+          farSide.markUtilization();
+        }
         if (active) {
-          const byCarrier = Object.entries(carriers.numbersChangedByCarrier())
+          const counts = await farSide.progress();
+          const byCarrier = Object.entries(counts.byCarrier)
             .map(([carrier, count]) => `${carrier} ${count}`)
             .join(', ');
-          progress.numbers(carriers.numbersChanged(), plan.length, 'forwarded', byCarrier);
+          progress.numbers(counts.numbersChanged, plan.length, 'forwarded', byCarrier);
         }
         return active && ['forwarded', 'partially-forwarded'].includes(active.status) ? active : undefined;
       },
       deadline - systemClock.now(),
       'the numbers to be forwarded',
     );
+    const forwardingLoad = {
+      handlers: performance.eventLoopUtilization(handlersMark).utilization,
+      farSide: farSide.utilization(),
+    };
     progress.numbers(incident.numbers.forwarded, plan.length, 'forwarded');
-    const forwardWrites = new Map(plan.map((entry) => [entry.number, carriers.writesTo(entry.number)]));
+    const forwardWrites = (await farSide.tally()).writeCounts;
+    const summary = {
+      events: () => incidents.listEvents(incident.id),
+      states: () => numbers.list(incident.id),
+      plan,
+      killedAt,
+      started,
+      alerts: notifier.alerts,
+      forwardWrites,
+      farSide,
+      forwardingLoad,
+      waves: config.failback.waves.length,
+    };
+    if (options.until === 'forwarded') {
+      await loops.stop();
+      return { ...(await summarize({ ...summary, incident })), controlTargetRequests: control.requests };
+    }
 
     const revivedAt = systemClock.now();
     await site.revive();
@@ -257,22 +322,10 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       'the failback to finish',
     );
     await loops.stop();
-
-    const events = await incidents.listEvents(incident.id);
-    const states = await numbers.list(incident.id);
-    return summarize({
-      incident: resolved,
-      events,
-      states,
-      plan,
-      killedAt,
-      revivedAt,
-      started,
-      alerts: notifier.alerts,
-      forwardWrites,
-      carriers,
-      waves: config.failback.waves.length,
-    });
+    return {
+      ...(await summarize({ ...summary, incident: resolved, revivedAt })),
+      controlTargetRequests: control.requests,
+    };
   } catch (error) {
     // Say what the regions ran into, not just that a wait timed out.
     const recent = loops.recentErrors(3).map((cause) => `  - ${(cause as Error).message ?? String(cause)}`);
@@ -292,12 +345,13 @@ function drillFiles(
   config: Config,
   plan: PlanEntry[],
   site: LocalSite,
-  carriers: LocalCarriers,
+  control: LocalControlTarget,
+  fakeCarriers: Config['carriers'],
   rateLimit?: number,
 ): DeploymentFiles {
   const primary = config.sites.find((candidate) => candidate.role === 'primary')!;
   const carriersConfig = Object.fromEntries(
-    Object.entries(carriers.carriers).map(([name, carrier]) => [
+    Object.entries(fakeCarriers).map(([name, carrier]) => [
       name,
       // A higher rate needs more requests in flight (Little's law), with room for slow answers.
       rateLimit !== undefined
@@ -319,6 +373,8 @@ function drillFiles(
         probeIntervalSeconds: DRILL_TIME_SCALE.probeIntervalSeconds,
         probeTimeoutMs: DRILL_TIME_SCALE.probeTimeoutMs,
         recoveryHoldMinutes: DRILL_TIME_SCALE.recoveryHoldMinutes,
+        // The public control targets are out of reach here; one loopback target stands in for them.
+        controlTargets: config.detection.controlTargets.length > 0 ? [control.url] : [],
       },
       failback: { ...config.failback, minutesBetweenWaves: DRILL_TIME_SCALE.minutesBetweenWaves },
       carriers: carriersConfig,
@@ -341,20 +397,26 @@ async function siteIsUpEverywhere(
 
 interface SummaryInput {
   incident: Incident;
-  events: TimelineEvent[];
-  states: Awaited<ReturnType<DynamoDbForwardingStateStore['list']>>;
+  events: () => Promise<TimelineEvent[]>;
+  states: () => ReturnType<DynamoDbForwardingStateStore['list']>;
   plan: PlanEntry[];
   killedAt: number;
-  revivedAt: number;
+  /** Undefined when the drill stopped once the numbers were forwarded. */
+  revivedAt?: number;
   started: number;
   alerts: RecordingNotifier['alerts'];
+  /** Accepted writes per number when forwarding finished. */
   forwardWrites: Map<string, number>;
-  carriers: LocalCarriers;
+  farSide: FarSide;
+  forwardingLoad: DrillResult['forwardingLoad'];
   waves: number;
 }
 
-function summarize(input: SummaryInput): DrillResult {
-  const { incident, events, killedAt } = input;
+async function summarize(input: SummaryInput): Promise<Omit<DrillResult, 'controlTargetRequests'>> {
+  const { incident, killedAt } = input;
+  const events = await input.events();
+  const states = await input.states();
+  const tally: FarSideTally = await input.farSide.tally();
   const after = (at: number) => at - killedAt;
   const first = (type: string) => events.find((event) => event.type === type);
   const steps: DrillStep[] = [{ name: 'site killed (incident begins)', atMs: 0 }];
@@ -375,10 +437,12 @@ function summarize(input: SummaryInput): DrillResult {
 
   const writtenTwice = [...input.forwardWrites].filter(([, writes]) => writes > 1).map(([number]) => number);
   const forwardedTwice = writtenTwice.length;
-  const restoredTwice = input.plan.filter(
-    (entry) => input.carriers.writesTo(entry.number) - (input.forwardWrites.get(entry.number) ?? 0) > 1,
+  const restoredTwice = [...tally.writeCounts].filter(
+    ([number, writes]) => writes - (input.forwardWrites.get(number) ?? 0) > 1,
   ).length;
-  const report = buildIncidentReport(incident, events, input.states);
+  // Evidence for any number forwarded twice: the writes the fakes accepted for it, in order.
+  const evidence = await input.farSide.writesOf(writtenTwice.slice(0, 20));
+  const report = buildIncidentReport(incident, events, states);
   return {
     incidentId: incident.id,
     steps,
@@ -395,7 +459,7 @@ function summarize(input: SummaryInput): DrillResult {
     },
     failback: {
       restored: incident.numbers.restored,
-      failed: input.states.filter((state) => state.status === 'restore-failed').length,
+      failed: states.filter((state) => state.status === 'restore-failed').length,
       waves: events.filter((event) => event.type === 'failback-wave-finished').length,
       restoredTwice,
     },
@@ -404,17 +468,17 @@ function summarize(input: SummaryInput): DrillResult {
       subject: alert.subject,
       atMs: after(alert.at),
     })),
-    carrierRequests: input.carriers.requestCount(),
-    // Evidence for any number forwarded twice: the writes the fakes accepted for it, in order.
-    forwardedTwiceEvidence: writtenTwice
-      .slice(0, 20)
-      .map((number) => ({ number, writes: input.carriers.writesOf(number) })),
-    contractViolations: input.carriers.violations().length,
+    carrierRequests: tally.requests,
+    carrierRequestsByOperation: tally.requestsByOperation,
+    forwardedTwiceEvidence: Object.entries(evidence).map(([number, writes]) => ({ number, writes })),
+    contractViolations: tally.violations,
     report,
     reportMarkdown: renderIncidentReportMarkdown(report),
     durationMs: systemClock.now() - input.started,
-    numberTimes: input.states.map((state) => ({
+    forwardingLoad: input.forwardingLoad,
+    numberTimes: states.map((state) => ({
       number: state.number,
+      carrier: state.carrier,
       forwardedAtMs: state.forwardedAt === undefined ? null : after(state.forwardedAt),
       restoredAtMs: state.restoredAt === undefined ? null : after(state.restoredAt),
     })),

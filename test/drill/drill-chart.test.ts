@@ -100,9 +100,9 @@ describe('drill chart', () => {
       numbers: { total: 3, forwarded: 2, failed: 1, forwardedTwice: 0 },
       steps: [{ name: 'site killed (incident begins)', atMs: 0 }],
       numberTimes: [
-        { number: '+16025550000', forwardedAtMs: 4200, restoredAtMs: 20_100 },
-        { number: '+16025550001', forwardedAtMs: 4900, restoredAtMs: null },
-        { number: '+16025550002', forwardedAtMs: null, restoredAtMs: null },
+        { number: '+16025550000', carrier: 'telnyx', forwardedAtMs: 4200, restoredAtMs: 20_100 },
+        { number: '+16025550001', carrier: 'twilio', forwardedAtMs: 4900, restoredAtMs: null },
+        { number: '+16025550002', carrier: 'bandwidth', forwardedAtMs: null, restoredAtMs: null },
       ],
     });
 

@@ -42,6 +42,7 @@ describe('the drill leaves its report behind', () => {
     steps: { name: string; atMs: number }[];
     numbers: { total: number; forwarded: number };
     failback: { restored: number; waves: number };
+    controlTargetRequests: number;
   };
 
   beforeAll(async () => {
@@ -52,6 +53,8 @@ describe('the drill leaves its report behind', () => {
   it('passes and names the folder with the report and the chart at the end', () => {
     expect({ status: run.status, ok: result.ok }).toEqual({ status: 0, ok: true });
     expect(result.outDir).toBe(out);
+    // The probes requested the stand-in control target every round, through the site's death too.
+    expect(result.controlTargetRequests).toBeGreaterThan(0);
     expect(run.stderr.trim().split('\n').at(-1)).toMatch(
       new RegExp(`^drill passed in [\\d.]+ s; report\\.md and numbers-over-time\\.svg in ${out}$`),
     );
