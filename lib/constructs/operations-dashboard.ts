@@ -264,7 +264,10 @@ export class OperationsDashboard extends Construct {
     });
   }
 
-  /** Every region's probe heartbeat; this region's alarms when it stops ("the monitor stopped reporting"). */
+  /**
+   * Every region's probe heartbeat and control-target reach; this region's alarms when it stops ("the
+   * monitor stopped reporting") and when it has been blind for minutes.
+   */
   private addHeartbeat(alertTopic: ITopic): IAlarm {
     const { deployment, watchdogRegions } = this.config;
     const heartbeats = watchdogRegions.map((region): CustomMetric => {
@@ -293,13 +296,31 @@ export class OperationsDashboard extends Construct {
       };
     });
     // Minimum over the minute: 0 means a round of that region reached no control target and abstained.
-    const controlReached = watchdogRegions.map((region) =>
-      this.metric(PROBE_METRICS.controlReachable, regionDimensions(deployment, region), {
+    const controlReached = watchdogRegions.map((region): CustomMetric => {
+      const metric = this.metric(PROBE_METRICS.controlReachable, regionDimensions(deployment, region), {
         region,
         statistic: Stats.MINIMUM,
         label: region,
-      }),
-    );
+      });
+      if (region !== this.region || this.config.detection.controlTargets.length === 0) return metric;
+      return {
+        metric,
+        alarmFriendlyName: 'ControlTargets',
+        addAlarm: {
+          Blind: {
+            alarmDescriptionOverride: `The probe in ${this.region} reached no control target for 5 minutes: its own network is in trouble, and it abstains on every site it cannot reach (the quorum has one region less)`,
+            threshold: 1,
+            comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 5,
+            // A silent probe is the heartbeat alarm's to report.
+            treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
+            metricAdjuster: WITHOUT_LABEL,
+            actionOverride: new SnsAlarmActionStrategy({ onAlarmTopic: alertTopic, onOkTopic: alertTopic }),
+          },
+        },
+      };
+    });
     this.monitoring.monitorCustom({
       alarmFriendlyName: 'Probe',
       humanReadableName: 'Probe heartbeat (runs per minute)',

@@ -157,7 +157,7 @@ describe('OperationsDashboard', () => {
     );
 
     // 2 sites + heartbeat + 4 functions (probe, orchestrator, failback, practice) x (errors, throttles, dead letters)
-    expect(alarms).toHaveLength(2 + 1 + 12);
+    expect(alarms).toHaveLength(2 + 1 + 1 + 12);
     for (const alarm of alarms) {
       // Route 53 metric health checks accept no metric-math alarm; keep every alarm plain.
       expect(alarm.Metrics).toBeUndefined();
@@ -191,6 +191,31 @@ describe('OperationsDashboard', () => {
         OKActions: [{ Ref: expect.stringMatching(/^AlertsTopic/) }],
       }),
     ]);
+    // Blind for five minutes in a row: the quorum has one region less; a silent probe is not blind.
+    expect(byMetric('ControlReachable')).toEqual([
+      expect.objectContaining({
+        Statistic: 'Minimum',
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 5,
+        DatapointsToAlarm: 5,
+        TreatMissingData: 'notBreaching',
+        Dimensions: expect.arrayContaining([{ Name: 'Region', Value: 'us-east-1' }]),
+        OKActions: [{ Ref: expect.stringMatching(/^AlertsTopic/) }],
+      }),
+    ]);
+  });
+
+  it('sets no control-target alarm when the config has no control targets', () => {
+    const config = exampleConfigObject();
+    config.detection.controlTargets = [];
+    const { stacks: bare } = buildApp(writeDeploymentFiles(config));
+
+    const alarms = Object.values(
+      Template.fromStack(bare.watchdogs[0]).findResources('AWS::CloudWatch::Alarm'),
+    );
+
+    expect(alarms.filter((alarm) => alarm.Properties.MetricName === 'ControlReachable')).toEqual([]);
   });
 
   it('leaves out web records and the HTTP widget when a deployment has neither', () => {
