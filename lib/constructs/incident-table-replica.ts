@@ -1,8 +1,6 @@
-import { Stack, Validations } from 'aws-cdk-lib';
-import { type ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Stack } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { policyOwner } from './policy-owner';
 
 /** The calls lambdas/adapters/dynamodb/{incident,forwarding-state}-store.ts send (DeleteItem aside). */
 export const INCIDENT_WORK_ACTIONS = [
@@ -22,16 +20,11 @@ export interface IncidentTableReplicaProps {
  * Permissions are granted through the methods below, each the least a role of ours needs.
  */
 export class IncidentTableReplica extends Construct {
-  readonly table: ITableV2;
   readonly tableName: string;
 
   constructor(scope: Construct, id: string, props: IncidentTableReplicaProps) {
     super(scope, id);
     this.tableName = props.tableName;
-    this.table = TableV2.fromTableAttributes(this, 'Table', {
-      tableName: props.tableName,
-      grantIndexPermissions: true,
-    });
   }
 
   /** ARN of the replica in this region. */
@@ -46,7 +39,7 @@ export class IncidentTableReplica extends Construct {
   grantObservationWrites(grantee: IGrantable): Grant {
     const grant = this.grantOnLeadingKeys(
       grantee,
-      ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
       ['OBS#*', 'SITE#*'],
     );
     this.grantOnLeadingKeys(grantee, ['dynamodb:GetItem', 'dynamodb:Query'], ['OBS#*', 'SITE#*']);
@@ -65,22 +58,6 @@ export class IncidentTableReplica extends Construct {
     const grant = this.grantOnLeadingKeys(grantee, INCIDENT_WORK_ACTIONS, ['INCIDENT#*', 'SITE#*']);
     this.grantOnLeadingKeys(grantee, ['dynamodb:DeleteItem'], ['SITE#*']);
     return grant;
-  }
-
-  /** Read-only access to everything in the table (status, reports, exports). */
-  grantRead(grantee: IGrantable): Grant {
-    this.acknowledgeOwnIndexes(grantee);
-    return this.table.grantReadData(grantee);
-  }
-
-  /** The data grants name `table/<name>/index/*`: every index of this one table, no other resource. */
-  private acknowledgeOwnIndexes(grantee: IGrantable): void {
-    const { region, account } = Stack.of(this);
-    Validations.of(policyOwner(grantee)).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:${region}:${account}:table/${this.tableName}/index/*]`,
-      reason:
-        "Queries use the incident table's own secondary indexes; the wildcard covers only that table's indexes.",
-    });
   }
 
   private grantOnLeadingKeys(grantee: IGrantable, actions: string[], keyPatterns: string[]): Grant {
