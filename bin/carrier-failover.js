@@ -15,6 +15,13 @@ const { pathToFileURL } = require('node:url');
 
 const root = join(__dirname, '..');
 
+// A reader that stops early (`carrier-failover incidents list | head`) closes the pipe: stop quietly,
+// as other command-line tools do, instead of printing a stack trace.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 /** The bundle's path when it is fresh, else undefined. */
 function freshBundle() {
   const bundle = join(root, 'dist', 'cli', 'carrier-failover.js');

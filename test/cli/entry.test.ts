@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closedLoopbackUrl, ROOT, runCli } from './support/cli-process';
@@ -14,6 +15,20 @@ describe('the carrier-failover entry point', () => {
 
     expect(pkg.bin).toEqual({ 'carrier-failover': 'bin/carrier-failover.js' });
     expect(readFileSync(join(ROOT, 'bin/carrier-failover.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+  });
+
+  it('stops quietly when the reader closes the pipe early (`| head`)', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/carrier-failover.js'), '--help'], { cwd: ROOT });
+    // The reading end is gone before the help is written: every write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('lists every command and the exit codes in --help (exit 0)', async () => {
