@@ -203,6 +203,10 @@ export class TelnyxCarrier implements Carrier {
    * most 1000 numbers a job, polling RetrievePhoneNumbersJob until each is done. A job that cannot
    * be created fails its numbers; when the very first job cannot be created nothing was sent, so
    * the error is thrown instead (the engine then treats the whole call like any failed call).
+   *
+   * A number alone with its destination (a plan that forwards each DID to its own backup number)
+   * gets the plain voice-settings update instead: a job costs its creation and at least one poll
+   * two seconds later for what one PATCH does at once.
    */
   async forwardMany(requests: ForwardRequest[]): Promise<BulkItemOutcome[]> {
     const outcomes = new Map<string, BulkItemOutcome>();
@@ -217,8 +221,10 @@ export class TelnyxCarrier implements Carrier {
       const key = `${request.mode} ${request.destination}`;
       groups.set(key, [...(groups.get(key) ?? []), request]);
     }
+    const alone = [...groups.values()].filter((group) => new Set(group.map((r) => r.number)).size === 1);
     let submitted = false;
     for (const group of groups.values()) {
+      if (alone.includes(group)) continue;
       for (const chunk of chunks(group, TELNYX_BULK_LIMIT)) {
         const { destination, mode } = chunk[0];
         // Listing a number twice in one job gains nothing and may be refused; send it once.
@@ -241,6 +247,14 @@ export class TelnyxCarrier implements Carrier {
             outcomes.set(number, { number, ok: false, error: error as Error });
           }
         }
+      }
+    }
+    for (const [request] of alone) {
+      try {
+        await this.forward(request);
+        outcomes.set(request.number, { number: request.number, ok: true });
+      } catch (error) {
+        outcomes.set(request.number, { number: request.number, ok: false, error: error as Error });
       }
     }
     return requests.map((request) => outcomes.get(request.number)!);

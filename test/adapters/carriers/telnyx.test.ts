@@ -220,7 +220,7 @@ describe('TelnyxCarrier prepareNumbers', () => {
 });
 
 describe('TelnyxCarrier bulk forwarding', () => {
-  it('forwards many numbers with one update job per destination and mode, polled until done', async () => {
+  it('forwards numbers sharing a destination with one update job, polled until done, and a lone one with a plain update', async () => {
     const telnyx = carrier();
 
     const outcomes = await telnyx.forwardMany([
@@ -234,10 +234,13 @@ describe('TelnyxCarrier bulk forwarding', () => {
       { number: B, ok: true },
       { number: C, ok: true },
     ]);
-    expect(fake.requests.filter((entry) => entry.operation === 'CreateUpdatePhoneNumbersJob')).toHaveLength(
-      2,
-    );
-    expect(fake.requests.filter((entry) => entry.operation === 'RetrievePhoneNumbersJob')).toHaveLength(4);
+    const jobs = fake.requests.filter((entry) => entry.operation === 'CreateUpdatePhoneNumbersJob');
+    expect(jobs.map((entry) => JSON.parse(entry.body).phone_numbers)).toEqual([[A, B]]);
+    expect(fake.requests.filter((entry) => entry.operation === 'RetrievePhoneNumbersJob')).toHaveLength(2);
+    // C alone with its destination: one PATCH instead of a job and its polls.
+    expect(
+      fake.requests.filter((entry) => entry.operation === 'UpdatePhoneNumberVoiceSettings'),
+    ).toHaveLength(1);
     expect(fake.routingOf(C)!.call_forwarding).toMatchObject({
       forwards_to: VOICEMAIL,
       forwarding_type: 'on-failure',
@@ -292,9 +295,15 @@ describe('TelnyxCarrier bulk forwarding', () => {
       when: (request) => request.method === 'GET' && request.path.startsWith('/phone_numbers/jobs/'),
     });
 
-    const outcomes = await carrier().forwardMany([{ number: A, destination: BACKUP, mode: 'always' }]);
+    const outcomes = await carrier().forwardMany([
+      { number: A, destination: BACKUP, mode: 'always' },
+      { number: B, destination: BACKUP, mode: 'always' },
+    ]);
 
-    expect(outcomes).toEqual([{ number: A, ok: true }]);
+    expect(outcomes).toEqual([
+      { number: A, ok: true },
+      { number: B, ok: true },
+    ]);
     expect(fake.requests.filter((entry) => entry.operation === 'CreateUpdatePhoneNumbersJob')).toHaveLength(
       1,
     );
@@ -307,6 +316,7 @@ describe('TelnyxCarrier bulk forwarding', () => {
 
     const outcomes = await carrier({ pollIntervalMs: 1, pollTimeoutMs: 3 }).forwardMany([
       { number: A, destination: BACKUP, mode: 'always' },
+      { number: B, destination: BACKUP, mode: 'always' },
     ]);
 
     expect(outcomes[0]).toMatchObject({ ok: false, error: { retryable: true } });
@@ -316,7 +326,10 @@ describe('TelnyxCarrier bulk forwarding', () => {
   it('throws when the first job cannot be created, so the engine retries the whole call', async () => {
     fake.failNext('rate-limit', { when: (request) => request.method === 'POST' });
 
-    const attempt = carrier().forwardMany([{ number: A, destination: BACKUP, mode: 'always' }]);
+    const attempt = carrier().forwardMany([
+      { number: A, destination: BACKUP, mode: 'always' },
+      { number: B, destination: BACKUP, mode: 'always' },
+    ]);
 
     await expect(attempt).rejects.toMatchObject({ retryable: true, status: 429, retryAfterMs: 1000 });
   });
@@ -325,11 +338,15 @@ describe('TelnyxCarrier bulk forwarding', () => {
     await fake.stop();
     await startFake({ jobPollsToComplete: 1000 });
     const telnyx = carrier({ pollIntervalMs: 1, pollTimeoutMs: 1 });
+    const pair = (destination: string) => [
+      { number: A, destination, mode: 'always' as const },
+      { number: B, destination, mode: 'always' as const },
+    ];
     for (let job = 0; job < 20; job++) {
-      await telnyx.forwardMany([{ number: A, destination: BACKUP, mode: 'always' }]);
+      await telnyx.forwardMany(pair(BACKUP));
     }
 
-    const attempt = telnyx.forwardMany([{ number: B, destination: BACKUP, mode: 'always' }]);
+    const attempt = telnyx.forwardMany(pair(VOICEMAIL));
 
     await expect(attempt).rejects.toMatchObject({ retryable: true, status: 422, code: '10015' });
   });
