@@ -19,8 +19,7 @@ import type { DetectionSettings, Site } from '../../lib/config/schema';
 import { DynamoDbObservationStore } from '../adapters/dynamodb/observation-store';
 import { DynamoDbSiteHealthStore } from '../adapters/dynamodb/site-health-store';
 import { describeTrip, OrchestratorInvoker } from '../adapters/lambda/orchestrator-invoker';
-import { withControlTargets } from '../adapters/probes/control-probe';
-import { probeSite } from '../adapters/probes/probe-site';
+import { configuredProbe } from '../adapters/probes/control-probe';
 import {
   CONTROL_ENDPOINT_PREFIX,
   type DecisionOptions,
@@ -282,11 +281,7 @@ function createLambdaDependencies(functionName: string): ProbeHandlerDependencie
     region,
     regions: env.WATCHDOG_REGIONS,
     clock: systemClock,
-    probeSite: withControlTargets(
-      (site, round) => probeSite(site, round, { timeoutMs: config.detection.probeTimeoutMs }),
-      config.detection.controlTargets,
-      { timeoutMs: config.detection.probeTimeoutMs },
-    ),
+    probeSite: configuredProbe(config.detection),
     observations: new DynamoDbObservationStore({
       client: documentClient,
       tableName: env.TABLE_NAME,

@@ -6,8 +6,7 @@ import { DynamoDbObservationStore } from '../../lambdas/adapters/dynamodb/observ
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { failoverEventForTrip } from '../../lambdas/adapters/lambda/orchestrator-invoker';
 import { RecordingNotifier } from '../../lambdas/adapters/local/recording-notifier';
-import { withControlTargets } from '../../lambdas/adapters/probes/control-probe';
-import { probeSite } from '../../lambdas/adapters/probes/probe-site';
+import { configuredProbe } from '../../lambdas/adapters/probes/control-probe';
 import type { SiteTrip } from '../../lambdas/domain/detection/decide-site-health';
 import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
@@ -211,11 +210,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
             region,
             regions: config.watchdogRegions,
             clock: systemClock,
-            probeSite: withControlTargets(
-              (target, round) => probeSite(target, round, { timeoutMs: config.detection.probeTimeoutMs }),
-              config.detection.controlTargets,
-              { timeoutMs: config.detection.probeTimeoutMs },
-            ),
+            probeSite: configuredProbe(config.detection),
             observations,
             siteHealth,
             // As Lambda's asynchronous invoke: hand over and go on probing.

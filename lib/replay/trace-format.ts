@@ -50,15 +50,8 @@ export interface TraceObservation {
   line: number;
 }
 
-/** A round to write: the observation plus the informative columns. */
-export interface TraceRow {
-  at: number;
-  region: string;
-  siteId: string;
-  ok: boolean;
-  latencyMs?: number;
-  /** Whether the region reached a control target that round; undefined when none was probed. */
-  control?: boolean;
+/** A round to write: the observation (no line yet) plus the informative columns. */
+export interface TraceRow extends Omit<TraceObservation, 'line'> {
   /** The failing endpoint(s), for people. */
   endpoint?: string;
   /** Why the round failed (or was degraded), for people. */

@@ -4,10 +4,11 @@
  * reaches the internet. A round whose site probes and control probes all failed is then most likely
  * the region's fault, and the decision counts it as an abstention (see judgeRound).
  */
+import type { DetectionSettings } from '../../../lib/config/schema';
 import { controlEndpointId } from '../../domain/detection/decide-site-health';
 import type { ProbeSiteFn } from '../../domain/detection/probe-cycle';
 import type { Observation } from '../../ports';
-import type { ProbeResult, ProbeRound } from './probe-site';
+import { type ProbeResult, type ProbeRound, probeSite } from './probe-site';
 
 /** How a control probe behaves. */
 export interface ControlProbeOptions {
@@ -75,4 +76,21 @@ export function withControlTargets(
     );
     return [...observations, ...controlObservations];
   };
+}
+
+/**
+ * The probe a watchdog region runs with the config's detection settings: every endpoint of a site
+ * and the control targets, each within the probe timeout. The Lambda and the drill both run it.
+ */
+export function configuredProbe(
+  detection: Pick<DetectionSettings, 'probeTimeoutMs' | 'controlTargets'>,
+): ProbeSiteFn {
+  const timeoutMs = detection.probeTimeoutMs;
+  return withControlTargets(
+    (site, round) => probeSite(site, round, { timeoutMs }),
+    detection.controlTargets,
+    {
+      timeoutMs,
+    },
+  );
 }
