@@ -92,7 +92,7 @@ describe('carrier-failover probe', () => {
 
     expect(run.code).toBe(5);
     expect(run.stdout).toMatch(
-      /\(control\)\s+http:\/\/127\.0\.0\.1:\d+\/?\s+UNREACHED\s+\d+ ms\s+unreachable: /,
+      /\(control\)\s+http:\/\/127\.0\.0\.1:\d+\/?\s+UNREACHED\s+\d+ ms\s+connection refused/,
     );
     expect(run.stdout).toContain(
       'No control target answered either: the network of this machine is the likely problem',

@@ -8,6 +8,7 @@ import type { DetectionSettings } from '../../../lib/config/schema';
 import { controlEndpointId } from '../../domain/detection/decide-site-health';
 import type { ProbeSiteFn } from '../../domain/detection/probe-cycle';
 import type { Observation } from '../../ports';
+import { describeFetchError } from './http-probe';
 import { type ProbeResult, type ProbeRound, probeSite } from './probe-site';
 
 /** How a control probe behaves. */
@@ -33,12 +34,7 @@ export async function probeControlTarget(url: string, options: ControlProbeOptio
     await response.body?.cancel().catch(() => {});
     return { ok: true, status: response.status, latencyMs: latency(), reason: `HTTP ${response.status}` };
   } catch (error) {
-    const name = (error as Error).name;
-    const reason =
-      name === 'TimeoutError' || name === 'AbortError'
-        ? `timeout after ${options.timeoutMs} ms`
-        : `unreachable: ${(error as Error).message}`;
-    return { ok: false, latencyMs: latency(), reason };
+    return { ok: false, latencyMs: latency(), reason: describeFetchError(error, options.timeoutMs) };
   }
 }
 

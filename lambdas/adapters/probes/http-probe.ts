@@ -75,7 +75,7 @@ async function readBodyPrefix(response: Response, maxBytes: number): Promise<str
 }
 
 /** fetch reports network failures as `TypeError: fetch failed` with the socket error as `cause`. */
-function describeFetchError(error: unknown, timeoutMs: number): string {
+export function describeFetchError(error: unknown, timeoutMs: number): string {
   const name = (error as Error | undefined)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return `timeout after ${timeoutMs} ms`;
   const cause = (error as { cause?: unknown } | undefined)?.cause as (Error & { code?: string }) | undefined;
