@@ -8,5 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
+  // Installs the real SIP peer (Kamailio) when missing, so npm test passes on a fresh machine.
+  globalSetup: '<rootDir>/test/support/ensure-kamailio.ts',
   testTimeout: 60000,
 };

@@ -18,10 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeSipOptions } from '../../lambdas/adapters/probes/sip-options-probe';
 
-/** Where Debian's package installs the binary. */
-export const KAMAILIO_BINARY = '/usr/sbin/kamailio';
+import { KAMAILIO_BINARY } from './ensure-kamailio';
 
-const INSTALL_HINT = 'install kamailio: apt-get install -y kamailio';
+export { KAMAILIO_BINARY };
+
+const INSTALL_HINT =
+  'npm test installs it (test/support/ensure-kamailio.ts); by hand: apt-get install -y kamailio';
 const STARTUP_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
