@@ -1,6 +1,10 @@
 /**
- * The incident table's key design, shared by the CDK table construct and the DynamoDB adapters so
- * the two cannot drift. One table holds everything (single-table design):
+ * The key designs of the deployment's two DynamoDB tables, shared by the CDK constructs and the
+ * DynamoDB adapters so the two cannot drift.
+ *
+ * The **incident table** (`<deployment>-incidents`) holds what must be decided once for all regions
+ * and kept: a global table with Multi-Region Strong Consistency where the region set allows it, and
+ * therefore no TTL (MRSC tables do not support TTL deletion). Single-table design:
  *
  * | item                     | pk                         | sk                              | GSI bySite (gsi1pk / gsi1sk)   |
  * |--------------------------|----------------------------|---------------------------------|--------------------------------|
@@ -8,16 +12,29 @@
  * | timeline event           | `INCIDENT#<id>`            | `EVENT#<at ISO>#<seq>`          |                                |
  * | number forwarding state  | `INCIDENT#<id>`            | `NUMBER#<E.164>`                |                                |
  * | active-incident pointer  | `SITE#<site>`              | `ACTIVE`                        |                                |
- * | probe observation        | `OBS#<site>#<region>`      | `<at ms, 15 digits>#<endpoint>` |                                |
  * | site health (decision)   | `SITE#<site>`              | `HEALTH#<region>`               |                                |
  *
- * `expiresAt` (epoch seconds) is the TTL attribute: observations expire, incidents do not.
+ * Nothing in it expires.
+ *
+ * The **observation table** (`<deployment>-observations`) holds the probes' raw observations: a
+ * global table that is always eventually consistent (each region writes only its own partitions,
+ * so no write ever races another region's), with `expiresAt` (epoch seconds) as its TTL attribute:
+ *
+ * | item                     | pk                         | sk                              |
+ * |--------------------------|----------------------------|---------------------------------|
+ * | probe observation        | `OBS#<site>#<region>`      | `<at ms, 15 digits>#<endpoint>` |
  */
 export const INCIDENT_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  timeToLiveAttribute: 'expiresAt',
   bySiteIndex: { indexName: 'bySite', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+/** The observation table's keys and TTL attribute; see the module comment. */
+export const OBSERVATION_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
 } as const;
 
 /** Epoch milliseconds padded so that string order is time order. */
@@ -25,6 +42,7 @@ export function sortableTime(epochMs: number): string {
   return Math.trunc(epochMs).toString().padStart(15, '0');
 }
 
+/** Item keys on the incident table (`observation*`: on the observation table). */
 export const tableKeys = {
   incident: (incidentId: string) => ({ pk: `INCIDENT#${incidentId}`, sk: 'META' }),
   incidentBySite: (siteId: string, openedAtIso: string, incidentId: string) => ({
@@ -50,3 +68,23 @@ export const tableKeys = {
 
 /** Sort-key prefixes for queries inside an incident's partition. */
 export const SORT_KEY_PREFIX = { event: 'EVENT#', number: 'NUMBER#' } as const;
+
+/**
+ * Region sets in which DynamoDB offers Multi-Region Strong Consistency (MRSC) with three replicas.
+ * Kept here, with no CDK import, so the table construct and the CLI's preflight apply one rule.
+ */
+export const STRONG_CONSISTENCY_REGION_SETS: readonly (readonly string[])[] = [
+  ['us-east-1', 'us-east-2', 'us-west-2'],
+  ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1'],
+  ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3'],
+];
+
+/**
+ * The incident table's multi-region consistency for these watchdog regions: `STRONG` (MRSC) when
+ * there are exactly three and all are in one MRSC region set, so a conditional write is decided once
+ * for all regions; `EVENTUAL` otherwise, where each region's conditional write is decided locally.
+ */
+export function incidentTableConsistency(regions: readonly string[]): 'STRONG' | 'EVENTUAL' {
+  const fits = STRONG_CONSISTENCY_REGION_SETS.some((set) => regions.every((region) => set.includes(region)));
+  return regions.length === 3 && fits ? 'STRONG' : 'EVENTUAL';
+}

@@ -25,17 +25,27 @@ export function incidentTableName(deployment: string): string {
   return `${deployment}-incidents`;
 }
 
+/**
+ * The observation table's physical name: fixed for the same reason. A table of its own because
+ * observations expire by TTL, which the (strongly consistent) incident table cannot have.
+ */
+export function observationTableName(deployment: string): string {
+  return `${deployment}-observations`;
+}
+
 /** Adds every stack of a deployment to the app, all from its config. */
 export function addCarrierFailoverStacks(app: App, deployment: Deployment): CarrierFailoverStacks {
   const { config } = deployment;
   const env = (region: string) => ({ account: config.account, region });
   const tableName = incidentTableName(config.deployment);
+  const observationsTableName = observationTableName(config.deployment);
   const deploymentFiles = new DeploymentFilesDirectory(config, readFileSync(deployment.planPath, 'utf8'));
 
   const incidentLog = new IncidentLogStack(app, stackNames.incidentLog(config.deployment), {
     env: env(config.homeRegion),
     description: `carrier-failover ${config.deployment}: incident log (global table)`,
     tableName,
+    observationTableName: observationsTableName,
     regions: config.watchdogRegions,
   });
   const watchdogs = config.watchdogRegions.map((region) => {
@@ -44,9 +54,10 @@ export function addCarrierFailoverStacks(app: App, deployment: Deployment): Carr
       description: `carrier-failover ${config.deployment}: watchdog in ${region}`,
       config,
       tableName,
+      observationTableName: observationsTableName,
       deploymentFiles,
     });
-    // The replica in this region must exist before this region's functions use it.
+    // The replicas in this region must exist before this region's functions use them.
     stack.addStackDependency(incidentLog);
     return stack;
   });

@@ -77,7 +77,7 @@ export async function runDetection(options: DetectionRunOptions): Promise<Detect
           probeSite: (probed, round) => probeSite(probed, round, { timeoutMs: settings.probeTimeoutMs }),
           observations: new DynamoDbObservationStore({
             client: table.documentClient,
-            tableName: table.tableName,
+            tableName: table.observationTableName,
           }),
           siteHealth: new DynamoDbSiteHealthStore(table.documentClient, table.tableName),
           clock,

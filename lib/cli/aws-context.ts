@@ -39,8 +39,14 @@ export interface AwsContextOptions {
 export interface DynamoSession {
   region: string;
   documentClient: DynamoDBDocumentClient;
+  /** The incident table. */
   tableName: string;
+  /** The observation table (probe observations, kept apart because they expire by TTL). */
+  observationTableName: string;
 }
+
+/** Which of the deployment's tables a DynamoDB session works on, for naming it when it is missing. */
+export type DeploymentTable = 'incident' | 'observation';
 
 /** A Lambda session in the region that answered. */
 export interface LambdaSession {
@@ -121,6 +127,11 @@ export class AwsContext {
     return deploymentNames.incidentTable(this.options.deployment.deployment);
   }
 
+  /** The observation table's name in every region. */
+  get observationTableName(): string {
+    return deploymentNames.observationTable(this.options.deployment.deployment);
+  }
+
   /**
    * Regions to try for a service, in order: the forced region alone; otherwise the home region
    * (for Lambda only when it is a watchdog region, as only those run functions) and then the
@@ -138,10 +149,24 @@ export class AwsContext {
     return last === undefined ? ordered : [last, ...ordered.filter((region) => region !== last)];
   }
 
-  /** Runs `work` against the incident table in the first region that answers. */
-  dynamo<T>(work: (session: DynamoSession) => Promise<T>): Promise<T> {
-    return this.inFirstRegionThatAnswers('dynamodb', (region) =>
-      work({ region, documentClient: this.dynamoClient(region), tableName: this.tableName }),
+  /**
+   * Runs `work` against the deployment's tables in the first region that answers; `table` says
+   * which one it uses (the incident table unless told), to name it if the region has no such table.
+   */
+  dynamo<T>(
+    work: (session: DynamoSession) => Promise<T>,
+    options: { table?: DeploymentTable } = {},
+  ): Promise<T> {
+    return this.inFirstRegionThatAnswers(
+      'dynamodb',
+      (region) =>
+        work({
+          region,
+          documentClient: this.dynamoClient(region),
+          tableName: this.tableName,
+          observationTableName: this.observationTableName,
+        }),
+      options.table,
     );
   }
 
@@ -167,6 +192,7 @@ export class AwsContext {
   private async inFirstRegionThatAnswers<T>(
     service: AwsService,
     work: (region: string) => Promise<T>,
+    table: DeploymentTable = 'incident',
   ): Promise<T> {
     const label = SERVICE_LABELS[service];
     const regions = this.regionsFor(service);
@@ -183,7 +209,7 @@ export class AwsContext {
         if (error instanceof CliError) throw error;
         if (isAwsCredentialError(error)) throw awsCredentialError(error, region);
         const reason = regionUnavailableReason(error);
-        if (reason === undefined) throw this.explain(service, region, error);
+        if (reason === undefined) throw this.explain(service, region, error, table);
         attempts.push({ region, reason });
         const next = regions[index + 1];
         this.options.log(
@@ -205,13 +231,15 @@ export class AwsContext {
   }
 
   /** A region answered with an error: name what is missing and how to fix it. */
-  private explain(service: AwsService, region: string, error: unknown): unknown {
+  private explain(service: AwsService, region: string, error: unknown, table: DeploymentTable): unknown {
     const name = (error as { name?: string } | undefined)?.name;
     if (name !== 'ResourceNotFoundException') return error;
     const { deployment } = this.options.deployment;
     const what =
       service === 'dynamodb'
-        ? `the incident table ${this.tableName}`
+        ? table === 'observation'
+          ? `the observation table ${this.observationTableName}`
+          : `the incident table ${this.tableName}`
         : `the function ${(error as { message?: string }).message?.match(/function:([\w-]+)/)?.[1] ?? `of ${deployment}`}`;
     return new CliError(
       ExitCode.unreachable,

@@ -10,6 +10,9 @@ export const INCIDENT_WORK_ACTIONS = [
   'dynamodb:UpdateItem',
 ];
 
+/** The calls lambdas/adapters/dynamodb/site-health-store.ts sends. */
+export const SITE_HEALTH_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+
 export interface IncidentTableReplicaProps {
   /** The global table's name, the same in every region. */
   readonly tableName: string;
@@ -33,17 +36,15 @@ export class IncidentTableReplica extends Construct {
   }
 
   /**
-   * Probe functions: write observations and the site-health items only (items whose partition key
-   * starts with `OBS#` or `SITE#`), and read them back for the quorum decision.
+   * Probe functions: read and write their regions' decision state of each site (`SITE#<site>` /
+   * `HEALTH#<region>`), with exactly the calls lambdas/adapters/dynamodb/site-health-store.ts makes:
+   * a consistent GetItem and a conditional PutItem. Their observations are on the observation table
+   * (ObservationTableReplica.grantObservationReadWrite), not here. IAM can only constrain the
+   * partition key, so the `SITE#*` condition also admits a site's `ACTIVE` pointer item; no other
+   * incident-table item (incidents, events, number states) is reachable.
    */
-  grantObservationWrites(grantee: IGrantable): Grant {
-    const grant = this.grantOnLeadingKeys(
-      grantee,
-      ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
-      ['OBS#*', 'SITE#*'],
-    );
-    this.grantOnLeadingKeys(grantee, ['dynamodb:GetItem', 'dynamodb:Query'], ['OBS#*', 'SITE#*']);
-    return grant;
+  grantSiteHealthReadWrite(grantee: IGrantable): Grant {
+    return this.grantOnLeadingKeys(grantee, SITE_HEALTH_ACTIONS, ['SITE#*']);
   }
 
   /**

@@ -7,24 +7,17 @@ import {
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { INCIDENT_TABLE } from '../../lambdas/incident-table-design';
+import { INCIDENT_TABLE, incidentTableConsistency } from '../../lambdas/incident-table-design';
 
 /**
- * Region sets in which DynamoDB offers Multi-Region Strong Consistency with three replicas. When the
- * watchdog regions are exactly three of one set, the table is created MRSC, so a conditional write is
- * decided once for all regions; otherwise it is an eventually consistent global table and writers
- * that must not race go through a leader region.
+ * Chooses strong consistency (MRSC) when there are exactly three regions, all in one MRSC region set
+ * (lambdas/incident-table-design.ts, shared with the CLI's preflight); otherwise the table is an
+ * eventually consistent global table and writers that must not race go through a leader region.
  */
-const STRONG_CONSISTENCY_REGION_SETS: readonly (readonly string[])[] = [
-  ['us-east-1', 'us-east-2', 'us-west-2'],
-  ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1'],
-  ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3'],
-];
-
-/** Chooses strong consistency when every region is in one MRSC region set and there are exactly three. */
 export function chooseConsistency(regions: readonly string[]): MultiRegionConsistency {
-  const fits = STRONG_CONSISTENCY_REGION_SETS.some((set) => regions.every((region) => set.includes(region)));
-  return regions.length === 3 && fits ? MultiRegionConsistency.STRONG : MultiRegionConsistency.EVENTUAL;
+  return incidentTableConsistency(regions) === 'STRONG'
+    ? MultiRegionConsistency.STRONG
+    : MultiRegionConsistency.EVENTUAL;
 }
 
 export interface IncidentTableProps {
@@ -41,8 +34,12 @@ export interface IncidentTableProps {
 
 /**
  * The incident log: one DynamoDB global table with a replica in every watchdog region, on-demand,
- * point-in-time recovery, deletion protection, KMS encryption and a TTL attribute for observations.
- * Keys and indexes come from lambdas/incident-table-design.ts, shared with the adapters.
+ * point-in-time recovery, deletion protection and KMS encryption. It has no TTL attribute: "Global
+ * tables configured for multi-Region strong consistency (MRSC) do not support configuring Time To
+ * Live (TTL) deletion" (DynamoDB developer guide, "Multi-Region strong consistency"), and nothing it
+ * holds should expire anyway; the probes' observations, which do, live in the ObservationTable
+ * (observation-table.ts). Keys and indexes come from lambdas/incident-table-design.ts, shared with
+ * the adapters.
  */
 export class IncidentTable extends Construct {
   readonly table: TableV2;
@@ -50,7 +47,7 @@ export class IncidentTable extends Construct {
 
   constructor(scope: Construct, id: string, props: IncidentTableProps) {
     super(scope, id);
-    const { partitionKey, sortKey, timeToLiveAttribute, bySiteIndex } = INCIDENT_TABLE;
+    const { partitionKey, sortKey, bySiteIndex } = INCIDENT_TABLE;
     this.consistency = chooseConsistency(props.regions);
     this.table = new TableV2(this, 'Table', {
       tableName: props.tableName,
@@ -60,7 +57,6 @@ export class IncidentTable extends Construct {
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
-      timeToLiveAttribute,
       multiRegionConsistency: this.consistency,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       globalSecondaryIndexes: [

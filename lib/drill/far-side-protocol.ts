@@ -1,5 +1,5 @@
 /**
- * Messages between the drill and its far side (the incident table and the carrier fakes in a worker
+ * Messages between the drill and its far side (the local tables and the carrier fakes in a worker
  * thread), shared by both ends so they cannot drift apart.
  */
 import type { PlanEntry } from '../../lambdas/ports';
@@ -9,7 +9,10 @@ import type { LocalCarriers } from './local-carriers';
 
 /** What the worker starts. */
 export interface FarSideOptions {
+  /** The incident table's name. */
   tableName: string;
+  /** The observation table's name, created beside it. */
+  observationTableName: string;
   config: Config;
   plan: PlanEntry[];
   fakes: FakeCarrierOptions;

@@ -47,7 +47,7 @@ function answer(
 }
 
 async function main(): Promise<void> {
-  const table = await startIncidentTableServer(options.tableName);
+  const table = await startIncidentTableServer(options.tableName, options.observationTableName);
   const carriers = await startLocalCarriers(options.config, options.plan, options.fakes);
   port?.on('message', (request: FarSideRequest) => {
     if (request.type === 'stop') {

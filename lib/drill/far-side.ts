@@ -43,7 +43,11 @@ export class FarSide {
       credentialEnvironment: Record<string, string>;
     },
   ) {
-    this.table = connectToIncidentTable(endpoints.tableEndpoint, options.tableName);
+    this.table = connectToIncidentTable(
+      endpoints.tableEndpoint,
+      options.tableName,
+      options.observationTableName,
+    );
     this.carriers = endpoints.carriers;
     this.credentialSource = new EnvironmentCredentialSource(endpoints.credentialEnvironment);
     this.utilizationMark = worker.performance.eventLoopUtilization();

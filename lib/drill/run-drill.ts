@@ -14,6 +14,7 @@ import { runProbeInvocation } from '../../lambdas/handlers/probe';
 import type { Incident, PlanEntry, TimelineEvent } from '../../lambdas/ports';
 import type { DeploymentFiles } from '../../lambdas/runtime/deployment-files';
 import { systemClock } from '../../lambdas/runtime/system-clock';
+import { deploymentNames } from '../cli/deployment-names';
 import { loadDeployment } from '../config/load-config';
 import type { Config, Site } from '../config/schema';
 import {
@@ -123,8 +124,8 @@ const REGION_PACE_MS = 100;
 
 /**
  * Plays a whole outage on this machine with the real handler code: three watchdog regions probing a
- * loopback site, a shared incident table (dynalite), spec-checked carrier fakes, a recording notifier
- * for SNS. Kills the site, waits for the failover, revives it, approves failback like an operator
+ * loopback site, shared incident and observation tables (dynalite), spec-checked carrier fakes, a
+ * recording notifier for SNS. Kills the site, waits for the failover, revives it, approves failback like an operator
  * would, and waits for the incident to resolve.
  */
 export async function runDrill(options: DrillOptions, progress: DrillProgress): Promise<DrillResult> {
@@ -138,7 +139,8 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
   // The table and the fakes run in a worker thread, as other machines would: the handlers keep
   // this event loop to themselves.
   const farSide = await FarSide.start({
-    tableName: `${deployment.config.deployment}-incidents`,
+    tableName: deploymentNames.incidentTable(deployment.config.deployment),
+    observationTableName: deploymentNames.observationTable(deployment.config.deployment),
     config: deployment.config,
     plan,
     fakes: {
@@ -170,7 +172,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     const siteHealth = new DynamoDbSiteHealthStore(table.documentClient, table.tableName);
     const observations = new DynamoDbObservationStore({
       client: table.documentClient,
-      tableName: table.tableName,
+      tableName: table.observationTableName,
     });
     const directory = () =>
       createCarrierDirectory(config.carriers, farSide.credentialSource, {

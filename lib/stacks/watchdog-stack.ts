@@ -11,6 +11,7 @@ import type { ProbeEnvironment } from '../../lambdas/runtime/environments/probe-
 import type { Config } from '../config/schema';
 import { AlertTopic } from '../constructs/alert-topic';
 import { IncidentTableReplica } from '../constructs/incident-table-replica';
+import { ObservationTableReplica } from '../constructs/observation-table-replica';
 import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { type DeploymentFilesDirectory, WatchdogFunction } from '../constructs/watchdog-function';
 
@@ -34,18 +35,21 @@ export interface WatchdogStackProps extends StackProps {
   readonly config: Config;
   /** The incident table's name (its replica in this region is used). */
   readonly tableName: string;
+  /** The observation table's name (its replica in this region is used, by the probe only). */
+  readonly observationTableName: string;
   /** The validated config and plan, shipped with each function's code. */
   readonly deploymentFiles: DeploymentFilesDirectory;
 }
 
 /**
- * One watchdog region: its alert topic, its view of the incident table, its functions, each
- * granted only what it needs, and its operations dashboard with the alarms (on the sites, the
- * heartbeat and the functions' own failures) to the region's topic.
+ * One watchdog region: its alert topic, its views of the incident and observation tables, its
+ * functions, each granted only what it needs, and its operations dashboard with the alarms (on the
+ * sites, the heartbeat and the functions' own failures) to the region's topic.
  */
 export class WatchdogStack extends Stack {
   readonly alerts: AlertTopic;
   readonly incidentTable: IncidentTableReplica;
+  readonly observationTable: ObservationTableReplica;
   readonly orchestrator: WatchdogFunction;
   readonly probe: WatchdogFunction;
   readonly failback: WatchdogFunction;
@@ -63,6 +67,9 @@ export class WatchdogStack extends Stack {
       httpsEndpoints: config.alerts.https,
     });
     this.incidentTable = new IncidentTableReplica(this, 'IncidentTable', { tableName: props.tableName });
+    this.observationTable = new ObservationTableReplica(this, 'ObservationTable', {
+      tableName: props.observationTableName,
+    });
 
     const orchestratorEnvironment: OrchestratorEnvironment = {
       DEPLOYMENT_NAME: config.deployment,
@@ -168,14 +175,16 @@ export class WatchdogStack extends Stack {
   }
 
   /**
-   * The probe: every minute, probing every probeIntervalSeconds within it. It writes observations and
-   * site health only, and invokes only this region's orchestrator. The operations dashboard holds
-   * its alarms: a SiteDown alarm per site and the heartbeat.
+   * The probe: every minute, probing every probeIntervalSeconds within it. It writes observations (on
+   * the observation table) and site health (on the incident table) only, and invokes only this
+   * region's orchestrator. The operations dashboard holds its alarms: a SiteDown alarm per site and
+   * the heartbeat.
    */
   private addProbe(config: Config, props: WatchdogStackProps): WatchdogFunction {
     const environment: ProbeEnvironment = {
       DEPLOYMENT_NAME: config.deployment,
       TABLE_NAME: props.tableName,
+      OBSERVATION_TABLE_NAME: props.observationTableName,
       ALERT_TOPIC_ARN: this.alerts.topic.topicArn,
       POWERTOOLS_SERVICE_NAME: 'probe',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -191,7 +200,8 @@ export class WatchdogStack extends Stack {
       timeout: Duration.seconds(60),
       retryAttempts: 0,
     });
-    this.incidentTable.grantObservationWrites(probe.function);
+    this.observationTable.grantObservationReadWrite(probe.function);
+    this.incidentTable.grantSiteHealthReadWrite(probe.function);
     probe.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],

@@ -154,6 +154,26 @@ describe('AwsContext', () => {
     expect(await regionsCalled()).toEqual(['us-east-1']);
   });
 
+  it('names the missing observation table when the work reads observations', async () => {
+    dynamo.on(GetCommand).rejects(awsError('ResourceNotFoundException', 400, 'Requested resource not found'));
+
+    const failure = await context
+      .dynamo(
+        async ({ documentClient, observationTableName }) => {
+          await documentClient.send(
+            new GetCommand({ TableName: observationTableName, Key: { pk: 'x', sk: 'y' } }),
+          );
+        },
+        { table: 'observation' },
+      )
+      .catch((error: unknown) => error);
+
+    expect((failure as Error).message).toMatch(
+      /^the observation table acme-voice-observations does not exist in us-east-1; deploy acme-voice there/,
+    );
+    expect(dynamo.commandCalls(GetCommand)[0].args[0].input.TableName).toBe('acme-voice-observations');
+  });
+
   it('passes other errors through untouched', async () => {
     const validation = awsError('ValidationException', 400, 'bad key');
     dynamo.on(GetCommand).rejects(validation);

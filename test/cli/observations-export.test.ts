@@ -60,7 +60,10 @@ describe('carrier-failover observations export', () => {
     unreachable = await closedLoopbackUrl();
     directory = mkdtempSync(join(tmpdir(), 'export-cli-'));
     table = await startExampleIncidentTable();
-    const store = new DynamoDbObservationStore({ client: table.documentClient, tableName: table.tableName });
+    const store = new DynamoDbObservationStore({
+      client: table.documentClient,
+      tableName: table.observationTableName,
+    });
     for (const region of REGIONS) {
       for (let step = 0; step < 12; step++) await store.record(round(region, step));
     }

@@ -15,7 +15,13 @@ describe('FarSide (the drill’s table and carrier fakes in a worker thread)', (
   let carriers: CarrierDirectory;
 
   beforeAll(async () => {
-    farSide = await FarSide.start({ tableName: 'far-side-test', config, plan, fakes: {} });
+    farSide = await FarSide.start({
+      tableName: 'far-side-test',
+      observationTableName: 'far-side-test-observations',
+      config,
+      plan,
+      fakes: {},
+    });
     carriers = await createCarrierDirectory(farSide.carriers, farSide.credentialSource);
   });
 
@@ -71,8 +77,14 @@ describe('FarSide (the drill’s table and carrier fakes in a worker thread)', (
 
   it('fails to start with the reason the worker met, and leaves no worker behind', async () => {
     // DynamoDB table names have at least 3 characters: dynalite refuses to create this one.
-    await expect(FarSide.start({ tableName: 'x', config, plan, fakes: {} })).rejects.toThrow(
-      /far-side worker did not start: .*TableName/s,
-    );
+    await expect(
+      FarSide.start({
+        tableName: 'x',
+        observationTableName: 'far-side-observations',
+        config,
+        plan,
+        fakes: {},
+      }),
+    ).rejects.toThrow(/far-side worker did not start: .*TableName/s);
   });
 });

@@ -176,7 +176,7 @@ describe('probe handler', () => {
       probeSite: (s, round) => probeSite(s, round, { timeoutMs: SETTINGS.probeTimeoutMs }),
       observations: new DynamoDbObservationStore({
         client: table.documentClient,
-        tableName: table.tableName,
+        tableName: table.observationTableName,
         retentionDays: 35,
       }),
       siteHealth: new DynamoDbSiteHealthStore(table.documentClient, table.tableName),
@@ -210,9 +210,14 @@ describe('probe handler', () => {
     });
   }
 
+  /** Every item of both tables: the incident table's first, then the observation table's. */
   async function tableItems(): Promise<Record<string, unknown>[]> {
-    const { Items } = await table.documentClient.send(new ScanCommand({ TableName: table.tableName }));
-    return Items ?? [];
+    const items: Record<string, unknown>[] = [];
+    for (const TableName of [table.tableName, table.observationTableName]) {
+      const { Items } = await table.documentClient.send(new ScanCommand({ TableName }));
+      items.push(...(Items ?? []));
+    }
+    return items;
   }
 
   beforeEach(async () => {
@@ -257,7 +262,7 @@ describe('probe handler', () => {
     });
     const { Items = [] } = await table.documentClient.send(
       new QueryCommand({
-        TableName: table.tableName,
+        TableName: table.observationTableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': 'OBS#phx-primary#us-east-1' },
       }),
@@ -391,6 +396,7 @@ describe('probe handler', () => {
       LAMBDA_TASK_ROOT: taskRoot,
       DEPLOYMENT_NAME: 'acme-voice',
       TABLE_NAME: table.tableName,
+      OBSERVATION_TABLE_NAME: table.observationTableName,
       ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-2:111111111111:acme-voice-alerts',
       POWERTOOLS_SERVICE_NAME: 'probe',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -412,6 +418,11 @@ describe('probe handler', () => {
       const observations = (await tableItems()).filter((item) => item.type === 'observation');
       // Two sites, two endpoints and the control target each: the control is requested once a round.
       expect(observations).toHaveLength(rounds * 2 * 3);
+      // All on the observation table (TTL), none on the strongly consistent incident table.
+      const { Items: onIncidentTable = [] } = await table.documentClient.send(
+        new ScanCommand({ TableName: table.tableName }),
+      );
+      expect(onIncidentTable.filter((item) => item.type === 'observation')).toEqual([]);
       expect(observations.every((item) => item.region === 'us-east-2' && item.expiresAt !== undefined)).toBe(
         true,
       );
@@ -490,6 +501,7 @@ describe('probe environment', () => {
   const common = {
     DEPLOYMENT_NAME: 'acme-voice',
     TABLE_NAME: 'acme-voice-incidents',
+    OBSERVATION_TABLE_NAME: 'acme-voice-observations',
     ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:acme-voice-alerts',
     POWERTOOLS_SERVICE_NAME: 'probe',
     ORCHESTRATOR_FUNCTION_NAME: 'acme-voice-orchestrator',
@@ -512,12 +524,13 @@ describe('probe environment', () => {
     expect(() =>
       readEnvironment(probeEnvironmentSchema, {
         ...common,
+        OBSERVATION_TABLE_NAME: undefined,
         ORCHESTRATOR_FUNCTION_NAME: undefined,
         WATCHDOG_REGIONS: 'us-east-1,mars',
         PROBE_WINDOW_SECONDS: '55s',
       }),
     ).toThrow(
-      /ORCHESTRATOR_FUNCTION_NAME.*WATCHDOG_REGIONS\.1: expected AWS regions.*PROBE_WINDOW_SECONDS: expected a whole number/,
+      /OBSERVATION_TABLE_NAME.*ORCHESTRATOR_FUNCTION_NAME.*WATCHDOG_REGIONS\.1: expected AWS regions.*PROBE_WINDOW_SECONDS: expected a whole number/,
     );
   });
 });

@@ -216,7 +216,7 @@ async function writesOfTheHandlers(): Promise<MetricUse[]> {
           probeSite: async (site, round) => healthyObservations(site, round, config.detection.controlTargets),
           observations: new DynamoDbObservationStore({
             client: table.documentClient,
-            tableName: table.tableName,
+            tableName: table.observationTableName,
           }),
           siteHealth,
           tripNotifier: { notifyTrip: async () => {} },

@@ -225,7 +225,7 @@ describe('malformed Lambda events are rejected with the field named, and nothing
       },
       observations: new DynamoDbObservationStore({
         client: harness.table.documentClient,
-        tableName: harness.table.tableName,
+        tableName: harness.table.observationTableName,
       }),
       siteHealth: new DynamoDbSiteHealthStore(harness.table.documentClient, harness.table.tableName),
       tripNotifier: {

@@ -3,7 +3,7 @@
  * - every IAM statement of every synthesized stack: no wildcard action, no `Resource: "*"`, each
  *   resource this deployment's own table, topic, key, queue, log group or carrier secret in the
  *   stack's own region, or one of its functions in a watchdog region; roles assumable by Lambda only; resource policies open to no one;
- * - the incident table, the alert topics and the dead-letter queues encrypted;
+ * - the incident and observation tables, the alert topics and the dead-letter queues encrypted;
  * - a failover and failback under carrier faults of every kind, one carrier refusing its (wrong)
  *   credentials: no credential value in any log line or alert.
  */
@@ -101,10 +101,12 @@ describe('least privilege in every synthesized stack', () => {
         logGroups: ids('AWS::Logs::LogGroup'),
         functions: ids('AWS::Lambda::Function'),
       };
-      const table = `arn:aws:dynamodb:${region}:${account}:table/${config.deployment}-incidents`;
+      const tables = ['incidents', 'observations'].map(
+        (kind) => `arn:aws:dynamodb:${region}:${account}:table/${config.deployment}-${kind}`,
+      );
       const allowed: Record<string, (resource: Resolved) => boolean> = {
         // No function queries a secondary index (only the operator CLI does, with its own credentials).
-        dynamodb: (r) => r === table,
+        dynamodb: (r) => tables.includes(r),
         sns: (r) => own.topics.has(r.replace(/^ref:/, '')),
         kms: (r) => own.keys.has(r.replace(/^arn-of:/, '')),
         sqs: (r) => own.queues.has(r.replace(/^arn-of:/, '')),
@@ -182,8 +184,11 @@ describe('least privilege in every synthesized stack', () => {
     expect(statements).toBeGreaterThan(3 * config.watchdogRegions.length);
   });
 
-  it('grants the functions exactly the incident-table calls they make, each on its own key prefixes', () => {
-    /** Per function: each DynamoDB action granted, with the partition-key prefixes it is limited to. */
+  it('grants the functions exactly the table calls they make, each on its own table and key prefixes', () => {
+    /**
+     * Per function: each DynamoDB action granted, as `<table> <action>`, with the partition-key
+     * prefixes it is limited to.
+     */
     const granted = (template: Record<string, unknown>, functionPrefix: string): Record<string, string[]> => {
       const [fn] = Object.entries(ofType(template, 'AWS::Lambda::Function')).filter(([id]) =>
         id.startsWith(functionPrefix),
@@ -196,23 +201,31 @@ describe('least privilege in every synthesized stack', () => {
           const condition = statement.Condition as
             | { 'ForAllValues:StringLike'?: { 'dynamodb:LeadingKeys'?: string[] } }
             | undefined;
+          const tableNames = [statement.Resource ?? []]
+            .flat()
+            .map((resource) => resolve(resource).replace(/^.*:table\//, ''));
           for (const action of [statement.Action ?? []].flat().filter((a) => a.startsWith('dynamodb:'))) {
-            actions[action] = [
-              ...(actions[action] ?? []),
-              ...(condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? ['(any key)']),
-            ].sort();
+            for (const tableName of tableNames) {
+              const key = `${tableName} ${action}`;
+              actions[key] = [
+                ...(actions[key] ?? []),
+                ...(condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? ['(any key)']),
+              ].sort();
+            }
           }
         }
       }
       return actions;
     };
+    const incidents = `${config.deployment}-incidents`;
+    const observations = `${config.deployment}-observations`;
     const incidentWork = {
-      'dynamodb:GetItem': ['INCIDENT#*', 'SITE#*'],
-      'dynamodb:Query': ['INCIDENT#*', 'SITE#*'],
-      'dynamodb:PutItem': ['INCIDENT#*', 'SITE#*'],
-      'dynamodb:UpdateItem': ['INCIDENT#*', 'SITE#*'],
+      [`${incidents} dynamodb:GetItem`]: ['INCIDENT#*', 'SITE#*'],
+      [`${incidents} dynamodb:Query`]: ['INCIDENT#*', 'SITE#*'],
+      [`${incidents} dynamodb:PutItem`]: ['INCIDENT#*', 'SITE#*'],
+      [`${incidents} dynamodb:UpdateItem`]: ['INCIDENT#*', 'SITE#*'],
       // Clearing a site's active-incident pointer; an incident's own items are never deleted.
-      'dynamodb:DeleteItem': ['SITE#*'],
+      [`${incidents} dynamodb:DeleteItem`]: ['SITE#*'],
     };
     const watchdogs = templates.filter(({ stack }) => stack.stackName.includes('-watchdog-'));
     expect(watchdogs).toHaveLength(config.watchdogRegions.length);
@@ -223,15 +236,17 @@ describe('least privilege in every synthesized stack', () => {
           actions: incidentWork,
         });
       }
-      // The observation store's batch writes and the site-health store's get and put, nothing more.
-      const probe = granted(template, 'Probe');
-      expect(Object.keys(probe).sort()).toEqual([
-        'dynamodb:BatchWriteItem',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-      ]);
-      for (const prefixes of Object.values(probe)) expect(prefixes).toEqual(['OBS#*', 'SITE#*']);
+      // The observation store's batch writes and queries on the observation table (which holds
+      // nothing else), the site-health store's get and put on SITE# items: nothing more.
+      expect({ where: `${stack.stackName}/Probe`, actions: granted(template, 'Probe') }).toEqual({
+        where: `${stack.stackName}/Probe`,
+        actions: {
+          [`${observations} dynamodb:BatchWriteItem`]: ['(any key)'],
+          [`${observations} dynamodb:Query`]: ['(any key)'],
+          [`${incidents} dynamodb:GetItem`]: ['SITE#*'],
+          [`${incidents} dynamodb:PutItem`]: ['SITE#*'],
+        },
+      });
     }
     const everywhere = JSON.stringify(templates.map(({ template }) => template));
     for (const action of ['Scan', 'BatchGetItem', 'ConditionCheckItem', 'DescribeTable', 'GetRecords']) {
@@ -275,7 +290,7 @@ describe('least privilege in every synthesized stack', () => {
     expect(problems).toEqual([]);
   });
 
-  it('encrypts the incident table, every alert topic (own rotating key) and every dead-letter queue', () => {
+  it('encrypts both tables, every alert topic (own rotating key) and every dead-letter queue', () => {
     const problems: string[] = [];
     for (const { stack, template } of templates) {
       for (const [id, table] of Object.entries(ofType(template, 'AWS::DynamoDB::GlobalTable'))) {

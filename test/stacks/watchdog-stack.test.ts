@@ -167,6 +167,8 @@ describe('WatchdogStack probe', () => {
         Environment: {
           Variables: Match.objectLike({
             POWERTOOLS_SERVICE_NAME: 'probe',
+            TABLE_NAME: 'acme-voice-incidents',
+            OBSERVATION_TABLE_NAME: 'acme-voice-observations',
             ORCHESTRATOR_FUNCTION_NAME: 'acme-voice-orchestrator',
             WATCHDOG_REGIONS: 'us-east-1,us-east-2,us-west-2',
           }),
@@ -208,7 +210,7 @@ describe('WatchdogStack probe', () => {
     });
   });
 
-  it('lets the probe write only observations and site health, and invoke only its orchestrator', () => {
+  it('lets the probe write only observations and site health, each on its own table, and invoke only its orchestrator', () => {
     const template = templateOf(stacks.watchdogs[0]);
     const probeRole = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) =>
       id.startsWith('ProbeRole'),
@@ -218,14 +220,25 @@ describe('WatchdogStack probe', () => {
     )!;
     const statements = policy.Properties.PolicyDocument.Statement as Record<string, unknown>[];
     const dynamo = statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
+    const tableArn = (name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:dynamodb:us-east-1:111111111111:table/${name}`]],
+    });
 
-    expect(dynamo.length).toBeGreaterThan(0);
-    for (const statement of dynamo) {
-      expect(statement.Condition).toEqual({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OBS#*', 'SITE#*'] },
-      });
-      expect(JSON.stringify(statement.Action)).not.toMatch(/DeleteItem|Scan/);
-    }
+    expect(dynamo).toEqual([
+      // The observation store's calls, on the observation table: it holds nothing else.
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+        Resource: tableArn('acme-voice-observations'),
+      },
+      // The site-health store's calls, on the incident table's SITE# items only.
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: tableArn('acme-voice-incidents'),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SITE#*'] } },
+      },
+    ]);
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

@@ -1,7 +1,9 @@
 /**
- * Probe observations on the incident table: one item per (site, region, probe start, endpoint),
- * under `OBS#<site>#<region>` with a time-ordered sort key, so "this region's rounds of this site
- * between two times" is one Query. Every region writes its own partition and reads all of them.
+ * Probe observations on the observation table (not the incident table: observations expire by TTL,
+ * which a strongly consistent global table does not support): one item per (site, region, probe
+ * start, endpoint), under `OBS#<site>#<region>` with a time-ordered sort key, so "this region's
+ * rounds of this site between two times" is one Query. Every region writes its own partition and
+ * reads all of them; other regions' partitions arrive by asynchronous replication.
  */
 import {
   BatchWriteCommand,
@@ -10,7 +12,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { CarrierFailoverError } from '../../domain/errors';
-import { INCIDENT_TABLE, sortableTime, tableKeys } from '../../incident-table-design';
+import { OBSERVATION_TABLE, sortableTime, tableKeys } from '../../incident-table-design';
 import type { Observation, ObservationStore } from '../../ports';
 
 /** BatchWriteItem takes at most 25 requests. */
@@ -22,6 +24,7 @@ const SECONDS_PER_DAY = 86_400;
 /** Where and how long observations are kept. */
 export interface DynamoDbObservationStoreOptions {
   client: DynamoDBDocumentClient;
+  /** The observation table (`<deployment>-observations`), not the incident table. */
   tableName: string;
   /**
    * Days an observation lives before DynamoDB's TTL deletes it, counted from the probe time. Long
@@ -43,7 +46,7 @@ export class ObservationWriteError extends CarrierFailoverError {
   }
 }
 
-/** The ObservationStore port on the incident table. */
+/** The ObservationStore port on the observation table. */
 export class DynamoDbObservationStore implements ObservationStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
@@ -88,12 +91,18 @@ export class DynamoDbObservationStore implements ObservationStore {
           // Sort keys are `<15-digit ms>#<endpoint>`: the bare 15-digit prefix sorts before every
           // key of that millisecond, so BETWEEN from AND to selects exactly [from, to).
           KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#pk': INCIDENT_TABLE.partitionKey, '#sk': INCIDENT_TABLE.sortKey },
+          ExpressionAttributeNames: {
+            '#pk': OBSERVATION_TABLE.partitionKey,
+            '#sk': OBSERVATION_TABLE.sortKey,
+          },
           ExpressionAttributeValues: {
             ':pk': tableKeys.observationPartition(siteId, region),
             ':from': sortableTime(Math.max(0, fromMs)),
             ':to': sortableTime(toMs),
           },
+          // Strongly consistent in this region: everything written here, and everything replicated
+          // here so far. Other regions' writes still arrive asynchronously (the table is MREC); the
+          // decision's settle window waits for them.
           ConsistentRead: true,
           Limit: this.queryPageSize,
           ExclusiveStartKey: exclusiveStartKey,
@@ -135,7 +144,7 @@ export class DynamoDbObservationStore implements ObservationStore {
       ...(observation.latencyMs !== undefined ? { latencyMs: observation.latencyMs } : {}),
       ...(observation.reason !== undefined ? { reason: observation.reason } : {}),
       // TTL counts from the probe time, not the write time, so a replayed write expires on schedule.
-      [INCIDENT_TABLE.timeToLiveAttribute]: Math.floor(observation.at / 1000) + this.retentionSeconds,
+      [OBSERVATION_TABLE.timeToLiveAttribute]: Math.floor(observation.at / 1000) + this.retentionSeconds,
     };
   }
 }

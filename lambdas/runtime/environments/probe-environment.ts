@@ -17,11 +17,17 @@ function integerVariable(min: number, max: number, fallback: number) {
 }
 
 /**
- * The probe's environment: the common variables, plus whom to tell about a trip and whose
- * observations to read. Checked at cold start; the CDK construct's `environment` is typed by
+ * The probe's environment: the common variables, plus where observations are kept, whom to tell
+ * about a trip and whose observations to read. Checked at cold start; the CDK construct's `environment` is typed by
  * {@link ProbeEnvironment} so the two cannot drift.
  */
 export const probeEnvironmentSchema = commonEnvironmentSchema.extend({
+  /**
+   * The observation table's name; the probe writes and reads its replica in AWS_REGION. Apart from
+   * TABLE_NAME because observations expire by TTL, which the strongly consistent incident table
+   * cannot have. Only the probe reads observations, so only its environment has it.
+   */
+  OBSERVATION_TABLE_NAME: z.string().min(1),
   /** This region's orchestrator function (name or ARN), invoked asynchronously on a trip. */
   ORCHESTRATOR_FUNCTION_NAME: z.string().min(1),
   /**

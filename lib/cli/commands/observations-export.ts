@@ -1,6 +1,6 @@
 /**
  * `carrier-failover observations export --site ID --from T --to T > trace.csv`: the probe
- * observations every watchdog region stored in the incident table, as a trace `replay` reads (one
+ * observations every watchdog region stored in the observation table, as a trace `replay` reads (one
  * line per region's round, judged as the probe's decision judges it; lib/replay/observation-rounds.ts),
  * sorted by time. The table is read a day at a time, each day in the first region that answers,
  * so a month never sits in memory whole and a region failing midway costs only a retry elsewhere.
@@ -66,13 +66,19 @@ export const runObservationsExport: CommandHandler<ObservationsExportArgs> = asy
   let rounds = 0;
   for (let dayStart = from.ms; dayStart < to.ms; dayStart += DAY_MS) {
     const dayEnd = Math.min(dayStart + DAY_MS, to.ms);
-    const observations = await aws.dynamo(async ({ documentClient, tableName }) => {
-      const store = new DynamoDbObservationStore({ client: documentClient, tableName });
-      const perRegion = await Promise.all(
-        regions.map((region) => store.list(site.id, region, dayStart, dayEnd)),
-      );
-      return perRegion.flat();
-    });
+    const observations = await aws.dynamo(
+      async ({ documentClient, observationTableName }) => {
+        const store = new DynamoDbObservationStore({
+          client: documentClient,
+          tableName: observationTableName,
+        });
+        const perRegion = await Promise.all(
+          regions.map((region) => store.list(site.id, region, dayStart, dayEnd)),
+        );
+        return perRegion.flat();
+      },
+      { table: 'observation' },
+    );
     const rows = traceRowsFromObservations(observations);
     write(rows.map(formatTraceRow).join(''));
     rounds += rows.length;

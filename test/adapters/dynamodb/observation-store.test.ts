@@ -34,7 +34,10 @@ describe('DynamoDbObservationStore', () => {
   });
 
   it('writes more than one batch of 25 and reads them back oldest first', async () => {
-    const store = new DynamoDbObservationStore({ client: table.documentClient, tableName: table.tableName });
+    const store = new DynamoDbObservationStore({
+      client: table.documentClient,
+      tableName: table.observationTableName,
+    });
     const observations = Array.from({ length: 60 }, (_, i) =>
       observation({
         at: T0 + Math.floor(i / 2) * 10_000,
@@ -51,7 +54,10 @@ describe('DynamoDbObservationStore', () => {
   });
 
   it('lists the half-open window [from, to)', async () => {
-    const store = new DynamoDbObservationStore({ client: table.documentClient, tableName: table.tableName });
+    const store = new DynamoDbObservationStore({
+      client: table.documentClient,
+      tableName: table.observationTableName,
+    });
     await store.record([0, 10_000, 20_000, 30_000].map((offset) => observation({ at: T0 + offset })));
 
     const listed = await store.list('pbx-east', 'us-east-1', T0 + 10_000, T0 + 30_000);
@@ -60,7 +66,10 @@ describe('DynamoDbObservationStore', () => {
   });
 
   it('keeps sites and regions apart', async () => {
-    const store = new DynamoDbObservationStore({ client: table.documentClient, tableName: table.tableName });
+    const store = new DynamoDbObservationStore({
+      client: table.documentClient,
+      tableName: table.observationTableName,
+    });
     await store.record([
       observation(),
       observation({ region: 'us-west-2' }),
@@ -75,7 +84,7 @@ describe('DynamoDbObservationStore', () => {
   it('follows pagination to the last page', async () => {
     const store = new DynamoDbObservationStore({
       client: table.documentClient,
-      tableName: table.tableName,
+      tableName: table.observationTableName,
       queryPageSize: 7,
     });
     await store.record(Array.from({ length: 30 }, (_, i) => observation({ at: T0 + i * 1000 })));
@@ -86,7 +95,10 @@ describe('DynamoDbObservationStore', () => {
   });
 
   it('stores the observation key design and a TTL 35 days after the probe by default', async () => {
-    const store = new DynamoDbObservationStore({ client: table.documentClient, tableName: table.tableName });
+    const store = new DynamoDbObservationStore({
+      client: table.documentClient,
+      tableName: table.observationTableName,
+    });
     const o = observation({
       endpoint: 'https://portal.example.com/health#frag',
       reason: undefined,
@@ -96,7 +108,7 @@ describe('DynamoDbObservationStore', () => {
     await store.record([o]);
     const { Item } = await table.documentClient.send(
       new GetCommand({
-        TableName: table.tableName,
+        TableName: table.observationTableName,
         Key: tableKeys.observation(o.siteId, o.region, o.at, o.endpoint),
       }),
     );
@@ -112,7 +124,7 @@ describe('DynamoDbObservationStore', () => {
   it('honours a custom retention', async () => {
     const store = new DynamoDbObservationStore({
       client: table.documentClient,
-      tableName: table.tableName,
+      tableName: table.observationTableName,
       retentionDays: 2,
     });
     const o = observation();
@@ -120,7 +132,7 @@ describe('DynamoDbObservationStore', () => {
     await store.record([o]);
     const { Item } = await table.documentClient.send(
       new GetCommand({
-        TableName: table.tableName,
+        TableName: table.observationTableName,
         Key: tableKeys.observation(o.siteId, o.region, o.at, o.endpoint),
       }),
     );
@@ -129,7 +141,10 @@ describe('DynamoDbObservationStore', () => {
   });
 
   it('writes an observation listed twice once instead of failing the batch', async () => {
-    const store = new DynamoDbObservationStore({ client: table.documentClient, tableName: table.tableName });
+    const store = new DynamoDbObservationStore({
+      client: table.documentClient,
+      tableName: table.observationTableName,
+    });
 
     await store.record([
       observation({ ok: true }),
@@ -142,7 +157,10 @@ describe('DynamoDbObservationStore', () => {
   });
 
   it('returns nothing for an empty window', async () => {
-    const store = new DynamoDbObservationStore({ client: table.documentClient, tableName: table.tableName });
+    const store = new DynamoDbObservationStore({
+      client: table.documentClient,
+      tableName: table.observationTableName,
+    });
     await store.record([observation()]);
 
     expect(await store.list('pbx-east', 'us-east-1', T0 + 1, T0 + 1)).toEqual([]);
@@ -170,7 +188,7 @@ describe('DynamoDbObservationStore with a throttling table', () => {
     const sleeps: number[] = [];
     const store = new DynamoDbObservationStore({
       client: client as never,
-      tableName: 'incidents',
+      tableName: 'observations',
       sleep: async (ms) => {
         sleeps.push(ms);
       },
@@ -186,7 +204,7 @@ describe('DynamoDbObservationStore with a throttling table', () => {
     const { client } = throttlingClient(100);
     const store = new DynamoDbObservationStore({
       client: client as never,
-      tableName: 'incidents',
+      tableName: 'observations',
       sleep: async () => {},
     });
 

@@ -1,5 +1,5 @@
 /**
- * The deployment's incident table on dynalite, seeded through the real DynamoDB stores (the same
+ * The deployment's incident table (and observation table) on dynalite, seeded through the real DynamoDB stores (the same
  * items the functions write), for CLI processes pointed at it with AWS_ENDPOINT_URL_DYNAMODB.
  */
 import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb/forwarding-state-store';
@@ -13,9 +13,12 @@ import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/d
 /** The example deployment's table name (`${deployment}-incidents`). */
 export const EXAMPLE_TABLE_NAME = 'acme-voice-incidents';
 
-/** Starts dynalite with the example deployment's incident table. */
+/** The example deployment's observation table name (`${deployment}-observations`). */
+export const EXAMPLE_OBSERVATION_TABLE_NAME = 'acme-voice-observations';
+
+/** Starts dynalite with the example deployment's incident and observation tables. */
 export function startExampleIncidentTable(): Promise<LocalIncidentTable> {
-  return startLocalIncidentTable(EXAMPLE_TABLE_NAME);
+  return startLocalIncidentTable(EXAMPLE_TABLE_NAME, EXAMPLE_OBSERVATION_TABLE_NAME);
 }
 
 /**

@@ -85,7 +85,7 @@ describe('ProbeCycle', () => {
       probeSite: scriptedProbe(() => true),
       observations: new DynamoDbObservationStore({
         client: table.documentClient,
-        tableName: table.tableName,
+        tableName: table.observationTableName,
       }),
       siteHealth: new DynamoDbSiteHealthStore(table.documentClient, table.tableName),
       settings: SETTINGS,
@@ -156,7 +156,7 @@ describe('ProbeCycle', () => {
       expect(recoveryKeys).toEqual(REGIONS.map(() => [[expectedTrip.idempotencyKey, T0 + 120_250 + 60_000]]));
       const observations = await new DynamoDbObservationStore({
         client: table.documentClient,
-        tableName: table.tableName,
+        tableName: table.observationTableName,
       }).list('pbx-east', 'eu-west-1', T0, T0 + 1_000_000);
       expect(observations).toHaveLength(24);
       expect(observations[3]).toMatchObject({
@@ -222,7 +222,7 @@ describe('ProbeCycle', () => {
   it('announces a trip once when two runs of one region overlap', async () => {
     const observations = new DynamoDbObservationStore({
       client: table.documentClient,
-      tableName: table.tableName,
+      tableName: table.observationTableName,
     });
     const failing: Observation[] = [0, 10_000, 20_000].map((offset) => ({
       siteId: 'pbx-east',

@@ -200,7 +200,7 @@ export async function startWatchdogRegions(options: WatchdogRegionsOptions): Pro
       probeSite: (site, round) => probeSite(site, round, { timeoutMs: config.detection.probeTimeoutMs }),
       observations: new DynamoDbObservationStore({
         client: documentClient,
-        tableName: table.tableName,
+        tableName: table.observationTableName,
         sleep: (ms) => clock.sleep(ms),
       }),
       siteHealth: region.siteHealth,
