@@ -340,8 +340,10 @@ export interface TimelineEvent {
 }
 
 /** The result of opening an incident: created by this call, or joined because it existed. */
+/** What {@link IncidentStore.openOrJoin} found or made. */
 export interface OpenIncidentResult {
   incident: Incident;
+  /** True for exactly one caller per incident: the one whose write made the incident exist. */
   created: boolean;
 }
 
@@ -349,6 +351,8 @@ export interface IncidentStore {
   /**
    * Opens the site's incident for this outage, or joins the one already open: a conditional write on
    * the site's active-incident pointer, so any number of concurrent triggers yield exactly one.
+   * @throws ReplicatedWriteConflictError when another region wrote the same item at that moment.
+   * @throws ReplicaIsolatedError when this region's replica cannot reach the others.
    */
   openOrJoin(incident: Omit<Incident, 'version' | 'status'>): Promise<OpenIncidentResult>;
   get(incidentId: string): Promise<Incident | undefined>;

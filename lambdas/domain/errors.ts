@@ -77,3 +77,39 @@ export class ValidationError extends CarrierFailoverError {
     this.problems = problems;
   }
 }
+
+/**
+ * A write to the strongly consistent (MRSC) incident table was rejected because another region was
+ * modifying the same item at that moment (DynamoDB's `ReplicatedWriteConflictException`). Nothing was
+ * written; "Writes that fail with the ReplicatedWriteConflictException can be retried and will succeed
+ * if the item is no longer being modified in another Region" (DynamoDB developer guide, "How DynamoDB
+ * global tables work"). Re-read before retrying: the other region's write may have decided the matter.
+ */
+export class ReplicatedWriteConflictError extends CarrierFailoverError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: true });
+    this.name = 'ReplicatedWriteConflictError';
+  }
+}
+
+/**
+ * This region's replica of the strongly consistent (MRSC) incident table cannot reach a second
+ * region to form a quorum, so it completes no write and no strongly consistent read: "If a second
+ * Region isn't available, the local Region can only service eventually consistent reads" (DynamoDB
+ * developer guide, "Best practices for global table design", key facts about MRSC). Trying again in
+ * this run does not help; the regions that still reach each other carry on without this one.
+ */
+export class ReplicaIsolatedError extends CarrierFailoverError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: false });
+    this.name = 'ReplicaIsolatedError';
+  }
+}
+
+/** The two ways this region's replica can fail to reach the others; the caller abstains or stops. */
+export type ReplicationError = ReplicatedWriteConflictError | ReplicaIsolatedError;
+
+/** True for a {@link ReplicatedWriteConflictError} or a {@link ReplicaIsolatedError}. */
+export function isReplicationError(error: unknown): error is ReplicationError {
+  return error instanceof ReplicatedWriteConflictError || error instanceof ReplicaIsolatedError;
+}

@@ -40,7 +40,9 @@ export interface OrchestratorDependencies extends IncidentWork {
 
 export type OrchestratorResult =
   | { status: 'rejected'; problems: string[] }
-  | { status: 'done' | 'continued' | 'joined'; incidentId: string; incidentStatus: string };
+  | { status: 'done' | 'continued' | 'joined'; incidentId: string; incidentStatus: string }
+  /** This region's incident-table replica reached no other replica: nothing opened, nothing forwarded. */
+  | { status: 'isolated'; incidentId: string; reason: string };
 
 /** Handles one orchestrator event; the handler below wires it to AWS. */
 export async function handleOrchestratorEvent(
@@ -92,7 +94,17 @@ export async function handleOrchestratorEvent(
     runId: context.awsRequestId,
     deadlineMs: now + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
     leaseMs: context.getRemainingTimeInMillis() + DEADLINE_MARGIN_MS,
+    random: deps.random,
   });
+  if (outcome.result === 'isolated') {
+    // Returned, not thrown: a retry in this region meets the same cut-off replica, and a region that
+    // is not cut off opens (or has opened) the incident from its own trip.
+    logger.warn(
+      "This region's replica of the incident table could not reach the other replicas: opened no incident and forwarded nothing; a region that is not cut off opens it",
+      { region: deps.region, reason: outcome.error.message },
+    );
+    return { status: 'isolated', incidentId: outcome.incidentId, reason: outcome.error.message };
+  }
   logger.appendKeys({ incidentId: outcome.incident.id });
   if (deps.metrics) {
     emitIncidentProgress(

@@ -155,6 +155,7 @@ export async function runProbeInvocation(
   const reports = await cycle.run(deadlineMs);
 
   let siteErrors = 0;
+  let abstainedRounds = 0;
   for (const report of reports) {
     for (const outcome of report.sites) {
       if (outcome.error !== undefined) siteErrors++;
@@ -162,10 +163,16 @@ export async function runProbeInvocation(
       emitSiteRoundMetrics(deps, report.at, outcome);
     }
     emitControlMetric(deps, report);
+    if (logReplicationAbstention(deps, report)) abstainedRounds++;
   }
-  publish(deps.metrics, deps.clock.now(), regionDimensions(deps.deployment, deps.region), (m) =>
-    m.addMetric(PROBE_METRICS.probeHeartbeat.name, PROBE_METRICS.probeHeartbeat.unit, 1),
-  );
+  publish(deps.metrics, deps.clock.now(), regionDimensions(deps.deployment, deps.region), (m) => {
+    m.addMetric(PROBE_METRICS.probeHeartbeat.name, PROBE_METRICS.probeHeartbeat.unit, 1);
+    m.addMetric(
+      PROBE_METRICS.replicationAbstained.name,
+      PROBE_METRICS.replicationAbstained.unit,
+      abstainedRounds,
+    );
+  });
 
   const transitions = reports.flatMap((r) => r.sites.flatMap((s) => s.transitions));
   const summary: ProbeInvocationSummary = {
@@ -178,6 +185,7 @@ export async function runProbeInvocation(
   deps.logger.info('Probe invocation finished', {
     region: deps.region,
     ...summary,
+    abstainedRounds,
     sites: lastStatusBySite(reports),
   });
   return summary;
@@ -284,7 +292,7 @@ function createLambdaDependencies(functionName: string): ProbeHandlerDependencie
     probeSite: configuredProbe(config.detection),
     observations: new DynamoDbObservationStore({
       client: documentClient,
-      tableName: env.TABLE_NAME,
+      tableName: env.OBSERVATION_TABLE_NAME,
       retentionDays: env.OBSERVATION_RETENTION_DAYS,
     }),
     siteHealth: new DynamoDbSiteHealthStore(documentClient, env.TABLE_NAME),
@@ -364,6 +372,30 @@ function emitControlMetric(deps: ProbeInvocationDependencies, report: ProbeRound
   }
 }
 
+/**
+ * Logs, once per round, that this region abstained from the sites whose decision could not reach the
+ * other replicas of the strongly consistent table (a handled outcome, not an error: the regions that
+ * still reach each other decide without this one). Returns whether the round had such a site.
+ */
+function logReplicationAbstention(deps: ProbeInvocationDependencies, report: ProbeRoundReport): boolean {
+  const abstained = report.sites.filter((outcome) => outcome.abstention !== undefined);
+  if (abstained.length === 0) return false;
+  deps.logger.warn(
+    "This region's replica of the incident table could not reach the other replicas: it abstains from this round and does not vote (no decision recorded, nothing announced); the next round tries again",
+    {
+      region: deps.region,
+      roundAt: new Date(report.at).toISOString(),
+      abstention: 'replication',
+      sites: abstained.map((outcome) => ({
+        siteId: outcome.siteId,
+        kind: outcome.abstention!.kind,
+        reason: outcome.abstention!.error.message,
+      })),
+    },
+  );
+  return true;
+}
+
 /** One value per probe: EMF keeps them as a list, so Average and Minimum stay meaningful. */
 function addProbeValues(metrics: ProbeMetricsSink, observations: readonly Observation[]): void {
   for (const o of observations) {
@@ -392,6 +424,8 @@ function publish(
 
 function logSiteRound(deps: ProbeInvocationDependencies, at: number, outcome: SiteRoundOutcome): void {
   const round = { siteId: outcome.siteId, region: deps.region, roundAt: new Date(at).toISOString() };
+  // Logged once for the round by logReplicationAbstention.
+  if (outcome.abstention !== undefined) return;
   if (outcome.error !== undefined) {
     deps.logger.error('Probe round of a site failed; the next round tries again', {
       ...round,

@@ -32,7 +32,8 @@ export interface MetricDefinition {
 /**
  * The metrics the probe function emits. Dimensions: `probeSuccess` and `probeLatency` with
  * {@link siteRegionDimensions} and again with {@link siteRegionKindDimensions}; `siteDown` with
- * {@link siteRegionDimensions}; `probeHeartbeat` and `controlReachable` with {@link regionDimensions}.
+ * {@link siteRegionDimensions}; `probeHeartbeat`, `controlReachable` and `replicationAbstained` with
+ * {@link regionDimensions}.
  */
 export const PROBE_METRICS = {
   /** One value per endpoint probe: 1 healthy, 0 failed. Average is the healthy share; Minimum 0 means one failed. */
@@ -53,6 +54,13 @@ export const PROBE_METRICS = {
    * 0 when it reached none (its own network is in trouble; its failing rounds are abstentions).
    */
   controlReachable: { name: 'ControlReachable', unit: 'Count' },
+  /**
+   * Once per probe invocation, in the heartbeat's document: the rounds in which this region abstained
+   * because its replica of the strongly consistent incident table could not reach the other replicas
+   * (isolated, or replicated write conflicts outlasting the retries), 0 when none. Such a round
+   * records no decision and announces nothing: the region does not vote.
+   */
+  replicationAbstained: { name: 'ReplicationAbstained', unit: 'Count' },
 } as const satisfies Record<string, MetricDefinition>;
 
 /**

@@ -321,12 +321,25 @@ export class OperationsDashboard extends Construct {
         },
       };
     });
+    // Sum over the minute: rounds in which the region's incident-table replica reached no other
+    // replica, so it recorded no decision (it abstains; the other regions decide without it).
+    const replicationAbstained = watchdogRegions.map((region) =>
+      this.metric(PROBE_METRICS.replicationAbstained, regionDimensions(deployment, region), {
+        region,
+        statistic: Stats.SUM,
+        label: region,
+      }),
+    );
     this.monitoring.monitorCustom({
       alarmFriendlyName: 'Probe',
       humanReadableName: 'Probe heartbeat (runs per minute)',
       metricGroups: [
         { title: 'Probe invocations that ran their rounds', metrics: heartbeats },
         { title: 'Control targets reached (0: the region abstains)', metrics: controlReached },
+        {
+          title: 'Rounds abstained: incident table replicas out of reach',
+          metrics: replicationAbstained,
+        },
       ],
     });
     const alarm = this.monitoring.createdAlarms().find((created) => created.alarmNameSuffix === 'Heartbeat');

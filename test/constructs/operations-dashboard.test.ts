@@ -123,6 +123,8 @@ describe('OperationsDashboard', () => {
       ...REGIONS.map((r) => `ProbeHeartbeat ${r} Sum`),
       // Minimum: one round of the minute that reached no control target shows as 0.
       ...REGIONS.map((r) => `ControlReachable ${r} Minimum`),
+      // Sum: rounds whose incident-table replica reached no other replica (the region abstained).
+      ...REGIONS.map((r) => `ReplicationAbstained ${r} Sum`),
     ]);
   });
 

@@ -11,6 +11,7 @@ import {
 import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_TABLE, SORT_KEY_PREFIX, tableKeys } from '../../incident-table-design';
 import type { Incident, IncidentStore, OpenIncidentResult, TimelineEvent } from '../../ports';
+import { sendMappingReplicationErrors, toReplicationError } from './replication-errors';
 
 /** Orders this process's events that share a timestamp. */
 let eventCounter = 0;
@@ -19,10 +20,16 @@ let eventCounter = 0;
 const OPEN_ATTEMPTS = 5;
 
 /**
- * The incident log on the incident table. Without transactions (conditional writes only), opening is
- * two steps: (1) a conditional put of the site's ACTIVE pointer carrying the whole new incident, which
- * exactly one writer wins; (2) a put of the incident item from the pointer's copy, which the winner or
- * any joiner may complete, so a crash between the steps loses nothing.
+ * The incident log on the incident table. Without transactions (conditional writes only; MRSC tables
+ * have none), opening is two steps: (1) a conditional put of the site's ACTIVE pointer carrying the
+ * whole new incident, which exactly one writer wins; (2) a conditional put of the incident item from
+ * the pointer's copy, which the winner or any joiner may complete, so a crash or a failed write
+ * between the steps loses nothing. Whoever writes the incident item reports it `created` (exactly
+ * one caller does), so the opening is recorded once even when a joiner completed it.
+ *
+ * On the strongly consistent table, a replicated write conflict or an isolated replica surfaces as
+ * ReplicatedWriteConflictError or ReplicaIsolatedError (see replication-errors.ts); both wrote nothing,
+ * and the domain decides whether to retry, join or stop.
  */
 export class DynamoDbIncidentStore implements IncidentStore {
   constructor(
@@ -41,22 +48,31 @@ export class DynamoDbIncidentStore implements IncidentStore {
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
-        const stored = await this.completeIncidentItem(proposed);
-        if (stored.status === 'resolved') {
-          // This very outage was opened and resolved before: a late trip (a region back from its own
-          // outage, an announcement retried) joins the record and never reopens it.
-          await this.clearPointer(draft.siteId, draft.id);
-          return { incident: stored, created: false };
-        }
-        return { incident: stored, created: true };
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw toReplicationError(
+            error,
+            `opening the incident of site ${draft.siteId} (its ACTIVE pointer)`,
+          );
+        }
+        const pointer = await this.readPointer(draft.siteId);
+        if (!pointer) continue; // resolved and cleared meanwhile: try to open again
+        const { incident: existing, wrote } = await this.completeIncidentItem(pointer.incident);
+        // `wrote`: its opener stopped between the two steps (crashed, or its replica was cut off),
+        // and this caller made the incident exist, so it records the opening.
+        if (existing.status !== 'resolved') return { incident: existing, created: wrote };
+        await this.clearPointer(draft.siteId, existing.id); // stale pointer left by a crash after resolving
+        continue;
       }
-      const pointer = await this.readPointer(draft.siteId);
-      if (!pointer) continue; // resolved and cleared meanwhile: try to open again
-      const existing = await this.completeIncidentItem(pointer.incident);
-      if (existing.status !== 'resolved') return { incident: existing, created: false };
-      await this.clearPointer(draft.siteId, existing.id); // stale pointer left by a crash after resolving
+      const { incident: stored, wrote } = await this.completeIncidentItem(proposed);
+      if (stored.status === 'resolved') {
+        // This very outage was opened and resolved before: a late trip (a region back from its own
+        // outage, an announcement retried) joins the record and never reopens it.
+        await this.clearPointer(draft.siteId, draft.id);
+        return { incident: stored, created: false };
+      }
+      // Not `wrote`: a joiner completed the item between our two steps and records the opening.
+      return { incident: stored, created: wrote };
     }
     throw new ConcurrentModificationError(
       `could not open or join an incident for site ${draft.siteId} after ${OPEN_ATTEMPTS} attempts; try again`,
@@ -64,12 +80,14 @@ export class DynamoDbIncidentStore implements IncidentStore {
   }
 
   async get(incidentId: string): Promise<Incident | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: tableKeys.incident(incidentId),
-        ConsistentRead: true,
-      }),
+    const { Item } = await sendMappingReplicationErrors(`reading incident ${incidentId}`, () =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tableKeys.incident(incidentId),
+          ConsistentRead: true,
+        }),
+      ),
     );
     return Item ? toIncident(Item) : undefined;
   }
@@ -131,7 +149,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
           { cause: error },
         );
       }
-      throw error;
+      throw toReplicationError(error, `updating incident ${incidentId}`);
     }
     if (updated.status === 'resolved') await this.clearPointer(updated.siteId, updated.id);
     return updated;
@@ -141,15 +159,19 @@ export class DynamoDbIncidentStore implements IncidentStore {
     // Events of one process within the same millisecond keep their order; the random part keeps
     // writers in different processes from colliding.
     const sequence = `${String(eventCounter++).padStart(10, '0')}-${event.actor.region}-${randomUUID().slice(0, 8)}`;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...tableKeys.timelineEvent(event.incidentId, new Date(event.at).toISOString(), sequence),
-          ...event,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+    await sendMappingReplicationErrors(
+      `recording a ${event.type} event of incident ${event.incidentId}`,
+      () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...tableKeys.timelineEvent(event.incidentId, new Date(event.at).toISOString(), sequence),
+              ...event,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
     );
   }
 
@@ -178,8 +200,11 @@ export class DynamoDbIncidentStore implements IncidentStore {
     return events;
   }
 
-  /** Writes the incident item from the pointer's copy unless it exists; returns the stored item. */
-  private async completeIncidentItem(incident: Incident): Promise<Incident> {
+  /**
+   * Writes the incident item from the pointer's copy unless it exists; returns the stored item and
+   * whether this call wrote it.
+   */
+  private async completeIncidentItem(incident: Incident): Promise<{ incident: Incident; wrote: boolean }> {
     try {
       await this.client.send(
         new PutCommand({
@@ -196,21 +221,26 @@ export class DynamoDbIncidentStore implements IncidentStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return incident;
+      return { incident, wrote: true };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        // The pointer stays without its item: the next open or join of the site completes it.
+        throw toReplicationError(error, `opening incident ${incident.id} (its incident item)`);
+      }
       // dynalite returns no item with the failure: read it.
-      return (await this.get(incident.id)) ?? incident;
+      return { incident: (await this.get(incident.id)) ?? incident, wrote: false };
     }
   }
 
   private async readPointer(siteId: string): Promise<{ incidentId: string; incident: Incident } | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: tableKeys.activeIncident(siteId),
-        ConsistentRead: true,
-      }),
+    const { Item } = await sendMappingReplicationErrors(`reading the active incident of site ${siteId}`, () =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tableKeys.activeIncident(siteId),
+          ConsistentRead: true,
+        }),
+      ),
     );
     return Item ? { incidentId: Item.incidentId as string, incident: Item.incident as Incident } : undefined;
   }
@@ -227,7 +257,9 @@ export class DynamoDbIncidentStore implements IncidentStore {
       );
     } catch (error) {
       // Already cleared, or already pointing at a newer incident: both fine.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        throw toReplicationError(error, `clearing the active incident pointer of site ${siteId}`);
+      }
     }
   }
 }

@@ -12,6 +12,7 @@ import type {
 } from '../../domain/detection/probe-cycle';
 import { ConcurrentModificationError } from '../../domain/errors';
 import { INCIDENT_TABLE, tableKeys } from '../../incident-table-design';
+import { sendMappingReplicationErrors, toReplicationError } from './replication-errors';
 
 /** The SiteHealthStore port on the incident table. */
 export class DynamoDbSiteHealthStore implements SiteHealthStore {
@@ -22,12 +23,17 @@ export class DynamoDbSiteHealthStore implements SiteHealthStore {
 
   /** A consistent read: the optimistic write that follows must see the latest version. */
   async get(siteId: string, region: string): Promise<StoredSiteHealth | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: tableKeys.siteHealth(siteId, region),
-        ConsistentRead: true,
-      }),
+    // Strongly consistent: on an isolated MRSC replica this fails too (ReplicaIsolatedError).
+    const { Item } = await sendMappingReplicationErrors(
+      `reading the site health of ${siteId} in ${region}`,
+      () =>
+        this.client.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: tableKeys.siteHealth(siteId, region),
+            ConsistentRead: true,
+          }),
+        ),
     );
     if (!Item) return undefined;
     return {
@@ -79,7 +85,7 @@ export class DynamoDbSiteHealthStore implements SiteHealthStore {
           { cause: error },
         );
       }
-      throw error;
+      throw toReplicationError(error, `writing the site health of ${siteId} in ${region}`);
     }
     return version;
   }

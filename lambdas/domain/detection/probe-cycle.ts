@@ -9,8 +9,13 @@
  * trips reports the same idempotency key, and the orchestrator opens one incident for all of them.
  */
 import type { DetectionSettings, Site } from '../../../lib/config/schema';
-import type { Clock, Observation, ObservationStore } from '../../ports';
-import { ConcurrentModificationError } from '../errors';
+import type { Clock, Observation, ObservationStore, Random } from '../../ports';
+import {
+  ConcurrentModificationError,
+  isReplicationError,
+  ReplicatedWriteConflictError,
+  type ReplicationError,
+} from '../errors';
 import {
   type DecisionOptions,
   evaluateSiteHealth,
@@ -25,6 +30,14 @@ import {
 
 /** Times a region re-reads and re-decides a site when a concurrent run of its own wrote first. */
 const MAX_DECISION_ATTEMPTS = 3;
+
+/**
+ * Tries of one read-decide-write of a site when the strongly consistent table reports a replicated
+ * write conflict (retry-safe: nothing was written), and the first backoff ceiling between them. Full
+ * jitter, doubling: at most 50 + 100 ms of waiting, small against a 10 s probe interval.
+ */
+export const REPLICATION_CONFLICT_ATTEMPTS = 3;
+const REPLICATION_CONFLICT_BASE_DELAY_MS = 50;
 
 /** A transition decided and stored but not yet announced. */
 export interface PendingAnnouncement {
@@ -56,6 +69,8 @@ export interface SiteHealthStore {
    * Writes the record if the stored version is still `expectedVersion` (or, when it is undefined,
    * if there is no record yet). Returns the new version.
    * @throws ConcurrentModificationError when someone else wrote first.
+   * @throws ReplicatedWriteConflictError when another region was writing the item (nothing written).
+   * @throws ReplicaIsolatedError when this region's replica cannot reach the others (nothing written).
    */
   put(
     siteId: string,
@@ -86,6 +101,22 @@ export interface ProbeCycleDependencies {
   onRecovered?(recovery: SiteRecovery, site: Site): Promise<void>;
   /** Decision knobs (freshness, settle time); defaults suit the deployed probe. */
   decision?: DecisionOptions;
+  /** Jitter of the replicated-write-conflict backoff, in [0, 1). @default Math.random */
+  random?: Random;
+}
+
+/**
+ * Why a site's round was an abstention of this region: its replica of the strongly consistent table
+ * could not reach the other replicas (isolated, or outvoted by another region's writes of the same
+ * item every time it tried), so it recorded no decision and announced nothing. Like a round whose
+ * control targets all failed, it neither passes nor fails the site; unlike one, not even this
+ * region's decision state moved, so the next round takes up where the last stored one left off.
+ */
+export interface ReplicationAbstention {
+  /** `conflict`: replicated write conflicts outlasted the retries; `isolated`: no quorum reachable. */
+  kind: 'conflict' | 'isolated';
+  /** The typed error, for the log line. */
+  error: ReplicationError;
 }
 
 /** What happened to one site in one round. */
@@ -97,6 +128,8 @@ export interface SiteRoundOutcome {
   transitions: SiteHealthTransition[];
   /** Probing, recording, deciding or announcing failed; the next round tries again. */
   error?: unknown;
+  /** This region abstained from the site's round: its replica could not reach the others. */
+  abstention?: ReplicationAbstention;
 }
 
 /** One round over every site. */
@@ -138,8 +171,16 @@ export class ProbeCycle {
         try {
           observations = await this.deps.probeSite(site, { region: this.deps.region, at });
           await this.deps.observations.record(observations);
-          return { siteId: site.id, observations, ...(await this.decideSite(site)) };
+          const decided = await this.decideSite(site);
+          if (!isReplicationError(decided.error)) return { siteId: site.id, observations, ...decided };
+          // Decided and stored, but acknowledging the announcement could not replicate: the next
+          // round announces again (the orchestrator joins), so only the acknowledgement abstains.
+          const { error, ...rest } = decided;
+          return { siteId: site.id, observations, ...rest, abstention: abstentionOf(error) };
         } catch (error) {
+          if (isReplicationError(error)) {
+            return { siteId: site.id, observations, transitions: [], abstention: abstentionOf(error) };
+          }
           return { siteId: site.id, observations, transitions: [], error };
         }
       }),
@@ -153,6 +194,25 @@ export class ProbeCycle {
    * optimistic write lets one of them decide, and only the decider announces.
    */
   async decideSite(site: Site): Promise<Pick<SiteRoundOutcome, 'status' | 'transitions' | 'error'>> {
+    for (let conflicts = 0; ; ) {
+      try {
+        return await this.decideSiteOnce(site);
+      } catch (error) {
+        // A replicated write conflict wrote nothing and is retry-safe: wait a jittered moment (so
+        // regions do not collide again in lockstep), re-read and decide again. Isolation is not
+        // retried: nothing in this run reconnects the replica.
+        if (!(error instanceof ReplicatedWriteConflictError)) throw error;
+        conflicts++;
+        if (conflicts >= REPLICATION_CONFLICT_ATTEMPTS) throw error;
+        const ceiling = REPLICATION_CONFLICT_BASE_DELAY_MS * 2 ** (conflicts - 1);
+        await this.deps.clock.sleep(Math.floor((this.deps.random ?? Math.random)() * ceiling));
+      }
+    }
+  }
+
+  private async decideSiteOnce(
+    site: Site,
+  ): Promise<Pick<SiteRoundOutcome, 'status' | 'transitions' | 'error'>> {
     const { siteHealth, region } = this.deps;
     for (let attempt = 1; ; attempt++) {
       const stored = await siteHealth.get(site.id, region);
@@ -252,4 +312,8 @@ export class ProbeCycle {
       }
     }
   }
+}
+
+function abstentionOf(error: ReplicationError): ReplicationAbstention {
+  return { kind: error instanceof ReplicatedWriteConflictError ? 'conflict' : 'isolated', error };
 }

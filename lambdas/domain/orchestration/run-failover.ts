@@ -1,5 +1,10 @@
-import type { Actor, Clock, Incident, IncidentStore, PlanEntry } from '../../ports';
-import { ConcurrentModificationError, ValidationError } from '../errors';
+import type { Actor, Clock, Incident, IncidentStore, PlanEntry, Random } from '../../ports';
+import {
+  ConcurrentModificationError,
+  ReplicaIsolatedError,
+  ReplicatedWriteConflictError,
+  ValidationError,
+} from '../errors';
 import { announceOwed, oweAlert, owesAlerts } from '../incidents/alert-outbox';
 import { releaseIncidentLease, takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';
@@ -52,14 +57,29 @@ export interface FailoverDependencies {
   deadlineMs: number;
   /** How long a lease outlives a run that died without releasing it. */
   leaseMs: number;
+  /** Jitter of the replicated-write-conflict backoff when opening, in [0, 1). @default Math.random */
+  random?: Random;
 }
+
+/**
+ * Tries of opening (or joining) the incident when the strongly consistent table reports a replicated
+ * write conflict, and the first backoff ceiling between them (full jitter, doubling).
+ */
+export const OPEN_CONFLICT_ATTEMPTS = 4;
+const OPEN_CONFLICT_BASE_DELAY_MS = 100;
 
 export type FailoverOutcome =
   | { result: 'done'; incident: Incident; summary: ForwardingRunSummary }
   /** The deadline came first: the caller starts a continuation with this request. */
   | { result: 'continue'; incident: Incident; continuation: FailoverRequest }
   /** Another run holds the incident (or it is past forwarding): nothing to do here. */
-  | { result: 'joined'; incident: Incident };
+  | { result: 'joined'; incident: Incident }
+  /**
+   * This region's replica of the incident table could not reach the others, so this run opened
+   * nothing (or left only the pointer, which the next open completes): a region that is not cut off
+   * opens or joins the incident from its own trip.
+   */
+  | { result: 'isolated'; incidentId: string; error: ReplicaIsolatedError };
 
 /** The incident id of an outage: the site and the outage start, so every region derives the same one. */
 export function outageIncidentId(siteId: string, outageStartedAt: number): string {
@@ -88,9 +108,20 @@ export async function runFailover(
     ]);
   }
   const entries = deps.plan.filter((entry) => entry.siteId === request.siteId);
-  let incident = request.continuation
-    ? await requireIncident(deps.store, request.continuation.incidentId)
-    : await openOrJoin(request, entries.length, deps);
+  let incident: Incident;
+  if (request.continuation) {
+    incident = await requireIncident(deps.store, request.continuation.incidentId);
+  } else {
+    const opened = await openOrJoinReplicated(request, entries.length, deps);
+    if (opened instanceof ReplicaIsolatedError) {
+      return {
+        result: 'isolated',
+        incidentId: outageIncidentId(request.siteId, request.outageStartedAt),
+        error: opened,
+      };
+    }
+    incident = opened;
+  }
 
   // An operator asking again for a partially forwarded site means: try the numbers that failed once
   // more (the runbook's advice after fixing a carrier credential, say).
@@ -168,6 +199,32 @@ export async function runFailover(
     };
   }
   return { result: 'done', incident: await finish(incident, summary, deps), summary };
+}
+
+/**
+ * Opens or joins the incident on the strongly consistent table. A replicated write conflict wrote
+ * nothing and another region was writing the same item (most likely opening this very incident):
+ * wait a jittered moment and open-or-join again, which reads the pointer and joins what the other
+ * region opened, or opens it if that region's write did not go through either. An isolated replica
+ * is returned, not thrown: nothing this run can do reaches the other replicas, and what it may
+ * have left (a pointer without its incident item, no timeline event, no alert owed anywhere an alert
+ * is sent from) is completed by the next open of the site, from any region.
+ */
+async function openOrJoinReplicated(
+  request: FailoverRequest,
+  total: number,
+  deps: FailoverDependencies,
+): Promise<Incident | ReplicaIsolatedError> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openOrJoin(request, total, deps);
+    } catch (error) {
+      if (error instanceof ReplicaIsolatedError) return error;
+      if (!(error instanceof ReplicatedWriteConflictError) || attempt >= OPEN_CONFLICT_ATTEMPTS) throw error;
+      const ceiling = OPEN_CONFLICT_BASE_DELAY_MS * 2 ** (attempt - 1);
+      await deps.clock.sleep(Math.floor((deps.random ?? Math.random)() * ceiling));
+    }
+  }
 }
 
 async function openOrJoin(

@@ -52,7 +52,7 @@ describe('DynamoDbIncidentStore', () => {
     expect((await store.getActive('phx-primary'))?.id).toBe([...ids][0]);
   });
 
-  it('completes an incident whose opener crashed after winning the pointer', async () => {
+  it('completes an incident whose opener crashed after winning the pointer, and records it as the creator', async () => {
     const first = draft('phx-primary-A', 'us-east-1');
     await table.documentClient.send(
       new PutCommand({
@@ -68,7 +68,9 @@ describe('DynamoDbIncidentStore', () => {
 
     const joined = await store.openOrJoin(draft('phx-primary-B', 'us-east-2'));
 
-    expect(joined).toMatchObject({ created: false, incident: { id: 'phx-primary-A', status: 'detected' } });
+    // `created`: this caller's write made the incident exist, so it records the opening (once).
+    expect(joined).toMatchObject({ created: true, incident: { id: 'phx-primary-A', status: 'detected' } });
+    expect(await store.openOrJoin(draft('phx-primary-C', 'us-west-2'))).toMatchObject({ created: false });
     expect(await store.get('phx-primary-A')).toMatchObject({ id: 'phx-primary-A', regions: ['us-east-1'] });
   });
 
