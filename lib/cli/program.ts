@@ -216,6 +216,18 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     );
 
   program
+    .command('preflight')
+    .description(
+      'before the first deploy, read-only: the account, cdk bootstrap, carrier secrets, SMS sandbox, Lambda concurrency and table consistency, per watchdog region',
+    )
+    .action(
+      run(
+        async () => (await import('./commands/preflight')).runPreflight,
+        () => ({}),
+      ),
+    );
+
+  program
     .command('plan')
     .description('the forwarding plan')
     .command('check')
@@ -319,7 +331,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
 
   program
     .command('observations')
-    .description('the probe observations stored in the incident table')
+    .description('the probe observations stored in the observation table')
     .command('export')
     .description(
       "write a site's observations from every watchdog region as a trace CSV on stdout, sorted by time",
