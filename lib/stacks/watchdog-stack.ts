@@ -65,6 +65,8 @@ export class WatchdogStack extends Stack {
       emails: config.alerts.emails,
       smsNumbers: config.alerts.sms,
       httpsEndpoints: config.alerts.https,
+      // Every alarm of a deployment is named `<deployment>-...`: only those may publish to its topic.
+      alarmNamePrefix: `${config.deployment}-`,
     });
     this.incidentTable = new IncidentTableReplica(this, 'IncidentTable', { tableName: props.tableName });
     this.observationTable = new ObservationTableReplica(this, 'ObservationTable', {
