@@ -1,13 +1,8 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import {
-  AttributeType,
-  Billing,
-  MultiRegionConsistency,
-  TableEncryptionV2,
-  TableV2,
-} from 'aws-cdk-lib/aws-dynamodb';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, MultiRegionConsistency, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { INCIDENT_TABLE, incidentTableConsistency } from '../../lambdas/incident-table-design';
+import { globalTableDefaults } from './global-table-defaults';
 
 /**
  * Chooses strong consistency (MRSC) when there are exactly three regions, all in one MRSC region set
@@ -50,15 +45,8 @@ export class IncidentTable extends Construct {
     const { partitionKey, sortKey, bySiteIndex } = INCIDENT_TABLE;
     this.consistency = chooseConsistency(props.regions);
     this.table = new TableV2(this, 'Table', {
-      tableName: props.tableName,
-      partitionKey: { name: partitionKey, type: AttributeType.STRING },
-      sortKey: { name: sortKey, type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      encryption: TableEncryptionV2.awsManagedKey(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
+      ...globalTableDefaults(this, { ...props, partitionKey, sortKey }),
       multiRegionConsistency: this.consistency,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       globalSecondaryIndexes: [
         {
           indexName: bySiteIndex.indexName,
@@ -66,13 +54,6 @@ export class IncidentTable extends Construct {
           sortKey: { name: bySiteIndex.sortKey, type: AttributeType.STRING },
         },
       ],
-      replicas: props.regions
-        .filter((region) => region !== Stack.of(this).region)
-        .map((region) => ({
-          region,
-          deletionProtection: true,
-          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        })),
     });
   }
 }

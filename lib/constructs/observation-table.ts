@@ -1,13 +1,8 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import {
-  AttributeType,
-  Billing,
-  MultiRegionConsistency,
-  TableEncryptionV2,
-  TableV2,
-} from 'aws-cdk-lib/aws-dynamodb';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { MultiRegionConsistency, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { OBSERVATION_TABLE } from '../../lambdas/incident-table-design';
+import { globalTableDefaults } from './global-table-defaults';
 
 export interface ObservationTableProps {
   /** Physical table name: fixed, because the probes in every region find their replica by it. */
@@ -47,24 +42,10 @@ export class ObservationTable extends Construct {
     super(scope, id);
     const { partitionKey, sortKey, timeToLiveAttribute } = OBSERVATION_TABLE;
     this.table = new TableV2(this, 'Table', {
-      tableName: props.tableName,
-      partitionKey: { name: partitionKey, type: AttributeType.STRING },
-      sortKey: { name: sortKey, type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      encryption: TableEncryptionV2.awsManagedKey(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
+      ...globalTableDefaults(this, { ...props, partitionKey, sortKey }),
       timeToLiveAttribute,
       // Never STRONG, whatever the regions: MRSC would reject the TTL.
       multiRegionConsistency: MultiRegionConsistency.EVENTUAL,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      replicas: props.regions
-        .filter((region) => region !== Stack.of(this).region)
-        .map((region) => ({
-          region,
-          deletionProtection: true,
-          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        })),
     });
   }
 }
