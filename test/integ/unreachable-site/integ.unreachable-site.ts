@@ -3,8 +3,13 @@
  * primary site whose only SBC is unreachable (192.0.2.1, TEST-NET-1), the signed webhook carrier
  * pointed at a test endpoint, and an SQS inbox subscribed to the home region's alert topic. The
  * assertions (integ-tests-alpha) invoke the home region's probe, then wait for the site's incident
- * in the incident table and for its "DOWN" alert in the inbox. An assertion that fails fails the
- * deployment of the assertion stack.
+ * in the incident table and for its "DOWN" alert in the inbox; then they force the home region's
+ * probe-heartbeat alarm to ALARM (CloudWatch SetAlarmState) and wait for that alarm's notification in
+ * the inbox, which proves that the alert topic's policy and key let CloudWatch alarms publish (a
+ * topic policy with only the TLS Deny drops every alarm action without a trace). An assertion that
+ * fails fails the deployment of the assertion stack.
+ *
+ * `npm run integ -- --profile P` (test/integ/run-integ.ts) deploys it, reports, and destroys it.
  *
  * Run it with credentials for a sandbox account. With an integ-runner whose toolkit reads cloud
  * assembly schema 55 (aws-cdk-lib 2.276; 2.197.10, the newest in our registry, reads up to 53):
@@ -29,9 +34,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExpectedResult, IntegTest, InvocationType } from '@aws-cdk/integ-tests-alpha';
+import { ExpectedResult, IntegTest, InvocationType, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Aspects, CfnResource, Duration, type IAspect, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
 import { CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -126,7 +130,10 @@ for (const watchdog of stacks.watchdogs) {
     },
   });
 }
-// Where the home region's alerts can be read back.
+// Where the home region's alerts can be read back. SQS-managed encryption: SNS delivers from the
+// KMS-encrypted topic to it with no key policy of ours (a queue under a customer-managed key would
+// need that key to allow sns.amazonaws.com kms:GenerateDataKey* and kms:Decrypt); SqsSubscription
+// adds the queue policy that lets this topic send.
 const inbox = new Queue(home, 'IntegAlertInbox', {
   encryption: QueueEncryption.SQS_MANAGED,
   enforceSSL: true,
@@ -188,4 +195,44 @@ const alert = integ.assertions
   )
   .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
 
-probed.next(incident).next(alert);
+// Finding 2 of issue 18: alarm actions must reach the encrypted topic. The heartbeat alarm alerts on
+// ALARM and OK; its name is the one cdk-monitoring-constructs gave it.
+const heartbeatAlarmName = home.operations.monitoring
+  .createdAlarms()
+  .find((created) => created.alarm === home.operations.heartbeatAlarm)?.alarmName;
+if (!heartbeatAlarmName) throw new Error('the home watchdog has no heartbeat alarm');
+/** Only this test's forced change carries it, not a real evaluation of the alarm. */
+const FORCED_REASON = 'forced to ALARM by the carrier-failover integ test';
+// SetAlarmState runs the alarm's actions only when the state changes: set OK first, so ALARM is a
+// change whatever state the alarm is in (its next evaluation puts the real state back).
+const alarmReset = integ.assertions.awsApiCall('CloudWatch', 'setAlarmState', {
+  AlarmName: heartbeatAlarmName,
+  StateValue: 'OK',
+  StateReason: 'reset by the carrier-failover integ test',
+});
+const alarmForced = integ.assertions.awsApiCall('CloudWatch', 'setAlarmState', {
+  AlarmName: heartbeatAlarmName,
+  StateValue: 'ALARM',
+  StateReason: FORCED_REASON,
+});
+// The SQS body is SNS's JSON envelope; the alarm's own JSON (AlarmName, NewStateValue,
+// NewStateReason) is a string inside its `Message`, so the match is on the text.
+const alarmAlert = integ.assertions
+  .awsApiCall('SQS', 'receiveMessage', {
+    QueueUrl: inbox.queueUrl,
+    MaxNumberOfMessages: 10,
+    VisibilityTimeout: 0,
+    WaitTimeSeconds: 10,
+  })
+  .expect(
+    ExpectedResult.objectLike({
+      Messages: Match.arrayWith([
+        Match.objectLike({
+          Body: Match.stringLikeRegexp(`^(?=[\\s\\S]*${heartbeatAlarmName})(?=[\\s\\S]*${FORCED_REASON})`),
+        }),
+      ]),
+    }),
+  )
+  .waitForAssertions({ totalTimeout: Duration.minutes(3), interval: Duration.seconds(15) });
+
+probed.next(incident).next(alert).next(alarmReset).next(alarmForced).next(alarmAlert);
