@@ -1,6 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { GlobalTableReplica, type GlobalTableReplicaProps } from './global-table-replica';
 
 /** The calls lambdas/adapters/dynamodb/{incident,forwarding-state}-store.ts send (DeleteItem aside). */
 export const INCIDENT_WORK_ACTIONS = [
@@ -13,28 +12,13 @@ export const INCIDENT_WORK_ACTIONS = [
 /** The calls lambdas/adapters/dynamodb/site-health-store.ts sends. */
 export const SITE_HEALTH_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 
-export interface IncidentTableReplicaProps {
-  /** The global table's name, the same in every region. */
-  readonly tableName: string;
-}
+export type IncidentTableReplicaProps = GlobalTableReplicaProps;
 
 /**
  * The incident table's replica in this stack's region, as the functions of a watchdog region see it.
  * Permissions are granted through the methods below, each the least a role of ours needs.
  */
-export class IncidentTableReplica extends Construct {
-  readonly tableName: string;
-
-  constructor(scope: Construct, id: string, props: IncidentTableReplicaProps) {
-    super(scope, id);
-    this.tableName = props.tableName;
-  }
-
-  /** ARN of the replica in this region. */
-  get tableArn(): string {
-    return Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: this.tableName });
-  }
-
+export class IncidentTableReplica extends GlobalTableReplica {
   /**
    * Probe functions: read and write their regions' decision state of each site (`SITE#<site>` /
    * `HEALTH#<region>`), with exactly the calls lambdas/adapters/dynamodb/site-health-store.ts makes:
