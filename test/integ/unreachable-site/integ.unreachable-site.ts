@@ -180,14 +180,17 @@ const incident = integ.assertions
   )
   .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
 
-const alert = integ.assertions
-  .awsApiCall('SQS', 'receiveMessage', {
+/** Reads the inbox, as one assertion call; `VisibilityTimeout: 0` makes every poll see every alert. */
+function readInbox() {
+  return integ.assertions.awsApiCall('SQS', 'receiveMessage', {
     QueueUrl: inbox.queueUrl,
     MaxNumberOfMessages: 10,
-    // Visible again at once, so every poll sees every alert.
     VisibilityTimeout: 0,
     WaitTimeSeconds: 10,
-  })
+  });
+}
+
+const alert = readInbox()
   .expect(
     ExpectedResult.objectLike({
       Messages: Match.arrayWith([Match.objectLike({ Body: Match.stringLikeRegexp(`${SITE}: DOWN:`) })]),
@@ -217,13 +220,7 @@ const alarmForced = integ.assertions.awsApiCall('CloudWatch', 'setAlarmState', {
 });
 // The SQS body is SNS's JSON envelope; the alarm's own JSON (AlarmName, NewStateValue,
 // NewStateReason) is a string inside its `Message`, so the match is on the text.
-const alarmAlert = integ.assertions
-  .awsApiCall('SQS', 'receiveMessage', {
-    QueueUrl: inbox.queueUrl,
-    MaxNumberOfMessages: 10,
-    VisibilityTimeout: 0,
-    WaitTimeSeconds: 10,
-  })
+const alarmAlert = readInbox()
   .expect(
     ExpectedResult.objectLike({
       Messages: Match.arrayWith([
