@@ -2,9 +2,9 @@
 /** CDK entry: load the config (`-c config=PATH`, default config/example.yaml) and create the stacks. */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { addCarrierFailoverStacks } from '../lib/carrier-failover-app';
-import { ConfigError } from '../lib/config/config-error';
+import { ConfigError } from '../lambdas/contracts/config/config-error';
 import { DEFAULT_CONFIG_PATH, loadDeployment } from '../lib/config/load-config';
+import { addCarrierFailoverStacks } from '../lib/deploy/carrier-failover-app';
 
 const app = new App();
 // Security findings fail the synth, so a deploy never skips them.

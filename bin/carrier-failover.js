@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `carrier-failover`, the operator CLI (package.json `bin`). Runs the esbuild bundle that `npm ci` /
- * `npm install` build (the `prepare` script, lib/cli/build-bundle.ts) while it is at least as new as
+ * `npm install` build (the `prepare` script, lib/operator/cli/build-bundle.ts) while it is at least as new as
  * every source it was built from; otherwise (no bundle, or sources edited since) the TypeScript
  * sources through tsx, slower to start but never stale.
  */

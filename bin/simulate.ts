@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm run simulate -- --days 30 --seed N --out DIR`: a seeded probe trace with realistic noise and
- * its outages file (lib/replay/simulate-command.ts).
+ * its outages file (lib/operator/replay/simulate-command.ts).
  */
-import { main } from '../lib/replay/simulate-command';
+import { main } from '../lib/operator/replay/simulate-command';
 
 main(process.argv).then(
   (code) => {

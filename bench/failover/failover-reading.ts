@@ -2,7 +2,7 @@
  * The failover group's "where the time goes": for each plan size, how busy each event loop was and
  * when each carrier finished against its own rate bound, and the reading that follows from them.
  */
-import type { DrillResult } from '../../lib/drill/run-drill';
+import type { DrillResult } from '../../lib/developer/drill/run-drill';
 import { formatNumber } from '../figure-table';
 import { median } from '../statistics';
 

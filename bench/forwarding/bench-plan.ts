@@ -3,8 +3,8 @@
  * CallForward takes them too), one site, one backup destination.
  */
 
-import type { PlanEntry } from '../../lambdas/ports';
-import type { CarrierName } from '../../lib/config/schema';
+import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
+import type { CarrierName } from '../../lambdas/contracts/config/schema';
 
 /** Where every benchmark number is forwarded. */
 export const BENCH_DESTINATION = '+12145550000';

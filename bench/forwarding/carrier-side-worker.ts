@@ -4,10 +4,10 @@
  * CPU to the engine and the benchmark would measure the harness, not the engine.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BandwidthFake } from '../../lib/drill/carrier-fakes/bandwidth-fake';
-import type { FakeCarrierServer } from '../../lib/drill/carrier-fakes/fake-carrier-server';
-import { TelnyxFake } from '../../lib/drill/carrier-fakes/telnyx-fake';
-import { startLocalIncidentTable } from '../../lib/drill/local-incident-table';
+import { BandwidthFake } from '../../lib/developer/carrier-fakes/bandwidth-fake';
+import type { FakeCarrierServer } from '../../lib/developer/carrier-fakes/fake-carrier-server';
+import { TelnyxFake } from '../../lib/developer/carrier-fakes/telnyx-fake';
+import { startLocalIncidentTable } from '../../lib/developer/drill/local-incident-table';
 import type {
   CarrierSideCommand,
   CarrierSideEvent,

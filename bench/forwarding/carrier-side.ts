@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BandwidthCarrier } from '../../lambdas/adapters/carriers/bandwidth';
 import { TelnyxCarrier } from '../../lambdas/adapters/carriers/telnyx';
-import type { Carrier } from '../../lambdas/ports';
+import type { Carrier } from '../../lambdas/ports/carriers';
 import { startTsWorker } from '../support/start-ts-worker';
 import type {
   CarrierSideCommand,

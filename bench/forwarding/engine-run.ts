@@ -7,7 +7,7 @@
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import { forwardNumbers } from '../../lambdas/domain/forwarding/forward-numbers';
-import type { Clock } from '../../lambdas/ports';
+import type { Clock } from '../../lambdas/ports/clock';
 import { BENCH_DESTINATION, benchNumbers, benchPlan } from './bench-plan';
 import { CarrierSide } from './carrier-side';
 import type { BenchCarrier, CarrierSideReport } from './carrier-side-protocol';

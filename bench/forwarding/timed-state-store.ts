@@ -2,7 +2,9 @@
  * A ForwardingStateStore decorator that times every call, so the benchmark can say how much of a
  * run the engine spent waiting on DynamoDB (setup before the first carrier call included).
  */
-import type { ForwardingStateStore, NumberState, PlanEntry } from '../../lambdas/ports';
+
+import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
+import type { ForwardingStateStore, NumberState } from '../../lambdas/ports/forwarding-state';
 
 /** Time spent in the store, by call. */
 export interface StoreTimings {

@@ -1,6 +1,6 @@
 /**
  * Group `detection`: the example config's detection settings replayed over a simulated month of
- * probes (lib/replay/simulate-noise.ts: lost probes, one region's network failing for minutes, brief
+ * probes (lib/operator/replay/simulate-noise.ts: lost probes, one region's network failing for minutes, brief
  * blips seen by two regions, slow answers near the timeout, six real outages of several lengths),
  * scored against the month's real outages: false trips, outages caught and missed, detection delay
  * against the bound probeIntervalSeconds × failuresToTrip. Also how long the replay takes (the
@@ -17,12 +17,16 @@ import {
   type SiteHealthTransition,
 } from '../../lambdas/domain/detection/decide-site-health';
 import { loadDeployment } from '../../lib/config/load-config';
-import { sweepSettingsInParallel } from '../../lib/replay/parallel-sweep';
-import { prepareTrace, replayTrace, toObservations } from '../../lib/replay/replay-trace';
-import { scoreReplay } from '../../lib/replay/score-replay';
-import { noiseDuring, simulateProbeTrace, writeSimulatedTrace } from '../../lib/replay/simulate-noise';
-import { parseTrace } from '../../lib/replay/trace-format';
-import { formatTraceTime } from '../../lib/replay/trace-time';
+import { sweepSettingsInParallel } from '../../lib/operator/replay/parallel-sweep';
+import { prepareTrace, replayTrace, toObservations } from '../../lib/operator/replay/replay-trace';
+import { scoreReplay } from '../../lib/operator/replay/score-replay';
+import {
+  noiseDuring,
+  simulateProbeTrace,
+  writeSimulatedTrace,
+} from '../../lib/operator/replay/simulate-noise';
+import { parseTrace } from '../../lib/operator/replay/trace-format';
+import { formatTraceTime } from '../../lib/operator/replay/trace-time';
 import type { BenchGroup } from '../bench-group';
 import { formatNumber, renderFigureTable } from '../figure-table';
 import { median } from '../statistics';

@@ -7,7 +7,7 @@
  * Each run stops once every number is forwarded: the failback half is the drill's, not this figure's.
  */
 import { DEFAULT_CONFIG_PATH } from '../../lib/config/load-config';
-import type { DrillResult } from '../../lib/drill/run-drill';
+import type { DrillResult } from '../../lib/developer/drill/run-drill';
 import type { BenchGroup } from '../bench-group';
 import {
   lastForwardedByCarrier,
@@ -37,7 +37,7 @@ export const failoverGroup: BenchGroup = {
   async run(context) {
     // The handlers' JSON log lines would go to stdout, where --json keeps only the result.
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-    const { runDrill, DRILL_TIME_SCALE } = await import('../../lib/drill/run-drill');
+    const { runDrill, DRILL_TIME_SCALE } = await import('../../lib/developer/drill/run-drill');
     const intervalMs = DRILL_TIME_SCALE.probeIntervalSeconds * 1000;
     const detectionBoundMs = intervalMs * 3 + intervalMs + DRILL_TIME_SCALE.probeTimeoutMs + 200;
     const started = Date.now();

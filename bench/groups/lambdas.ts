@@ -14,7 +14,7 @@ import {
   LAMBDA_BUNDLE_SETTINGS,
   LAMBDA_HANDLERS,
   lambdaBuildOptions,
-} from '../../lib/constructs/lambda-bundle-settings';
+} from '../../lib/deploy/constructs/lambda-bundle-settings';
 import type { BenchGroup } from '../bench-group';
 import { formatNumber, renderFigureTable } from '../figure-table';
 import { median } from '../statistics';
@@ -115,7 +115,7 @@ export const lambdasGroup: BenchGroup = {
           return `| ${name} | ${formatNumber(awsSdkBytes(ours.composition) / 1024, 0)} KB | ${largest} (KB) |`;
         }),
         '',
-        "The SDK's default credential chain is aliased to its first link, the environment variables Lambda sets (lambdas/runtime/lambda-credentials.ts), which leaves the STS, SSO and sign-in clients out. What is left of the SDK is its floor, near or over 250 KB on its own (the AWS SDK column): `@smithy/core` (protocols, schema serde, middleware, retries, endpoints) whatever the client, plus each client's model. esbuild keeps a client's whole operation model when the schemas use computed keys (`{ [_h]: [...] }`, as REST protocols' do), so `@aws-sdk/client-lambda` costs about 69 KB for one InvokeCommand. zod's classic API does not tree-shake, and lib/config/schema.ts, whose constants the domain imports, keeps it whole.",
+        "The SDK's default credential chain is aliased to its first link, the environment variables Lambda sets (lambdas/runtime/lambda-credentials.ts), which leaves the STS, SSO and sign-in clients out. What is left of the SDK is its floor, near or over 250 KB on its own (the AWS SDK column): `@smithy/core` (protocols, schema serde, middleware, retries, endpoints) whatever the client, plus each client's model. esbuild keeps a client's whole operation model when the schemas use computed keys (`{ [_h]: [...] }`, as REST protocols' do), so `@aws-sdk/client-lambda` costs about 69 KB for one InvokeCommand. zod's classic API does not tree-shake, and lambdas/contracts/config/schema.ts, whose constants the domain imports, keeps it whole.",
       ].join('\n'),
     };
   },

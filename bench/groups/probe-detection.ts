@@ -12,9 +12,9 @@
  */
 
 import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
+import type { DetectionSettings } from '../../lambdas/contracts/config/schema';
 import { settleWindowMs } from '../../lambdas/domain/detection/decide-site-health';
 import { loadDeployment } from '../../lib/config/load-config';
-import type { DetectionSettings } from '../../lib/config/schema';
 import type { BenchGroup } from '../bench-group';
 import { formatNumber, renderFigureTable } from '../figure-table';
 import { type DetectionRunResult, type KillMode, runDetection } from '../probe-detection/detection-run';

@@ -9,11 +9,11 @@ import { DynamoDbObservationStore } from '../../lambdas/adapters/dynamodb/observ
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { probeSite } from '../../lambdas/adapters/probes/probe-site';
 import { probeSipOptions } from '../../lambdas/adapters/probes/sip-options-probe';
+import type { DetectionSettings, SipEndpoint, Site } from '../../lambdas/contracts/config/schema';
 import type { DecisionOptions, SiteTrip } from '../../lambdas/domain/detection/decide-site-health';
 import { ProbeCycle } from '../../lambdas/domain/detection/probe-cycle';
-import type { DetectionSettings, SipEndpoint, Site } from '../../lib/config/schema';
-import { startLocalIncidentTable } from '../../lib/drill/local-incident-table';
-import { SipResponder } from '../../lib/drill/sip-responder';
+import { startLocalIncidentTable } from '../../lib/developer/drill/local-incident-table';
+import { SipResponder } from '../../lib/developer/drill/sip-responder';
 import { SkippableClock } from './skippable-clock';
 
 /** How a SIP peer dies: closes its ports (ICMP unreachable) or stops answering (timeouts). */

@@ -4,7 +4,7 @@
  * clock jumps just past that deadline and cuts every pending sleep short, and the cycles return at
  * their next check, as they would at the end of a real probe Lambda's minute.
  */
-import type { Clock } from '../../lambdas/ports';
+import type { Clock } from '../../lambdas/ports/clock';
 
 /** Real time until `skipTo(deadline)`; from then on the deadline plus one millisecond, without waits. */
 export class SkippableClock implements Clock {

@@ -1,2 +1,2 @@
 // The helper moved next to the drill, its other user; the bench keeps importing it from here.
-export { startTsWorker } from '../../lib/drill/start-ts-worker';
+export { startTsWorker } from '../../lib/developer/far-side/start-ts-worker';

@@ -1,8 +1,9 @@
-import { CARRIER_NAMES, type CarriersConfig, DEFAULT_RATE_LIMITS } from '../../lib/config/schema';
+import { CARRIER_NAMES, type CarriersConfig, DEFAULT_RATE_LIMITS } from '../contracts/config/schema';
 import { forwardNumbers } from '../domain/forwarding/forward-numbers';
 import type { CarrierLimitsByName } from '../domain/forwarding/token-bucket';
-import type { ForwardRun } from '../domain/orchestration/run-failover';
-import type { CarrierDirectory, Clock, ForwardingStateStore, Random } from '../ports';
+import type { CarrierDirectory } from '../ports/carriers';
+import type { Clock, Random } from '../ports/clock';
+import type { ForwardingStateStore, ForwardRun } from '../ports/forwarding-state';
 
 /** Each configured carrier's rate and concurrency, with the documented defaults filled in. */
 export function carrierLimitsFromConfig(carriers: CarriersConfig): CarrierLimitsByName {

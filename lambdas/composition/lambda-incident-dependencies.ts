@@ -7,14 +7,11 @@ import { SecretsManagerCredentialSource } from '../adapters/carriers/credentials
 import { DynamoDbForwardingStateStore } from '../adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../adapters/dynamodb/incident-store';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
-import type {
-  CarrierDirectory,
-  Clock,
-  ForwardingStateStore,
-  IncidentStore,
-  Notifier,
-  Random,
-} from '../ports';
+import type { Notifier } from '../ports/alerts';
+import type { CarrierDirectory } from '../ports/carriers';
+import type { Clock, Random } from '../ports/clock';
+import type { ForwardingStateStore } from '../ports/forwarding-state';
+import type { IncidentStore } from '../ports/incidents';
 import { type DeploymentFiles, readDeploymentFiles } from '../runtime/deployment-files';
 import { systemClock } from '../runtime/system-clock';
 

@@ -1,5 +1,5 @@
-import type { RestoreRun } from '../domain/failback/run-failback';
 import { restoreNumbers } from '../domain/forwarding/restore-numbers';
+import type { RestoreRun } from '../ports/forwarding-state';
 import type { ForwardRunOptions } from './forward-run';
 
 /** The restore engine as failback calls it: one run over a wave's numbers until a deadline. */

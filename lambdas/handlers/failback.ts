@@ -10,20 +10,20 @@ import {
   type InvocationContext,
 } from '../composition/lambda-incident-dependencies';
 import { createRestoreRun } from '../composition/restore-run';
+import { readEnvironment } from '../contracts/environments/common-environment';
+import { failbackEnvironmentSchema } from '../contracts/environments/failback-environment';
+import { failbackEventSchema } from '../contracts/events/failback-event';
 import type { SiteHealthState } from '../domain/detection/decide-site-health';
-import type { SiteHealthStore } from '../domain/detection/probe-cycle';
 import { advanceFailback, approveFailback, type FailbackOutcome } from '../domain/failback/run-failback';
 import { IncidentLog } from '../domain/incidents/incident-log';
+import type { SiteHealthStore } from '../ports/detection';
+import type { Actor } from '../ports/incidents';
 import {
   createIncidentMetrics,
   emitIncidentProgress,
   type IncidentMetricsSink,
-} from '../metrics/incident-metrics';
-import type { Actor } from '../ports';
-import { readEnvironment } from '../runtime/environments/common-environment';
-import { failbackEnvironmentSchema } from '../runtime/environments/failback-environment';
-import { failbackEventSchema } from '../runtime/events/failback-event';
-import { parseEvent } from '../runtime/events/parse-event';
+} from '../runtime/incident-metrics';
+import { parseEvent } from '../runtime/parse-event';
 import { logger } from '../runtime/powertools';
 
 /** Time kept back from the Lambda deadline to record the wave's progress. */

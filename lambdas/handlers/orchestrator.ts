@@ -10,18 +10,17 @@ import {
   type IncidentWork,
   type InvocationContext,
 } from '../composition/lambda-incident-dependencies';
-
+import { readEnvironment } from '../contracts/environments/common-environment';
+import { orchestratorEnvironmentSchema } from '../contracts/environments/orchestrator-environment';
+import { type FailoverEvent, failoverEventSchema } from '../contracts/events/orchestrator-event';
 import { IncidentLog } from '../domain/incidents/incident-log';
 import { outageIncidentId, runFailover } from '../domain/orchestration/run-failover';
 import {
   createIncidentMetrics,
   emitIncidentProgress,
   type IncidentMetricsSink,
-} from '../metrics/incident-metrics';
-import { readEnvironment } from '../runtime/environments/common-environment';
-import { orchestratorEnvironmentSchema } from '../runtime/environments/orchestrator-environment';
-import { type FailoverEvent, failoverEventSchema } from '../runtime/events/orchestrator-event';
-import { parseEvent } from '../runtime/events/parse-event';
+} from '../runtime/incident-metrics';
+import { parseEvent } from '../runtime/parse-event';
 import { logger } from '../runtime/powertools';
 
 /** Time kept back from the Lambda deadline to save progress and start the continuation. */

@@ -12,16 +12,19 @@ import { orchestratorDryRunCheck } from '../adapters/lambda/orchestrator-dry-run
 import { alertTopicCheck } from '../adapters/sns/topic-subscriptions';
 import { carrierLimitsFromConfig } from '../composition/forward-run';
 import { createLambdaIncidentWork } from '../composition/lambda-incident-dependencies';
-import { CarrierFailoverError } from '../domain/errors';
-import type { AlertTopicCheck, CarrierAccess, OrchestratorCheck } from '../domain/practice/practice-ports';
+import { readEnvironment } from '../contracts/environments/common-environment';
+import { practiceEnvironmentSchema } from '../contracts/environments/practice-environment';
+import { CarrierFailoverError } from '../contracts/errors';
+import { practiceEventSchema } from '../contracts/events/practice-event';
 import { isPracticeTurn, practiceRegionOfWeek } from '../domain/practice/practice-schedule';
 import { formatDurations, runPractice } from '../domain/practice/run-practice';
-import type { Clock, ForwardingStateStore, IncidentStore, Notifier, Random } from '../ports';
+import type { Notifier } from '../ports/alerts';
+import type { Clock, Random } from '../ports/clock';
+import type { ForwardingStateStore } from '../ports/forwarding-state';
+import type { IncidentStore } from '../ports/incidents';
+import type { AlertTopicCheck, CarrierAccess, OrchestratorCheck } from '../ports/practice';
 import type { DeploymentFiles } from '../runtime/deployment-files';
-import { readEnvironment } from '../runtime/environments/common-environment';
-import { practiceEnvironmentSchema } from '../runtime/environments/practice-environment';
-import { parseEvent } from '../runtime/events/parse-event';
-import { practiceEventSchema } from '../runtime/events/practice-event';
+import { parseEvent } from '../runtime/parse-event';
 import { logger } from '../runtime/powertools';
 
 /** Time kept back from the Lambda deadline so the canaries are restored and the result recorded. */

@@ -8,6 +8,7 @@
  * `runProbeInvocation` is the same code path for Lambda and for the local drill: only the adapters
  * handed to it differ.
  */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -15,24 +16,13 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import type { DetectionSettings, Site } from '../../lib/config/schema';
 import { DynamoDbObservationStore } from '../adapters/dynamodb/observation-store';
 import { DynamoDbSiteHealthStore } from '../adapters/dynamodb/site-health-store';
 import { describeTrip, OrchestratorInvoker } from '../adapters/lambda/orchestrator-invoker';
 import { configuredProbe } from '../adapters/probes/control-probe';
-import {
-  CONTROL_ENDPOINT_PREFIX,
-  type DecisionOptions,
-  endpointKind,
-  type SiteTrip,
-} from '../domain/detection/decide-site-health';
-import {
-  ProbeCycle,
-  type ProbeRoundReport,
-  type ProbeSiteFn,
-  type SiteHealthStore,
-  type SiteRoundOutcome,
-} from '../domain/detection/probe-cycle';
+import type { DetectionSettings, Site } from '../contracts/config/schema';
+import { readEnvironment } from '../contracts/environments/common-environment';
+import { probeEnvironmentSchema } from '../contracts/environments/probe-environment';
 import {
   METRIC_NAMESPACE,
   type MetricDimensions,
@@ -41,11 +31,22 @@ import {
   regionDimensions,
   siteRegionDimensions,
   siteRegionKindDimensions,
-} from '../metrics/metric-names';
-import type { Clock, Observation, ObservationStore } from '../ports';
+} from '../contracts/metric-names';
+import {
+  CONTROL_ENDPOINT_PREFIX,
+  type DecisionOptions,
+  endpointKind,
+} from '../domain/detection/decide-site-health';
+import { ProbeCycle, type ProbeRoundReport, type SiteRoundOutcome } from '../domain/detection/probe-cycle';
+import type { Clock } from '../ports/clock';
+import type {
+  Observation,
+  ObservationStore,
+  ProbeSiteFn,
+  SiteHealthStore,
+  TripNotifier,
+} from '../ports/detection';
 import { readDeploymentConfig } from '../runtime/deployment-files';
-import { readEnvironment } from '../runtime/environments/common-environment';
-import { probeEnvironmentSchema } from '../runtime/environments/probe-environment';
 import { logger } from '../runtime/powertools';
 import { systemClock } from '../runtime/system-clock';
 
@@ -54,12 +55,6 @@ import { systemClock } from '../runtime/system-clock';
  * still write, decide, invoke the orchestrator and flush its metrics.
  */
 export const DEADLINE_MARGIN_MS = 5_000;
-
-/** Who is told when this region decides that a site tripped: the orchestrator in Lambda, a recorder in the drill. */
-export interface TripNotifier {
-  /** Resolves once the trip is handed over; a rejection makes the probe announce it again next round. */
-  notifyTrip(trip: SiteTrip, site: Site): Promise<void>;
-}
 
 /** The part of Powertools Metrics the probe uses, so the drill may pass a recorder instead. */
 export type ProbeMetricsSink = Pick<

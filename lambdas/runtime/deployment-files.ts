@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../lib/config/config-error';
-import { formatZodIssues } from '../../lib/config/format-issues';
-import { parseForwardingPlan } from '../../lib/config/forwarding-plan';
-import { CARRIER_NAMES, type Config, canariesOf, configSchema } from '../../lib/config/schema';
-import type { PlanEntry } from '../ports';
+import { ConfigError } from '../contracts/config/config-error';
+import { formatZodIssues } from '../contracts/config/format-issues';
+import { parseForwardingPlan } from '../contracts/config/forwarding-plan';
+import type { PlanEntry } from '../contracts/config/plan-entry';
+import { CARRIER_NAMES, type Config, canariesOf, configSchema } from '../contracts/config/schema';
 
 /**
  * The deployment's validated config and forwarding plan, shipped beside each function's code (not in

@@ -1,6 +1,6 @@
 /**
  * Stands in for `@aws-sdk/credential-provider-node` in the Lambda bundles (an esbuild alias, see
- * lib/constructs/lambda-bundle-settings.ts). Every bundled SDK client imports that package's
+ * lib/deploy/constructs/lambda-bundle-settings.ts). Every bundled SDK client imports that package's
  * `defaultProvider`; in Lambda the default chain always stops at its first link, the environment
  * variables the runtime sets from the execution role. The links after it (SSO, profile files, login,
  * web identity, container and instance metadata) and the STS, SSO and sign-in clients they carry

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Clock } from '../ports';
+import type { Clock } from '../ports/clock';
 
 /** The real clock, for Lambda, the CLI and the drill. */
 export const systemClock: Clock = {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { configSchema } from './schema';
+import { configSchema } from '../../lambdas/contracts/config/schema';
 
 /** Markers around the generated config reference in README.md. */
 export const REFERENCE_BEGIN =

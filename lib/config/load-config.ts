@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { PlanEntry } from '../../lambdas/ports';
-import { ConfigError } from './config-error';
-import { formatZodIssues } from './format-issues';
-import { type ParsedPlan, parseForwardingPlan } from './forwarding-plan';
-import { CARRIER_NAMES, type Config, canariesOf, configSchema } from './schema';
+import { ConfigError } from '../../lambdas/contracts/config/config-error';
+import { formatZodIssues } from '../../lambdas/contracts/config/format-issues';
+import { type ParsedPlan, parseForwardingPlan } from '../../lambdas/contracts/config/forwarding-plan';
+import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
+import { CARRIER_NAMES, type Config, canariesOf, configSchema } from '../../lambdas/contracts/config/schema';
 
 /** The embedded default config: the example deployment that synthesizes and drills out of the box. */
 export const DEFAULT_CONFIG_PATH = resolve(__dirname, '../../config/example.yaml');

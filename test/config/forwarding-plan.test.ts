@@ -1,4 +1,4 @@
-import { parseForwardingPlan } from '../../lib/config/forwarding-plan';
+import { parseForwardingPlan } from '../../lambdas/contracts/config/forwarding-plan';
 
 const context = {
   carriers: ['telnyx', 'twilio'] as const,

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../lib/config/config-error';
+import { ConfigError } from '../../lambdas/contracts/config/config-error';
 import { loadDeployment } from '../../lib/config/load-config';
 import { EXAMPLE_CONFIG, exampleConfigObject, writeDeploymentFiles } from '../support/config-files';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../lib/config/config-error';
+import { ConfigError } from '../../lambdas/contracts/config/config-error';
+import { DEFAULT_PRACTICE_SCHEDULE } from '../../lambdas/contracts/config/schema';
 import { loadDeployment } from '../../lib/config/load-config';
-import { DEFAULT_PRACTICE_SCHEDULE } from '../../lib/config/schema';
 import { EXAMPLE_PLAN, exampleConfigObject, writeDeploymentFiles } from '../support/config-files';
 
 function problemsOf(configPath: string): string[] {

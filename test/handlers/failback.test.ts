@@ -5,16 +5,21 @@ import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/fo
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
+import type { Config } from '../../lambdas/contracts/config/schema';
+import { CarrierError } from '../../lambdas/contracts/errors';
 import type { SiteHealthState } from '../../lambdas/domain/detection/decide-site-health';
-import { CarrierError } from '../../lambdas/domain/errors';
 import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
-import type { CarrierDirectory, Clock, ForwardingStateStore } from '../../lambdas/ports';
+import type { CarrierDirectory } from '../../lambdas/ports/carriers';
+import type { Clock } from '../../lambdas/ports/clock';
+import type { ForwardingStateStore } from '../../lambdas/ports/forwarding-state';
 import type { DeploymentFiles } from '../../lambdas/runtime/deployment-files';
 import { loadDeployment } from '../../lib/config/load-config';
-import type { Config } from '../../lib/config/schema';
-import { type LocalCarriers, startLocalCarriers } from '../../lib/drill/local-carriers';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
+import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/drill/local-carriers';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../lib/developer/drill/local-incident-table';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 
 const snsMock = mockClient(SNSClient);

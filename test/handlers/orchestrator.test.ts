@@ -6,14 +6,17 @@ import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/fo
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
 import type { InvocationContext } from '../../lambdas/composition/lambda-incident-dependencies';
-import { CarrierError } from '../../lambdas/domain/errors';
+import { CarrierError } from '../../lambdas/contracts/errors';
+import type { FailoverEvent } from '../../lambdas/contracts/events/orchestrator-event';
 import { handleOrchestratorEvent, type OrchestratorDependencies } from '../../lambdas/handlers/orchestrator';
-import type { CarrierDirectory, ForwardRequest } from '../../lambdas/ports';
-import type { FailoverEvent } from '../../lambdas/runtime/events/orchestrator-event';
+import type { CarrierDirectory, ForwardRequest } from '../../lambdas/ports/carriers';
 import { systemClock } from '../../lambdas/runtime/system-clock';
 import { loadDeployment } from '../../lib/config/load-config';
-import { type LocalCarriers, startLocalCarriers } from '../../lib/drill/local-carriers';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
+import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/drill/local-carriers';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../lib/developer/drill/local-incident-table';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 
 const snsMock = mockClient(SNSClient);

@@ -9,16 +9,19 @@ import { orchestratorDryRunCheck } from '../../lambdas/adapters/lambda/orchestra
 import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
 import { alertTopicCheck } from '../../lambdas/adapters/sns/topic-subscriptions';
+import type { CarrierName } from '../../lambdas/contracts/config/schema';
 import { practiceRegionOfWeek } from '../../lambdas/domain/practice/practice-schedule';
 import {
   handlePracticeEvent,
   PracticeAlertError,
   type PracticeDependencies,
 } from '../../lambdas/handlers/practice';
-import type { RoutingSnapshot } from '../../lambdas/ports';
-import type { CarrierName } from '../../lib/config/schema';
-import type { FakeCarrierServer } from '../../lib/drill/carrier-fakes/fake-carrier-server';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
+import type { RoutingSnapshot } from '../../lambdas/ports/carriers';
+import type { FakeCarrierServer } from '../../lib/developer/carrier-fakes/fake-carrier-server';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../lib/developer/drill/local-incident-table';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 import {
   CANARIES,

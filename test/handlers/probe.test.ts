@@ -16,14 +16,10 @@ import {
   OrchestratorInvoker,
 } from '../../lambdas/adapters/lambda/orchestrator-invoker';
 import { probeSite } from '../../lambdas/adapters/probes/probe-site';
-import { outageKey, type SiteTrip } from '../../lambdas/domain/detection/decide-site-health';
-import {
-  createProbeMetrics,
-  handleProbeEvent,
-  handler,
-  type ProbeHandlerDependencies,
-  type ProbeLogger,
-} from '../../lambdas/handlers/probe';
+import type { DetectionSettings, Site } from '../../lambdas/contracts/config/schema';
+import { readEnvironment } from '../../lambdas/contracts/environments/common-environment';
+import { probeEnvironmentSchema } from '../../lambdas/contracts/environments/probe-environment';
+import { failoverEventSchema } from '../../lambdas/contracts/events/orchestrator-event';
 import {
   DIMENSION_NAMES,
   METRIC_NAMESPACE,
@@ -32,16 +28,23 @@ import {
   regionDimensions,
   siteRegionDimensions,
   siteRegionKindDimensions,
-} from '../../lambdas/metrics/metric-names';
-import type { Clock } from '../../lambdas/ports';
+} from '../../lambdas/contracts/metric-names';
+import { outageKey, type SiteTrip } from '../../lambdas/domain/detection/decide-site-health';
+import {
+  createProbeMetrics,
+  handleProbeEvent,
+  handler,
+  type ProbeHandlerDependencies,
+  type ProbeLogger,
+} from '../../lambdas/handlers/probe';
+import type { Clock } from '../../lambdas/ports/clock';
 import { DEPLOYMENT_FILES } from '../../lambdas/runtime/deployment-files';
-import { readEnvironment } from '../../lambdas/runtime/environments/common-environment';
-import { probeEnvironmentSchema } from '../../lambdas/runtime/environments/probe-environment';
-import { failoverEventSchema } from '../../lambdas/runtime/events/orchestrator-event';
 import { loadDeployment } from '../../lib/config/load-config';
-import type { DetectionSettings, Site } from '../../lib/config/schema';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
-import { SipResponder } from '../../lib/drill/sip-responder';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../lib/developer/drill/local-incident-table';
+import { SipResponder } from '../../lib/developer/drill/sip-responder';
 import { EXAMPLE_CONFIG, EXAMPLE_PLAN } from '../support/config-files';
 
 const lambdaMock = mockClient(LambdaClient);
@@ -536,9 +539,9 @@ describe('probe environment', () => {
 });
 
 describe('metric names', () => {
-  it('are spelled only in lambdas/metrics/metric-names.ts', () => {
+  it('are spelled only in lambdas/contracts/metric-names.ts', () => {
     const root = resolve(__dirname, '../../lambdas');
-    const namesModule = join(root, 'metrics', 'metric-names.ts');
+    const namesModule = join(root, 'contracts', 'metric-names.ts');
     const names = [
       METRIC_NAMESPACE,
       ...Object.values(DIMENSION_NAMES),
@@ -557,7 +560,7 @@ describe('metric names', () => {
         const text = readFileSync(path, 'utf8');
         return names
           .filter((name) => [`'${name}'`, `"${name}"`, `\`${name}\``].some((quoted) => text.includes(quoted)))
-          .map((name) => `${relative(root, path)}: ${name} (import it from metrics/metric-names.ts)`);
+          .map((name) => `${relative(root, path)}: ${name} (import it from contracts/metric-names.ts)`);
       });
 
     expect(misplaced).toEqual([]);

@@ -12,6 +12,8 @@ import { TwilioCarrier } from '../../lambdas/adapters/carriers/twilio';
 import { WebhookCarrier } from '../../lambdas/adapters/carriers/webhook';
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
+import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
+import type { CarrierName } from '../../lambdas/contracts/config/schema';
 import {
   ALREADY_FORWARDED_BEFORE_SNAPSHOT,
   type ClaimedNumberState,
@@ -19,18 +21,20 @@ import {
   type IncidentRunOptions,
 } from '../../lambdas/domain/forwarding/forward-numbers';
 import { restoreNumbers } from '../../lambdas/domain/forwarding/restore-numbers';
-import type { Carrier, PlanEntry } from '../../lambdas/ports';
-import type { CarrierName } from '../../lib/config/schema';
-import { BandwidthFake } from '../../lib/drill/carrier-fakes/bandwidth-fake';
+import type { Carrier } from '../../lambdas/ports/carriers';
+import { BandwidthFake } from '../../lib/developer/carrier-fakes/bandwidth-fake';
 import {
   ALL_FAULT_KINDS,
   type FakeCarrierOptions,
   type FakeCarrierServer,
-} from '../../lib/drill/carrier-fakes/fake-carrier-server';
-import { TelnyxFake } from '../../lib/drill/carrier-fakes/telnyx-fake';
-import { TwilioFake } from '../../lib/drill/carrier-fakes/twilio-fake';
-import { WebhookFake } from '../../lib/drill/carrier-fakes/webhook-fake';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
+} from '../../lib/developer/carrier-fakes/fake-carrier-server';
+import { TelnyxFake } from '../../lib/developer/carrier-fakes/telnyx-fake';
+import { TwilioFake } from '../../lib/developer/carrier-fakes/twilio-fake';
+import { WebhookFake } from '../../lib/developer/carrier-fakes/webhook-fake';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../lib/developer/drill/local-incident-table';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 
 /** North American, so Bandwidth's 10-digit CallForward takes it too. */

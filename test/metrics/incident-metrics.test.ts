@@ -1,4 +1,4 @@
-import { emitIncidentProgress, incidentProgressValues } from '../../lambdas/metrics/incident-metrics';
+import { emitIncidentProgress, incidentProgressValues } from '../../lambdas/runtime/incident-metrics';
 
 const WAVES = [10, 25, 50, 100];
 

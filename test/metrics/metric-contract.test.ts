@@ -13,23 +13,24 @@ import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-
 import { DynamoDbObservationStore } from '../../lambdas/adapters/dynamodb/observation-store';
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { RecordingNotifier } from '../../lambdas/adapters/local/recording-notifier';
-import { controlEndpointId, type SiteHealthState } from '../../lambdas/domain/detection/decide-site-health';
-import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../lambdas/handlers/failback';
-import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
-import { createProbeMetrics, type ProbeLogger, runProbeInvocation } from '../../lambdas/handlers/probe';
-import { createIncidentMetrics } from '../../lambdas/metrics/incident-metrics';
+import type { Site } from '../../lambdas/contracts/config/schema';
 import {
   DIMENSION_NAMES,
   METRIC_NAMESPACE,
   ORCHESTRATOR_METRICS,
   PROBE_METRICS,
-} from '../../lambdas/metrics/metric-names';
-import type { Clock, Observation } from '../../lambdas/ports';
+} from '../../lambdas/contracts/metric-names';
+import { controlEndpointId, type SiteHealthState } from '../../lambdas/domain/detection/decide-site-health';
+import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../lambdas/handlers/failback';
+import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
+import { createProbeMetrics, type ProbeLogger, runProbeInvocation } from '../../lambdas/handlers/probe';
+import type { Clock } from '../../lambdas/ports/clock';
+import type { Observation } from '../../lambdas/ports/detection';
 import type { DeploymentFiles } from '../../lambdas/runtime/deployment-files';
+import { createIncidentMetrics } from '../../lambdas/runtime/incident-metrics';
 import { loadDeployment } from '../../lib/config/load-config';
-import type { Site } from '../../lib/config/schema';
-import { startLocalCarriers } from '../../lib/drill/local-carriers';
-import { startLocalIncidentTable } from '../../lib/drill/local-incident-table';
+import { startLocalCarriers } from '../../lib/developer/drill/local-carriers';
+import { startLocalIncidentTable } from '../../lib/developer/drill/local-incident-table';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 import { dashboardsOf, metricsOf } from '../support/dashboard-body';
 import { buildApp } from '../support/example-app';

@@ -8,8 +8,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runCli } from '../../lib/cli/program';
-import { fakeIo } from '../cli/support/fake-io';
+import { runCli } from '../../lib/operator/cli/program';
+import { fakeIo } from '../operator/cli/support/fake-io';
 import { writeDeploymentFiles } from '../support/config-files';
 
 const argv = (...args: string[]) => ['node', 'carrier-failover', ...args];

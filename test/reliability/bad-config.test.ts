@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import fc from 'fast-check';
-import { addCarrierFailoverStacks } from '../../lib/carrier-failover-app';
-import { ConfigError } from '../../lib/config/config-error';
-import { parseForwardingPlan } from '../../lib/config/forwarding-plan';
+import { ConfigError } from '../../lambdas/contracts/config/config-error';
+import { parseForwardingPlan } from '../../lambdas/contracts/config/forwarding-plan';
 import { loadDeployment } from '../../lib/config/load-config';
+import { addCarrierFailoverStacks } from '../../lib/deploy/carrier-failover-app';
 import { EXAMPLE_PLAN, exampleConfigObject, writeDeploymentFiles } from '../support/config-files';
 
 const ROOT = resolve(__dirname, '../..');

@@ -10,10 +10,10 @@
 import { outageIncidentId } from '../../lambdas/domain/orchestration/run-failover';
 import { handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
-import type { NumberState } from '../../lambdas/ports';
+import type { NumberState } from '../../lambdas/ports/forwarding-state';
 import { loadDeployment } from '../../lib/config/load-config';
-import { ALL_FAULT_KINDS } from '../../lib/drill/carrier-fakes/fake-carrier-server';
-import { generatePlan } from '../../lib/drill/generated-plan';
+import { ALL_FAULT_KINDS } from '../../lib/developer/carrier-fakes/fake-carrier-server';
+import { generatePlan } from '../../lib/developer/drill/generated-plan';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 import {

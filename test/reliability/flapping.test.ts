@@ -8,7 +8,7 @@
 import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import { handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { loadDeployment } from '../../lib/config/load-config';
-import { SipResponder } from '../../lib/drill/sip-responder';
+import { SipResponder } from '../../lib/developer/drill/sip-responder';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 import { type CapturedOutput, captureOutput } from './support/reliability-harness';
 import { SteppedClock, startWatchdogRegions, type WatchdogRegions } from './support/watchdog-regions';

@@ -15,7 +15,7 @@ import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
 import { outageIncidentId } from '../../lambdas/domain/orchestration/run-failover';
 import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent, type OrchestratorDependencies } from '../../lambdas/handlers/orchestrator';
-import type { IncidentStore } from '../../lambdas/ports';
+import type { IncidentStore } from '../../lambdas/ports/incidents';
 import { loadDeployment } from '../../lib/config/load-config';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 import { EXAMPLE_CONFIG } from '../support/config-files';

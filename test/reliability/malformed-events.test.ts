@@ -13,7 +13,7 @@ import { handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
 import { handleProbeEvent, type ProbeLogger } from '../../lambdas/handlers/probe';
 import { loadDeployment } from '../../lib/config/load-config';
-import { silentMetrics } from '../../lib/drill/quiet-telemetry';
+import { silentMetrics } from '../../lib/developer/drill/quiet-telemetry';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 import {

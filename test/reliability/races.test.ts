@@ -9,7 +9,8 @@
 import { outageIncidentId } from '../../lambdas/domain/orchestration/run-failover';
 import { handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
-import type { Carrier, CarrierDirectory, TimelineEvent } from '../../lambdas/ports';
+import type { Carrier, CarrierDirectory } from '../../lambdas/ports/carriers';
+import type { TimelineEvent } from '../../lambdas/ports/incidents';
 import { loadDeployment } from '../../lib/config/load-config';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 import { EXAMPLE_CONFIG } from '../support/config-files';

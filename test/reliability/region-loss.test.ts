@@ -11,10 +11,10 @@
 
 import { outageIncidentId } from '../../lambdas/domain/orchestration/run-failover';
 import { handleFailbackEvent } from '../../lambdas/handlers/failback';
-import type { Incident } from '../../lambdas/ports';
+import type { Incident } from '../../lambdas/ports/incidents';
 import { loadDeployment } from '../../lib/config/load-config';
-import { SipResponder } from '../../lib/drill/sip-responder';
-import { buildIncidentReport } from '../../lib/report/incident-report';
+import { SipResponder } from '../../lib/developer/drill/sip-responder';
+import { buildIncidentReport } from '../../lib/operator/report/incident-report';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 import { type CapturedOutput, captureOutput } from './support/reliability-harness';
 import { SteppedClock, startWatchdogRegions, type WatchdogRegions } from './support/watchdog-regions';

@@ -10,6 +10,8 @@
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
 import { DynamoDbObservationStore } from '../../lambdas/adapters/dynamodb/observation-store';
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
+import type { DetectionSettings, Site } from '../../lambdas/contracts/config/schema';
+import { PROBE_METRICS, regionDimensions } from '../../lambdas/contracts/metric-names';
 import { REPLICATION_CONFLICT_ATTEMPTS } from '../../lambdas/domain/detection/probe-cycle';
 import { outageIncidentId } from '../../lambdas/domain/orchestration/run-failover';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
@@ -19,11 +21,12 @@ import {
   type ProbeMetricsSink,
   runProbeInvocation,
 } from '../../lambdas/handlers/probe';
-import { PROBE_METRICS, regionDimensions } from '../../lambdas/metrics/metric-names';
-import type { Clock } from '../../lambdas/ports';
+import type { Clock } from '../../lambdas/ports/clock';
 import { loadDeployment } from '../../lib/config/load-config';
-import type { DetectionSettings, Site } from '../../lib/config/schema';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../lib/drill/local-incident-table';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../lib/developer/drill/local-incident-table';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 import {

@@ -13,9 +13,9 @@ import { createCarrierDirectory } from '../../lambdas/adapters/carriers/carrier-
 import { EnvironmentCredentialSource } from '../../lambdas/adapters/carriers/credentials';
 import { handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
-import { addCarrierFailoverStacks } from '../../lib/carrier-failover-app';
 import { loadDeployment } from '../../lib/config/load-config';
-import { ALL_FAULT_KINDS } from '../../lib/drill/carrier-fakes/fake-carrier-server';
+import { addCarrierFailoverStacks } from '../../lib/deploy/carrier-failover-app';
+import { ALL_FAULT_KINDS } from '../../lib/developer/carrier-fakes/fake-carrier-server';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 import {

@@ -9,7 +9,10 @@ import {
   ReplicatedWriteConflictException,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { connectToIncidentTable, type LocalIncidentTable } from '../../lib/drill/local-incident-table';
+import {
+  connectToIncidentTable,
+  type LocalIncidentTable,
+} from '../../lib/developer/drill/local-incident-table';
 
 /** A low-level command as the middleware sees it: its name and its (marshalled) input. */
 export interface DynamoDbCall {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { addCarrierFailoverStacks, type CarrierFailoverStacks } from '../../lib/carrier-failover-app';
 import { loadDeployment } from '../../lib/config/load-config';
+import { addCarrierFailoverStacks, type CarrierFailoverStacks } from '../../lib/deploy/carrier-failover-app';
 import { EXAMPLE_CONFIG } from './config-files';
 
 /** Builds the app for a config file (default: the embedded example) with cdk-nag attached, as bin/app.ts does. */

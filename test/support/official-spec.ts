@@ -1,7 +1,7 @@
 /**
  * Checks logged requests against the carriers' full official OpenAPI specs, which live outside the
  * repository (`../shared/carrier-specs` beside the checkout) and so exist only on some machines.
- * The project's own contracts (lib/drill/carrier-fakes/contracts) are what the fakes enforce; this
+ * The project's own contracts (lib/developer/carrier-fakes/contracts) are what the fakes enforce; this
  * is the second opinion: the operation exists, its query parameters and body fields are the
  * spec's, and (where asked) the values validate.
  */

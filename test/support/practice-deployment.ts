@@ -4,11 +4,11 @@
  * seeded fake that also holds the canary, at a rate that keeps tests short.
  */
 import { readFileSync } from 'node:fs';
-import type { PlanEntry } from '../../lambdas/ports';
+import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
+import type { CarrierName, Config } from '../../lambdas/contracts/config/schema';
 import { loadDeployment } from '../../lib/config/load-config';
-import type { CarrierName, Config } from '../../lib/config/schema';
-import type { FakeCarrierOptions } from '../../lib/drill/carrier-fakes/fake-carrier-server';
-import { type LocalCarriers, startLocalCarriers } from '../../lib/drill/local-carriers';
+import type { FakeCarrierOptions } from '../../lib/developer/carrier-fakes/fake-carrier-server';
+import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/drill/local-carriers';
 import { EXAMPLE_PLAN, exampleConfigObject, writeDeploymentFiles } from './config-files';
 
 /** The carriers practice tests use. */

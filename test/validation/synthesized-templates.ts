@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { addCarrierFailoverStacks } from '../../lib/carrier-failover-app';
 import { loadDeployment } from '../../lib/config/load-config';
+import { addCarrierFailoverStacks } from '../../lib/deploy/carrier-failover-app';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 
 /** Every optional feature on: DNS, every carrier with a canary, practice, an eventually consistent region set. */

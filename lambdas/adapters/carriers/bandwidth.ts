@@ -9,9 +9,9 @@
  * retryable, before anything is sent).
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { DEFAULT_BASE_URLS } from '../../../lib/config/schema';
-import { CarrierError } from '../../domain/errors';
-import type { BulkItemOutcome, Carrier, ForwardRequest, RoutingSnapshot } from '../../ports';
+import { DEFAULT_BASE_URLS } from '../../contracts/config/schema';
+import { CarrierError } from '../../contracts/errors';
+import type { BulkItemOutcome, Carrier, ForwardRequest, RoutingSnapshot } from '../../ports/carriers';
 import {
   CarrierHttpClient,
   type CarrierHttpOptions,

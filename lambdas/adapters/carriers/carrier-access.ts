@@ -3,10 +3,10 @@
  * built only when asked, so one broken secret is reported as that carrier's problem instead of
  * hiding every other carrier (createCarrierDirectory stops at the first).
  */
-import type { CarrierName, CarriersConfig } from '../../../lib/config/schema';
-import { CarrierAuthError } from '../../domain/errors';
-import type { CarrierAccess } from '../../domain/practice/practice-ports';
-import type { Carrier, ForwardRequest } from '../../ports';
+import type { CarrierName, CarriersConfig } from '../../contracts/config/schema';
+import { CarrierAuthError } from '../../contracts/errors';
+import type { Carrier, ForwardRequest } from '../../ports/carriers';
+import type { CarrierAccess } from '../../ports/practice';
 import { BANDWIDTH_BULK_LIMIT, forwardTarget, tenDigits } from './bandwidth';
 import { type CarrierDirectoryOptions, createCarrierDirectory } from './carrier-directory';
 import type { CredentialSource } from './credentials';

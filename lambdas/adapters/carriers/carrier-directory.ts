@@ -2,8 +2,8 @@
  * Builds one adapter per configured carrier, credentials resolved first so a missing or broken
  * secret is reported when the directory is built, not halfway through a failover.
  */
-import type { CarriersConfig } from '../../../lib/config/schema';
-import type { CarrierDirectory } from '../../ports';
+import type { CarriersConfig } from '../../contracts/config/schema';
+import type { CarrierDirectory } from '../../ports/carriers';
 import { BandwidthCarrier } from './bandwidth';
 import type { CredentialSource } from './credentials';
 import { TelnyxCarrier } from './telnyx';

@@ -4,8 +4,8 @@
  * turned into the same typed errors (CarrierError / CarrierAuthError) everywhere, and the retry
  * loop in the forwarding engine never has to parse a message.
  */
-import type { CarrierName } from '../../../lib/config/schema';
-import { CarrierAuthError, CarrierError } from '../../domain/errors';
+import type { CarrierName } from '../../contracts/config/schema';
+import { CarrierAuthError, CarrierError } from '../../contracts/errors';
 import { awaitRequestTurn } from '../../domain/forwarding/request-gate';
 
 /** Per-call timeout when none is configured; short, because a failover must not stall on one call. */

@@ -5,8 +5,8 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
-import type { CarrierName } from '../../../lib/config/schema';
-import { CarrierAuthError, CarrierError } from '../../domain/errors';
+import type { CarrierName } from '../../contracts/config/schema';
+import { CarrierAuthError, CarrierError } from '../../contracts/errors';
 
 const nonEmpty = (what: string) => z.string().min(1).describe(what);
 

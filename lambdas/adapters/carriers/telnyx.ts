@@ -8,16 +8,17 @@
  * cached for the life of the adapter. Before a large run the engine calls prepareNumbers, which
  * learns the ids a page of 250 at a time instead of one request each.
  */
-import { DEFAULT_BASE_URLS } from '../../../lib/config/schema';
-import { CarrierAuthError, CarrierError } from '../../domain/errors';
+
+import type { ForwardMode } from '../../contracts/config/plan-entry';
+import { DEFAULT_BASE_URLS } from '../../contracts/config/schema';
+import { CarrierAuthError, CarrierError } from '../../contracts/errors';
 import type {
   BulkItemOutcome,
   Carrier,
   CarrierCall,
-  ForwardMode,
   ForwardRequest,
   RoutingSnapshot,
-} from '../../ports';
+} from '../../ports/carriers';
 import { CarrierHttpClient, type CarrierHttpOptions, malformedResponse } from './carrier-http';
 
 /** Telnyx's documented maximum of numbers in one update job. */

@@ -11,9 +11,11 @@
  * Twilio ignores `VoiceUrl` while `TrunkSid` or `VoiceApplicationSid` is set, so `always` clears
  * both; the snapshot keeps every field involved and restore writes them back.
  */
-import { DEFAULT_BASE_URLS } from '../../../lib/config/schema';
-import { CarrierError } from '../../domain/errors';
-import type { Carrier, ForwardMode, ForwardRequest, RoutingSnapshot } from '../../ports';
+
+import type { ForwardMode } from '../../contracts/config/plan-entry';
+import { DEFAULT_BASE_URLS } from '../../contracts/config/schema';
+import { CarrierError } from '../../contracts/errors';
+import type { Carrier, ForwardRequest, RoutingSnapshot } from '../../ports/carriers';
 import { CarrierHttpClient, type CarrierHttpOptions, malformedResponse } from './carrier-http';
 
 /** Twilio's Echo Twimlet: answers with the TwiML passed in its `Twiml` query parameter. */

@@ -13,8 +13,9 @@
  *   `Retry-After`. Status handling is the same as for every carrier (see carrier-http).
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { CarrierError } from '../../domain/errors';
-import type { Carrier, ForwardMode, ForwardRequest, RoutingSnapshot } from '../../ports';
+import type { ForwardMode } from '../../contracts/config/plan-entry';
+import { CarrierError } from '../../contracts/errors';
+import type { Carrier, ForwardRequest, RoutingSnapshot } from '../../ports/carriers';
 import { CarrierHttpClient, type CarrierHttpOptions, malformedResponse } from './carrier-http';
 
 /** Header carrying the signing time, in epoch seconds. */

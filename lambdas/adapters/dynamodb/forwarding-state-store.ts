@@ -12,10 +12,11 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentModificationError } from '../../domain/errors';
+import type { PlanEntry } from '../../contracts/config/plan-entry';
+import { ConcurrentModificationError } from '../../contracts/errors';
+import { SORT_KEY_PREFIX, tableKeys } from '../../contracts/incident-table-design';
 import type { ClaimedNumberState, NumberStateChanges } from '../../domain/forwarding/forward-numbers';
-import { SORT_KEY_PREFIX, tableKeys } from '../../incident-table-design';
-import type { ForwardingStateStore, NumberState, PlanEntry } from '../../ports';
+import type { ForwardingStateStore, NumberState } from '../../ports/forwarding-state';
 
 /** Item `type` attribute, so a scan or export can tell item kinds apart. */
 const ITEM_TYPE = 'number-state';

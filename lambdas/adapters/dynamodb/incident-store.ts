@@ -8,9 +8,9 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentModificationError } from '../../domain/errors';
-import { INCIDENT_TABLE, SORT_KEY_PREFIX, tableKeys } from '../../incident-table-design';
-import type { Incident, IncidentStore, OpenIncidentResult, TimelineEvent } from '../../ports';
+import { ConcurrentModificationError } from '../../contracts/errors';
+import { INCIDENT_TABLE, SORT_KEY_PREFIX, tableKeys } from '../../contracts/incident-table-design';
+import type { Incident, IncidentStore, OpenIncidentResult, TimelineEvent } from '../../ports/incidents';
 import { sendMappingReplicationErrors, toReplicationError } from './replication-errors';
 
 /** Orders this process's events that share a timestamp. */

@@ -11,9 +11,9 @@ import {
   type DynamoDBDocumentClient,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { CarrierFailoverError } from '../../domain/errors';
-import { OBSERVATION_TABLE, sortableTime, tableKeys } from '../../incident-table-design';
-import type { Observation, ObservationStore } from '../../ports';
+import { CarrierFailoverError } from '../../contracts/errors';
+import { OBSERVATION_TABLE, sortableTime, tableKeys } from '../../contracts/incident-table-design';
+import type { Observation, ObservationStore } from '../../ports/detection';
 
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_SIZE = 25;

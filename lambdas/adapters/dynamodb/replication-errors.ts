@@ -20,7 +20,7 @@
  *   (validation, access, throttling, a failed condition) and errors without a DynamoDB answer
  *   (timeouts, refused connections) are not: they keep their own meaning and propagate.
  */
-import { ReplicaIsolatedError, ReplicatedWriteConflictError } from '../../domain/errors';
+import { ReplicaIsolatedError, ReplicatedWriteConflictError } from '../../contracts/errors';
 
 /** What an SDK v3 service exception carries that we read. */
 interface ServiceErrorShape {

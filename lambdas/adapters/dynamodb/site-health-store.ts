@@ -4,14 +4,10 @@
  * both advance a site (the loser re-reads and decides again).
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentModificationError } from '../../contracts/errors';
+import { INCIDENT_TABLE, tableKeys } from '../../contracts/incident-table-design';
 import type { SiteHealthState } from '../../domain/detection/decide-site-health';
-import type {
-  PendingAnnouncement,
-  SiteHealthStore,
-  StoredSiteHealth,
-} from '../../domain/detection/probe-cycle';
-import { ConcurrentModificationError } from '../../domain/errors';
-import { INCIDENT_TABLE, tableKeys } from '../../incident-table-design';
+import type { PendingAnnouncement, SiteHealthStore, StoredSiteHealth } from '../../ports/detection';
 import { sendMappingReplicationErrors, toReplicationError } from './replication-errors';
 
 /** The SiteHealthStore port on the incident table. */

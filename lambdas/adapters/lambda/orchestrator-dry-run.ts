@@ -4,8 +4,8 @@
  * The practice run uses it on the other regions' orchestrators, the CLI on every region's.
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { CarrierFailoverError } from '../../domain/errors';
-import type { OrchestratorCheck } from '../../domain/practice/practice-ports';
+import { CarrierFailoverError } from '../../contracts/errors';
+import type { OrchestratorCheck } from '../../ports/practice';
 
 /** A dry run did not answer 204. Retryable: a region may be back later. */
 export class OrchestratorDryRunError extends CarrierFailoverError {

@@ -7,10 +7,10 @@
  * conditional write opens one incident for all of them; only `trigger.region` differs.
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { FailureKind, Site } from '../../../lib/config/schema';
+import type { FailureKind, Site } from '../../contracts/config/schema';
+import { CarrierFailoverError, ValidationError } from '../../contracts/errors';
+import { type FailoverEvent, failoverEventSchema } from '../../contracts/events/orchestrator-event';
 import { endpointKind, type SiteTrip } from '../../domain/detection/decide-site-health';
-import { CarrierFailoverError, ValidationError } from '../../domain/errors';
-import { type FailoverEvent, failoverEventSchema } from '../../runtime/events/orchestrator-event';
 
 /** The failover event's `reason` is at most this long (failoverEventSchema). */
 const MAX_REASON_LENGTH = 500;

@@ -1,4 +1,5 @@
-import type { Alert, Clock, Notifier } from '../../ports';
+import type { Alert, Notifier } from '../../ports/alerts';
+import type { Clock } from '../../ports/clock';
 
 /** An alert as the drill saw it go out. */
 export interface RecordedAlert extends Alert {

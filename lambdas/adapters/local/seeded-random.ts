@@ -1,4 +1,4 @@
-import type { Random } from '../../ports';
+import type { Random } from '../../ports/clock';
 
 /**
  * A small seeded generator (mulberry32): the same seed gives the same sequence, so fault injection

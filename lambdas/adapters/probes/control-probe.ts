@@ -4,10 +4,9 @@
  * reaches the internet. A round whose site probes and control probes all failed is then most likely
  * the region's fault, and the decision counts it as an abstention (see judgeRound).
  */
-import type { DetectionSettings } from '../../../lib/config/schema';
+import type { DetectionSettings } from '../../contracts/config/schema';
 import { controlEndpointId } from '../../domain/detection/decide-site-health';
-import type { ProbeSiteFn } from '../../domain/detection/probe-cycle';
-import type { Observation } from '../../ports';
+import type { Observation, ProbeSiteFn } from '../../ports/detection';
 import { describeFetchError } from './http-probe';
 import { type ProbeResult, type ProbeRound, probeSite } from './probe-site';
 

@@ -3,7 +3,7 @@
  * contain a piece of text. The body check is what catches a portal that is up but "out of sync"
  * and answers 200 with an error page.
  */
-import type { HttpEndpoint } from '../../../lib/config/schema';
+import type { HttpEndpoint } from '../../contracts/config/schema';
 import type { ProbeResult } from './probe-site';
 
 /** The most body text read when looking for `bodyContains`; health pages are small. */

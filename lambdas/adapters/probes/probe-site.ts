@@ -2,9 +2,9 @@
  * One probe round of one site from one region: every SIP and HTTP endpoint at once, each turned
  * into an Observation stamped with the round's start, so the decision can group them by `at`.
  */
-import type { Site } from '../../../lib/config/schema';
+import type { Site } from '../../contracts/config/schema';
 import { sipEndpointId } from '../../domain/detection/decide-site-health';
-import type { Observation } from '../../ports';
+import type { Observation } from '../../ports/detection';
 import { type HttpProbeOptions, probeHttp } from './http-probe';
 import { probeSipOptions, type SipProbeOptions } from './sip-options-probe';
 

@@ -11,7 +11,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import type { SipEndpoint } from '../../../lib/config/schema';
+import type { SipEndpoint } from '../../contracts/config/schema';
 import type { ProbeResult } from './probe-site';
 
 /** RFC 3261 timer T1 (RTT estimate) and T2 (longest retransmit interval of a non-INVITE request). */

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Alert, Notifier } from '../../ports';
+import type { Alert, Notifier } from '../../ports/alerts';
 
 /**
  * Publishes alerts to the region's SNS topic. The message is per protocol (MessageStructure json):

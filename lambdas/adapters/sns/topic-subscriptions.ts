@@ -8,8 +8,8 @@ import {
   type ListSubscriptionsByTopicCommandOutput,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import { CarrierFailoverError } from '../../domain/errors';
-import type { AlertTopicCheck, TopicSubscription } from '../../domain/practice/practice-ports';
+import { CarrierFailoverError } from '../../contracts/errors';
+import type { AlertTopicCheck, TopicSubscription } from '../../ports/practice';
 
 /** The topic's subscriptions could not be listed (permission, missing topic, SNS not answering). */
 export class TopicSubscriptionsError extends CarrierFailoverError {

@@ -1,5 +1,6 @@
-import type { Runbook } from '../../../lib/config/schema';
-import type { Alert, AlertSeverity, Incident } from '../../ports';
+import type { Runbook } from '../../contracts/config/schema';
+import type { Alert, AlertSeverity } from '../../ports/alerts';
+import type { Incident } from '../../ports/incidents';
 
 /** Every state change that is worth telling people about; never one alert per number. */
 export type AlertKind =

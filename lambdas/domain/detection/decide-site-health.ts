@@ -39,9 +39,9 @@
  * another region is still writing. A round written later than that is a late arrival the regions
  * may disagree on; the orchestrator's per-site conditional write is the backstop.
  */
-import type { DetectionSettings, SipEndpoint } from '../../../lib/config/schema';
-import type { Observation } from '../../ports';
-import { ValidationError } from '../errors';
+import type { DetectionSettings, SipEndpoint } from '../../contracts/config/schema';
+import { ValidationError } from '../../contracts/errors';
+import type { Observation } from '../../ports/detection';
 
 /** How much older than the judged round a region's latest round may be, by default, in intervals. */
 const FRESHNESS_INTERVALS = 3;

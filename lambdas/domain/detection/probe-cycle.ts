@@ -8,14 +8,22 @@
  * deterministic fold over the shared observations (see decide-site-health.ts), so each region that
  * trips reports the same idempotency key, and the orchestrator opens one incident for all of them.
  */
-import type { DetectionSettings, Site } from '../../../lib/config/schema';
-import type { Clock, Observation, ObservationStore, Random } from '../../ports';
+
+import type { DetectionSettings, Site } from '../../contracts/config/schema';
 import {
   ConcurrentModificationError,
   isReplicationError,
   ReplicatedWriteConflictError,
   type ReplicationError,
-} from '../errors';
+} from '../../contracts/errors';
+import type { Clock, Random } from '../../ports/clock';
+import type {
+  Observation,
+  ObservationStore,
+  PendingAnnouncement,
+  ProbeSiteFn,
+  SiteHealthStore,
+} from '../../ports/detection';
 import {
   type DecisionOptions,
   evaluateSiteHealth,
@@ -38,50 +46,6 @@ const MAX_DECISION_ATTEMPTS = 3;
  */
 export const REPLICATION_CONFLICT_ATTEMPTS = 3;
 const REPLICATION_CONFLICT_BASE_DELAY_MS = 50;
-
-/** A transition decided and stored but not yet announced. */
-export interface PendingAnnouncement {
-  transition: SiteHealthTransition;
-  /** Clock time (epoch ms) of the run that decided it. */
-  decidedAt: number;
-}
-
-/** A region's stored decision state of one site, with the transitions still to announce. */
-export interface StoredSiteHealth {
-  state: SiteHealthState;
-  /**
-   * Transitions decided but not yet announced: written with the state that produced them and
-   * removed once `onTrip`/`onRecovered` succeeded, so a crash in between announces them again
-   * rather than never.
-   */
-  unannounced: PendingAnnouncement[];
-  /** Optimistic-lock version: 1 after the first write. */
-  version: number;
-}
-
-/**
- * Where each region keeps its decision state of each site (`SITE#<site>` / `HEALTH#<region>`).
- * Writes are optimistic: two overlapping runs of one region cannot both advance a site.
- */
-export interface SiteHealthStore {
-  get(siteId: string, region: string): Promise<StoredSiteHealth | undefined>;
-  /**
-   * Writes the record if the stored version is still `expectedVersion` (or, when it is undefined,
-   * if there is no record yet). Returns the new version.
-   * @throws ConcurrentModificationError when someone else wrote first.
-   * @throws ReplicatedWriteConflictError when another region was writing the item (nothing written).
-   * @throws ReplicaIsolatedError when this region's replica cannot reach the others (nothing written).
-   */
-  put(
-    siteId: string,
-    region: string,
-    record: Omit<StoredSiteHealth, 'version'>,
-    expectedVersion: number | undefined,
-  ): Promise<number>;
-}
-
-/** Probes every endpoint of a site once; every observation carries the round's region and `at`. */
-export type ProbeSiteFn = (site: Site, round: { region: string; at: number }) => Promise<Observation[]>;
 
 /** What a probe cycle needs, wired by the handler (Lambda), the drill or a test. */
 export interface ProbeCycleDependencies {

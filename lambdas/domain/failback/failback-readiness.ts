@@ -1,4 +1,4 @@
-import type { DetectionSettings } from '../../../lib/config/schema';
+import type { DetectionSettings } from '../../contracts/config/schema';
 import {
   type DecisionOptions,
   freshnessWindowMs,

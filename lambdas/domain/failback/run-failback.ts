@@ -1,27 +1,19 @@
-import type { DetectionSettings, FailbackSettings } from '../../../lib/config/schema';
-import type { Actor, Clock, ForwardingStateStore, Incident, IncidentStore, NumberStatus } from '../../ports';
+import type { DetectionSettings, FailbackSettings } from '../../contracts/config/schema';
+import { ConcurrentModificationError } from '../../contracts/errors';
+import type { Clock } from '../../ports/clock';
+import type {
+  ForwardingStateStore,
+  NumberStatus,
+  RestoreRun,
+  RestoreRunSummary,
+} from '../../ports/forwarding-state';
+import type { Actor, Incident, IncidentStore } from '../../ports/incidents';
 import type { SiteHealthState } from '../detection/decide-site-health';
-import { ConcurrentModificationError } from '../errors';
 import { announceOwed, oweAlert } from '../incidents/alert-outbox';
 import { releaseIncidentLease, takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';
 import { TIMELINE } from '../incidents/timeline';
 import { judgeFailbackReadiness, waveSlices } from './failback-readiness';
-
-/** What one restore run over a wave's numbers achieved. */
-export interface RestoreRunSummary {
-  restored: number;
-  failed: { number: string; reason: string }[];
-  pending: number;
-}
-
-/** Restores the saved routing of `numbers` for an incident until `deadlineMs`. */
-export type RestoreRun = (
-  incidentId: string,
-  numbers: string[],
-  wave: number,
-  deadlineMs: number,
-) => Promise<RestoreRunSummary>;
 
 export interface FailbackDependencies {
   store: IncidentStore;

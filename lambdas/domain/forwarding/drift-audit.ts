@@ -3,8 +3,11 @@
  * from what the plan and the moment expect, so a fallback that someone changed by hand, or a
  * forwarding left on after an incident, is found before the next outage rather than during it.
  */
-import type { CarrierName } from '../../../lib/config/schema';
-import type { CarrierDirectory, Clock, PlanEntry, Random, RoutingSnapshot } from '../../ports';
+
+import type { PlanEntry } from '../../contracts/config/plan-entry';
+import type { CarrierName } from '../../contracts/config/schema';
+import type { CarrierDirectory, RoutingSnapshot } from '../../ports/carriers';
+import type { Clock, Random } from '../../ports/clock';
 import { DEFAULT_DEADLINE_MARGIN_MS, distinctEntries, type NumberFailure } from './forward-numbers';
 import { describeRouting } from './pre-arm';
 import { type AttemptTally, callWithRetry, Deadline, type RetryOptions, RetryPolicy } from './retry-policy';

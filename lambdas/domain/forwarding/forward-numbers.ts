@@ -16,20 +16,19 @@
  * - A claim left by a crashed run expires after `claimLeaseMs`; the same `runId` (a Lambda retry of
  *   the same invocation) may take its own claims back at once.
  */
-import type { CarrierName } from '../../../lib/config/schema';
+
+import type { PlanEntry } from '../../contracts/config/plan-entry';
+import type { CarrierName } from '../../contracts/config/schema';
+import { ConcurrentModificationError, ValidationError } from '../../contracts/errors';
 import type {
   BulkItemOutcome,
   Carrier,
   CarrierCall,
   CarrierDirectory,
-  Clock,
-  ForwardingStateStore,
-  NumberState,
-  PlanEntry,
-  Random,
   RoutingSnapshot,
-} from '../../ports';
-import { ConcurrentModificationError, ValidationError } from '../errors';
+} from '../../ports/carriers';
+import type { Clock, Random } from '../../ports/clock';
+import type { ForwardingStateStore, NumberState } from '../../ports/forwarding-state';
 import {
   type AttemptTally,
   type CallResult,
@@ -57,7 +56,7 @@ import { drainQueue, WorkQueue } from './work-queue';
 
 /**
  * Which run holds a number and until when. Stored on the number's row next to the NumberState
- * fields (proposed for NumberState in lambdas/ports.ts); a store must round-trip them.
+ * fields (proposed for NumberState in lambdas/ports/); a store must round-trip them.
  */
 export interface NumberClaim {
   /** `runId` of the run allowed to write this number to the carrier. */

@@ -3,8 +3,11 @@
  * (forward on failure to the plan's destination). It works even when nothing of ours can run;
  * active forwarding during an incident is the second line.
  */
-import type { CarrierName } from '../../../lib/config/schema';
-import type { CarrierDirectory, Clock, PlanEntry, Random, RoutingSnapshot } from '../../ports';
+
+import type { PlanEntry } from '../../contracts/config/plan-entry';
+import type { CarrierName } from '../../contracts/config/schema';
+import type { CarrierDirectory, RoutingSnapshot } from '../../ports/carriers';
+import type { Clock, Random } from '../../ports/clock';
 import { DEFAULT_DEADLINE_MARGIN_MS, distinctEntries } from './forward-numbers';
 import {
   type AttemptTally,

@@ -3,7 +3,9 @@
  * waves decide which numbers and when; this restores one wave, with the same guarantees as
  * forwarding: claimed before every write, read back after an uncertain outcome, resumable.
  */
-import type { NumberStatus, RoutingSnapshot } from '../../ports';
+
+import type { RoutingSnapshot } from '../../ports/carriers';
+import type { NumberStatus } from '../../ports/forwarding-state';
 import {
   type ClaimedNumberState,
   IncidentNumberRun,

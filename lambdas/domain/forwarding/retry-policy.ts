@@ -4,8 +4,9 @@
  * carrier that keeps failing cannot hold a failover hostage. Also says which failures leave the
  * carrier's state unknown (the write may have landed), which the engines must read back.
  */
-import type { Clock, Random } from '../../ports';
-import { CarrierError, CarrierFailoverError, ValidationError } from '../errors';
+
+import { CarrierError, CarrierFailoverError, ValidationError } from '../../contracts/errors';
+import type { Clock, Random } from '../../ports/clock';
 import type { CarrierLane } from './token-bucket';
 
 /** Tuning of a RetryPolicy. */

@@ -4,7 +4,9 @@
  * done all before the first carrier request, the carrier would sit idle that long. In stages, the
  * carrier work starts after the first few hundred rows and the rest are created alongside it.
  */
-import type { ForwardingStateStore, NumberState, PlanEntry } from '../../ports';
+
+import type { PlanEntry } from '../../contracts/config/plan-entry';
+import type { ForwardingStateStore, NumberState } from '../../ports/forwarding-state';
 
 /** Rows of the first stage: few, so the carrier work starts within a fraction of a second. */
 export const FIRST_STAGE_ROWS = 250;

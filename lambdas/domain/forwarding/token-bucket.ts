@@ -4,9 +4,9 @@
  * audit) goes through the same limits. Time comes from the injected Clock, so a fake clock can prove
  * the limits without real waiting.
  */
-import { type CarrierName, DEFAULT_RATE_LIMITS } from '../../../lib/config/schema';
-import type { Clock } from '../../ports';
-import { ValidationError } from '../errors';
+import { type CarrierName, DEFAULT_RATE_LIMITS } from '../../contracts/config/schema';
+import { ValidationError } from '../../contracts/errors';
+import type { Clock } from '../../ports/clock';
 import { runInRequestGate } from './request-gate';
 
 /** How fast and how wide one carrier may be called. */

@@ -7,7 +7,10 @@
  * a failback tick in any region) publishes it. So a page is sent at least once; a run dying between
  * publishing and marking sends it once more, with the same alert id for people to drop the repeat.
  */
-import type { Alert, Clock, Incident, IncidentAlert, IncidentStore } from '../../ports';
+
+import type { Alert } from '../../ports/alerts';
+import type { Clock } from '../../ports/clock';
+import type { Incident, IncidentAlert, IncidentStore } from '../../ports/incidents';
 import type { AlertKind } from '../alerts/compose-alert';
 import { updateUnderLease } from './incident-lease';
 import type { IncidentLog } from './incident-log';

@@ -1,5 +1,5 @@
-import type { Incident, IncidentStatus, IncidentStore } from '../../ports';
-import { ConcurrentModificationError } from '../errors';
+import { ConcurrentModificationError } from '../../contracts/errors';
+import type { Incident, IncidentStatus, IncidentStore } from '../../ports/incidents';
 
 export interface LeaseRequest {
   /** This run's identity. */

@@ -1,5 +1,7 @@
-import type { Runbook } from '../../../lib/config/schema';
-import type { Actor, Alert, Clock, Incident, IncidentAlert, IncidentStore, Notifier } from '../../ports';
+import type { Runbook } from '../../contracts/config/schema';
+import type { Alert, Notifier } from '../../ports/alerts';
+import type { Clock } from '../../ports/clock';
+import type { Actor, Incident, IncidentAlert, IncidentStore } from '../../ports/incidents';
 import { type AlertKind, composeAlert } from '../alerts/compose-alert';
 import { TIMELINE, type TimelineEventType } from './timeline';
 

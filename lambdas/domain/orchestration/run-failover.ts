@@ -1,31 +1,17 @@
-import type { Actor, Clock, Incident, IncidentStore, PlanEntry, Random } from '../../ports';
+import type { PlanEntry } from '../../contracts/config/plan-entry';
 import {
   ConcurrentModificationError,
   ReplicaIsolatedError,
   ReplicatedWriteConflictError,
   ValidationError,
-} from '../errors';
+} from '../../contracts/errors';
+import type { Clock, Random } from '../../ports/clock';
+import type { ForwardingRunSummary, ForwardRun } from '../../ports/forwarding-state';
+import type { Actor, Incident, IncidentStore } from '../../ports/incidents';
 import { announceOwed, oweAlert, owesAlerts } from '../incidents/alert-outbox';
 import { releaseIncidentLease, takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';
 import { TIMELINE } from '../incidents/timeline';
-
-/** What one forwarding run over a site's numbers achieved (the engine's summary, as the orchestrator needs it). */
-export interface ForwardingRunSummary {
-  total: number;
-  forwarded: number;
-  failed: { number: string; reason: string }[];
-  /** Numbers left for a continuation because the deadline came. */
-  pending: number;
-}
-
-/** Runs the forwarding engine for an incident until `deadlineMs`. */
-export type ForwardRun = (
-  incidentId: string,
-  entries: PlanEntry[],
-  deadlineMs: number,
-  options?: { retryFailed?: boolean },
-) => Promise<ForwardingRunSummary>;
 
 /** A request to fail a site over: from a probe that tripped, an operator, or a continuation of a run. */
 export interface FailoverRequest {

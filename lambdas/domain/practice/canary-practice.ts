@@ -6,18 +6,14 @@
  * runs in `finally`, and if the engine cannot restore it (its state store failing, say), the saved
  * routing is written back directly.
  */
-import type { Canary, CarrierName } from '../../../lib/config/schema';
-import type {
-  Carrier,
-  Clock,
-  ForwardingStateStore,
-  ForwardRequest,
-  PlanEntry,
-  PracticeStep,
-  Random,
-  RoutingSnapshot,
-} from '../../ports';
-import { CarrierAuthError, CarrierError } from '../errors';
+
+import type { PlanEntry } from '../../contracts/config/plan-entry';
+import type { Canary, CarrierName } from '../../contracts/config/schema';
+import { CarrierAuthError, CarrierError } from '../../contracts/errors';
+import type { Carrier, ForwardRequest, RoutingSnapshot } from '../../ports/carriers';
+import type { Clock, Random } from '../../ports/clock';
+import type { ForwardingStateStore } from '../../ports/forwarding-state';
+import type { PracticeStep } from '../../ports/incidents';
 import { forwardNumbers, forwardsAlwaysTo } from '../forwarding/forward-numbers';
 import { describeRouting } from '../forwarding/pre-arm';
 import { restoreNumbers, routingMatchesSnapshot } from '../forwarding/restore-numbers';

@@ -4,14 +4,17 @@
  * alert topic reaches somebody (a subscription still pending confirmation reaches nobody), and the
  * pre-armed carrier fallbacks are still as the plan says (the drift audit).
  */
-import type { CarrierName } from '../../../lib/config/schema';
-import type { Carrier, CarrierDirectory, Clock, PlanEntry, Random } from '../../ports';
-import { CarrierAuthError, CarrierError, CarrierFailoverError } from '../errors';
+
+import type { PlanEntry } from '../../contracts/config/plan-entry';
+import type { CarrierName } from '../../contracts/config/schema';
+import { CarrierAuthError, CarrierError, CarrierFailoverError } from '../../contracts/errors';
+import type { Carrier, CarrierDirectory } from '../../ports/carriers';
+import type { Clock, Random } from '../../ports/clock';
+import type { AlertTopicCheck, OrchestratorCheck } from '../../ports/practice';
 import { auditRouting, type RoutingExpectation } from '../forwarding/drift-audit';
 import { describeFailure } from '../forwarding/retry-policy';
 import type { CarrierLimitsByName } from '../forwarding/token-bucket';
 import { describeCarrierProblem } from './canary-practice';
-import type { AlertTopicCheck, OrchestratorCheck } from './practice-ports';
 
 /** The result of one check. `problem` is set exactly when it failed. */
 export interface PathCheckResult {

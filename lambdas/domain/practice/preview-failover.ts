@@ -4,8 +4,11 @@
  * skipped; the problems a real run would meet (a destination the carrier cannot take, a number that
  * cannot be read); and how long the real run would take at each carrier's rate limit.
  */
-import type { CarrierName } from '../../../lib/config/schema';
-import type { CarrierDirectory, Clock, ForwardRequest, PlanEntry, Random } from '../../ports';
+
+import type { PlanEntry } from '../../contracts/config/plan-entry';
+import type { CarrierName } from '../../contracts/config/schema';
+import type { CarrierDirectory, ForwardRequest } from '../../ports/carriers';
+import type { Clock, Random } from '../../ports/clock';
 import { DEFAULT_BULK_THRESHOLD, distinctEntries, forwardsAlwaysTo } from '../forwarding/forward-numbers';
 import { describeRouting } from '../forwarding/pre-arm';
 import { callWithRetry, Deadline, type RetryOptions, RetryPolicy } from '../forwarding/retry-policy';

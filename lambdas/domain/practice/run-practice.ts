@@ -6,31 +6,23 @@
  * topics and the pre-armed fallbacks, resolves the incident with what it measured, and sends one
  * alert: a quiet `info` when everything passed, `high` naming the broken piece when not.
  */
-import { CARRIER_NAMES, type CarrierName, type Config } from '../../../lib/config/schema';
-import type {
-  Actor,
-  Alert,
-  Carrier,
-  CarrierDirectory,
-  Clock,
-  ForwardingStateStore,
-  Incident,
-  IncidentStore,
-  Notifier,
-  PlanEntry,
-  PracticeRecord,
-  PracticeStep,
-  Random,
-} from '../../ports';
+
+import type { PlanEntry } from '../../contracts/config/plan-entry';
+import { CARRIER_NAMES, type CarrierName, type Config } from '../../contracts/config/schema';
+import { ConcurrentModificationError } from '../../contracts/errors';
+import type { Alert, Notifier } from '../../ports/alerts';
+import type { Carrier, CarrierDirectory } from '../../ports/carriers';
+import type { Clock, Random } from '../../ports/clock';
+import type { ForwardingStateStore } from '../../ports/forwarding-state';
+import type { Actor, Incident, IncidentStore, PracticeRecord, PracticeStep } from '../../ports/incidents';
+import type { AlertTopicCheck, CarrierAccess, OrchestratorCheck } from '../../ports/practice';
 import { composeAlert } from '../alerts/compose-alert';
-import { ConcurrentModificationError } from '../errors';
 import type { RetryOptions } from '../forwarding/retry-policy';
 import type { CarrierLimitsByName } from '../forwarding/token-bucket';
 import { TIMELINE } from '../incidents/timeline';
 import { outageIncidentId } from '../orchestration/run-failover';
 import { type CanaryResult, describeCarrierProblem, practiceCanary } from './canary-practice';
 import { checkAlertTopics, checkDrift, checkOrchestrators, type PathCheckResult } from './path-checks';
-import type { AlertTopicCheck, CarrierAccess, OrchestratorCheck } from './practice-ports';
 import { PRACTICE_SITE_ID } from './practice-schedule';
 
 /** Timeline event types of a practice run (stored in the incident log; keep them stable). */

@@ -4,8 +4,11 @@ import {
   BandwidthCarrier,
   type BandwidthCarrierOptions,
 } from '../../../lambdas/adapters/carriers/bandwidth';
-import { CarrierAuthError, CarrierError } from '../../../lambdas/domain/errors';
-import { BandwidthFake, type BandwidthFakeOptions } from '../../../lib/drill/carrier-fakes/bandwidth-fake';
+import { CarrierAuthError, CarrierError } from '../../../lambdas/contracts/errors';
+import {
+  BandwidthFake,
+  type BandwidthFakeOptions,
+} from '../../../lib/developer/carrier-fakes/bandwidth-fake';
 import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from '../../support/official-spec';
 
 const A = '+19195550100';

@@ -3,7 +3,7 @@ import {
   forwardRequestProblem,
 } from '../../../lambdas/adapters/carriers/carrier-access';
 import { EnvironmentCredentialSource } from '../../../lambdas/adapters/carriers/credentials';
-import { CarrierAuthError } from '../../../lambdas/domain/errors';
+import { CarrierAuthError } from '../../../lambdas/contracts/errors';
 import { loadDeployment } from '../../../lib/config/load-config';
 
 describe('createCarrierAccess', () => {

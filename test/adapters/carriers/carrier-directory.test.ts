@@ -4,8 +4,8 @@ import { EnvironmentCredentialSource } from '../../../lambdas/adapters/carriers/
 import { TelnyxCarrier } from '../../../lambdas/adapters/carriers/telnyx';
 import { TwilioCarrier } from '../../../lambdas/adapters/carriers/twilio';
 import { WebhookCarrier } from '../../../lambdas/adapters/carriers/webhook';
-import { carriersSchema } from '../../../lib/config/schema';
-import { TelnyxFake } from '../../../lib/drill/carrier-fakes/telnyx-fake';
+import { carriersSchema } from '../../../lambdas/contracts/config/schema';
+import { TelnyxFake } from '../../../lib/developer/carrier-fakes/telnyx-fake';
 
 const ENV = {
   TELNYX_API_KEY: 'KEYtest',

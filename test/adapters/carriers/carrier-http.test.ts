@@ -4,7 +4,7 @@ import {
   parseCarrierErrorBody,
   parseRetryAfterMs,
 } from '../../../lambdas/adapters/carriers/carrier-http';
-import { CarrierAuthError, type CarrierError } from '../../../lambdas/domain/errors';
+import { CarrierAuthError, type CarrierError } from '../../../lambdas/contracts/errors';
 
 const NOW = Date.parse('2026-01-15T12:00:00Z');
 

@@ -9,7 +9,7 @@ import {
   EnvironmentCredentialSource,
   SecretsManagerCredentialSource,
 } from '../../../lambdas/adapters/carriers/credentials';
-import { CarrierAuthError, CarrierError } from '../../../lambdas/domain/errors';
+import { CarrierAuthError, CarrierError } from '../../../lambdas/contracts/errors';
 
 const secrets = mockClient(SecretsManagerClient);
 const ACCOUNT_SID = `AC${'b'.repeat(32)}`;

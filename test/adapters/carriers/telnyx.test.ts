@@ -3,9 +3,9 @@ import {
   TelnyxCarrier,
   type TelnyxCarrierOptions,
 } from '../../../lambdas/adapters/carriers/telnyx';
-import { CarrierAuthError, CarrierError } from '../../../lambdas/domain/errors';
-import type { CarrierCall } from '../../../lambdas/ports';
-import { TelnyxFake, type TelnyxFakeOptions } from '../../../lib/drill/carrier-fakes/telnyx-fake';
+import { CarrierAuthError, CarrierError } from '../../../lambdas/contracts/errors';
+import type { CarrierCall } from '../../../lambdas/ports/carriers';
+import { TelnyxFake, type TelnyxFakeOptions } from '../../../lib/developer/carrier-fakes/telnyx-fake';
 import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from '../../support/official-spec';
 
 const A = '+14155550100';

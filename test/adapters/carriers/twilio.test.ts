@@ -3,8 +3,8 @@ import {
   TwilioCarrier,
   type TwilioCarrierOptions,
 } from '../../../lambdas/adapters/carriers/twilio';
-import { CarrierAuthError } from '../../../lambdas/domain/errors';
-import { TwilioFake, type TwilioFakeOptions } from '../../../lib/drill/carrier-fakes/twilio-fake';
+import { CarrierAuthError } from '../../../lambdas/contracts/errors';
+import { TwilioFake, type TwilioFakeOptions } from '../../../lib/developer/carrier-fakes/twilio-fake';
 import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from '../../support/official-spec';
 
 const WEB = '+14155550100';

@@ -4,8 +4,8 @@ import {
   WebhookCarrier,
   type WebhookCarrierOptions,
 } from '../../../lambdas/adapters/carriers/webhook';
-import { CarrierAuthError } from '../../../lambdas/domain/errors';
-import { WebhookFake, type WebhookFakeOptions } from '../../../lib/drill/carrier-fakes/webhook-fake';
+import { CarrierAuthError } from '../../../lambdas/contracts/errors';
+import { WebhookFake, type WebhookFakeOptions } from '../../../lib/developer/carrier-fakes/webhook-fake';
 
 const A = '+14155550100';
 const BACKUP_SIP = 'sip:backup@sbc2.example.net';

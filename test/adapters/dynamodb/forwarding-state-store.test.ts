@@ -1,9 +1,13 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb/forwarding-state-store';
-import { ConcurrentModificationError } from '../../../lambdas/domain/errors';
-import { tableKeys } from '../../../lambdas/incident-table-design';
-import type { PlanEntry, RoutingSnapshot } from '../../../lambdas/ports';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
+import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
+import { ConcurrentModificationError } from '../../../lambdas/contracts/errors';
+import { tableKeys } from '../../../lambdas/contracts/incident-table-design';
+import type { RoutingSnapshot } from '../../../lambdas/ports/carriers';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../../lib/developer/drill/local-incident-table';
 
 const INCIDENT = 'inc-42';
 const NOW = Date.UTC(2025, 0, 1);

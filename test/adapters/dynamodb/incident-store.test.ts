@@ -1,8 +1,11 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbIncidentStore } from '../../../lambdas/adapters/dynamodb/incident-store';
-import { ConcurrentModificationError } from '../../../lambdas/domain/errors';
-import type { Incident } from '../../../lambdas/ports';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
+import { ConcurrentModificationError } from '../../../lambdas/contracts/errors';
+import type { Incident } from '../../../lambdas/ports/incidents';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../../lib/developer/drill/local-incident-table';
 
 function draft(
   id: string,

@@ -3,9 +3,12 @@ import {
   DynamoDbObservationStore,
   ObservationWriteError,
 } from '../../../lambdas/adapters/dynamodb/observation-store';
-import { tableKeys } from '../../../lambdas/incident-table-design';
-import type { Observation } from '../../../lambdas/ports';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
+import { tableKeys } from '../../../lambdas/contracts/incident-table-design';
+import type { Observation } from '../../../lambdas/ports/detection';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../../lib/developer/drill/local-incident-table';
 
 const T0 = Date.UTC(2022, 7, 12, 8, 45, 0);
 

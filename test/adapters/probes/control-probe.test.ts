@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { probeControlTarget, withControlTargets } from '../../../lambdas/adapters/probes/control-probe';
-import type { Observation } from '../../../lambdas/ports';
-import type { Site } from '../../../lib/config/schema';
+import type { Site } from '../../../lambdas/contracts/config/schema';
+import type { Observation } from '../../../lambdas/ports/detection';
 
 const SITE: Site = { id: 'phx-primary', role: 'primary', sip: [], http: [] };
 

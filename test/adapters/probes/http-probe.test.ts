@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeHttp } from '../../../lambdas/adapters/probes/http-probe';
-import type { HttpEndpoint } from '../../../lib/config/schema';
+import type { HttpEndpoint } from '../../../lambdas/contracts/config/schema';
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 

@@ -10,8 +10,8 @@ import {
   probeSipOptions,
   SipStreamFramer,
 } from '../../../lambdas/adapters/probes/sip-options-probe';
-import type { SipEndpoint } from '../../../lib/config/schema';
-import { buildSipReply, SipResponder } from '../../../lib/drill/sip-responder';
+import type { SipEndpoint } from '../../../lambdas/contracts/config/schema';
+import { buildSipReply, SipResponder } from '../../../lib/developer/drill/sip-responder';
 import { type RunningKamailio, startKamailio } from '../../support/kamailio';
 
 function sipEndpoint(

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ValidationError } from '../../../lambdas/contracts/errors';
 import {
   controlEndpointId,
   type DecisionSettings,
@@ -11,8 +12,7 @@ import {
   type SiteHealthTransition,
   settleWindowMs,
 } from '../../../lambdas/domain/detection/decide-site-health';
-import { ValidationError } from '../../../lambdas/domain/errors';
-import type { Observation } from '../../../lambdas/ports';
+import type { Observation } from '../../../lambdas/ports/detection';
 
 const SITE = 'pbx-east';
 const REGIONS = ['eu-west-1', 'us-east-1', 'us-west-2'] as const;

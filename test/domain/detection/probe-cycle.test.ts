@@ -1,23 +1,22 @@
 import { DynamoDbObservationStore } from '../../../lambdas/adapters/dynamodb/observation-store';
 import { DynamoDbSiteHealthStore } from '../../../lambdas/adapters/dynamodb/site-health-store';
 import { probeSite } from '../../../lambdas/adapters/probes/probe-site';
+import type { DetectionSettings, Site } from '../../../lambdas/contracts/config/schema';
+import { ConcurrentModificationError } from '../../../lambdas/contracts/errors';
 import {
   initialSiteHealthState,
   outageKey,
   type SiteRecovery,
   type SiteTrip,
 } from '../../../lambdas/domain/detection/decide-site-health';
+import { ProbeCycle, type ProbeCycleDependencies } from '../../../lambdas/domain/detection/probe-cycle';
+import type { Clock } from '../../../lambdas/ports/clock';
+import type { Observation, ProbeSiteFn, SiteHealthStore } from '../../../lambdas/ports/detection';
 import {
-  ProbeCycle,
-  type ProbeCycleDependencies,
-  type ProbeSiteFn,
-  type SiteHealthStore,
-} from '../../../lambdas/domain/detection/probe-cycle';
-import { ConcurrentModificationError } from '../../../lambdas/domain/errors';
-import type { Clock, Observation } from '../../../lambdas/ports';
-import type { DetectionSettings, Site } from '../../../lib/config/schema';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
-import { SipResponder } from '../../../lib/drill/sip-responder';
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../../lib/developer/drill/local-incident-table';
+import { SipResponder } from '../../../lib/developer/drill/sip-responder';
 
 /** Incident morning, 04:45 EST, on a minute boundary. */
 const T0 = Date.UTC(2022, 7, 12, 8, 45, 0);

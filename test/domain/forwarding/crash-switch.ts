@@ -1,5 +1,6 @@
 import type { NumberStateChanges } from '../../../lambdas/domain/forwarding/forward-numbers';
-import type { Carrier, ForwardingStateStore, NumberState } from '../../../lambdas/ports';
+import type { Carrier } from '../../../lambdas/ports/carriers';
+import type { ForwardingStateStore, NumberState } from '../../../lambdas/ports/forwarding-state';
 
 /** What a test throws to play "the process died here". Not a CarrierError: nothing may treat it as a carrier answer. */
 export class SimulatedCrash extends Error {

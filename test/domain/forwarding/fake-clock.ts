@@ -1,4 +1,4 @@
-import type { Clock } from '../../../lambdas/ports';
+import type { Clock } from '../../../lambdas/ports/clock';
 
 interface Timer {
   at: number;

@@ -1,5 +1,6 @@
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
-import { ValidationError } from '../../../lambdas/domain/errors';
+import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
+import { ValidationError } from '../../../lambdas/contracts/errors';
 import {
   ALREADY_FORWARDED_BEFORE_SNAPSHOT,
   type ClaimedNumberState,
@@ -8,7 +9,8 @@ import {
   type NumberStateChanges,
 } from '../../../lambdas/domain/forwarding/forward-numbers';
 import { FIRST_STAGE_ROWS } from '../../../lambdas/domain/forwarding/staged-rows';
-import type { Carrier, CarrierCall, ForwardingStateStore, PlanEntry } from '../../../lambdas/ports';
+import type { Carrier, CarrierCall } from '../../../lambdas/ports/carriers';
+import type { ForwardingStateStore } from '../../../lambdas/ports/forwarding-state';
 import { FakeClock } from './fake-clock';
 import { InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrier';
 import { InMemoryForwardingStateStore } from './in-memory-state-store';

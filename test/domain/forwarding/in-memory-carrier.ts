@@ -1,14 +1,13 @@
-import { CarrierError } from '../../../lambdas/domain/errors';
+import type { ForwardMode } from '../../../lambdas/contracts/config/plan-entry';
+import type { CarrierName } from '../../../lambdas/contracts/config/schema';
+import { CarrierError } from '../../../lambdas/contracts/errors';
 import type {
   BulkItemOutcome,
   Carrier,
-  Clock,
-  ForwardMode,
   ForwardRequest,
-  Random,
   RoutingSnapshot,
-} from '../../../lambdas/ports';
-import type { CarrierName } from '../../../lib/config/schema';
+} from '../../../lambdas/ports/carriers';
+import type { Clock, Random } from '../../../lambdas/ports/clock';
 
 /**
  * Ways a call can go wrong:

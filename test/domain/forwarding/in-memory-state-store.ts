@@ -1,9 +1,10 @@
-import { ConcurrentModificationError } from '../../../lambdas/domain/errors';
+import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
+import { ConcurrentModificationError } from '../../../lambdas/contracts/errors';
 import type {
   ClaimedNumberState,
   NumberStateChanges,
 } from '../../../lambdas/domain/forwarding/forward-numbers';
-import type { ForwardingStateStore, PlanEntry } from '../../../lambdas/ports';
+import type { ForwardingStateStore } from '../../../lambdas/ports/forwarding-state';
 
 const FROZEN = new Set(['incidentId', 'number', 'version']);
 

@@ -1,5 +1,5 @@
-import type { PlanEntry } from '../../../lambdas/ports';
-import type { CarrierName } from '../../../lib/config/schema';
+import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
+import type { CarrierName } from '../../../lambdas/contracts/config/schema';
 
 /** Backup destination every test plan forwards to. */
 export const BACKUP = '+14155559999';

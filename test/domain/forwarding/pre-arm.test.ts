@@ -1,6 +1,6 @@
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
+import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import { type ArmFallbacksInput, armFallbacks } from '../../../lambdas/domain/forwarding/pre-arm';
-import type { PlanEntry } from '../../../lambdas/ports';
 import { FakeClock } from './fake-clock';
 import { InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrier';
 import { BACKUP, numbersOf, planEntries } from './plan-fixtures';

@@ -1,5 +1,5 @@
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
-import { CarrierAuthError, CarrierError } from '../../../lambdas/domain/errors';
+import { CarrierAuthError, CarrierError } from '../../../lambdas/contracts/errors';
 import {
   callWithRetry,
   Deadline,

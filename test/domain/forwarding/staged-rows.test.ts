@@ -3,7 +3,7 @@ import {
   FIRST_STAGE_ROWS,
   STAGE_GROWTH,
 } from '../../../lambdas/domain/forwarding/staged-rows';
-import type { NumberState } from '../../../lambdas/ports';
+import type { NumberState } from '../../../lambdas/ports/forwarding-state';
 import { InMemoryForwardingStateStore } from './in-memory-state-store';
 import { planEntries } from './plan-fixtures';
 

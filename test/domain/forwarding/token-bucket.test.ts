@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ValidationError } from '../../../lambdas/domain/errors';
+import { ValidationError } from '../../../lambdas/contracts/errors';
 import { CarrierLane, TokenBucket } from '../../../lambdas/domain/forwarding/token-bucket';
 import { FakeClock } from './fake-clock';
 import { expectWithinRate } from './rate-assertions';

@@ -1,6 +1,6 @@
-import { CarrierAuthError, CarrierError } from '../../../lambdas/domain/errors';
+import { CarrierAuthError, CarrierError } from '../../../lambdas/contracts/errors';
 import { describeCarrierProblem, practiceCanary } from '../../../lambdas/domain/practice/canary-practice';
-import type { ForwardingStateStore } from '../../../lambdas/ports';
+import type { ForwardingStateStore } from '../../../lambdas/ports/forwarding-state';
 import { FakeClock } from '../forwarding/fake-clock';
 import { InMemoryCarrier } from '../forwarding/in-memory-carrier';
 import { InMemoryForwardingStateStore } from '../forwarding/in-memory-state-store';

@@ -1,15 +1,18 @@
 import { DynamoDbIncidentStore } from '../../../lambdas/adapters/dynamodb/incident-store';
 import { RecordingNotifier } from '../../../lambdas/adapters/local/recording-notifier';
-import { CarrierAuthError } from '../../../lambdas/domain/errors';
-import type { CarrierAccess } from '../../../lambdas/domain/practice/practice-ports';
+import type { CarrierName, Config } from '../../../lambdas/contracts/config/schema';
+import { CarrierAuthError } from '../../../lambdas/contracts/errors';
 import {
   type RunPracticeInput,
   runPractice,
   STALE_PRACTICE_MS,
 } from '../../../lambdas/domain/practice/run-practice';
+import type { CarrierAccess } from '../../../lambdas/ports/practice';
 import { loadDeployment } from '../../../lib/config/load-config';
-import type { CarrierName, Config } from '../../../lib/config/schema';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../../lib/developer/drill/local-incident-table';
 import { FakeClock } from '../forwarding/fake-clock';
 import { InMemoryCarrier } from '../forwarding/in-memory-carrier';
 import { InMemoryForwardingStateStore } from '../forwarding/in-memory-state-store';

@@ -42,9 +42,9 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
-import { INCIDENT_TABLE } from '../../../lambdas/incident-table-design';
-import { addCarrierFailoverStacks, incidentTableName } from '../../../lib/carrier-failover-app';
+import { INCIDENT_TABLE } from '../../../lambdas/contracts/incident-table-design';
 import { loadDeployment } from '../../../lib/config/load-config';
+import { addCarrierFailoverStacks, incidentTableName } from '../../../lib/deploy/carrier-failover-app';
 
 const NAME = process.env.CARRIER_FAILOVER_INTEG_NAME ?? 'cfinteg';
 /**

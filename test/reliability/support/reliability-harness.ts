@@ -9,17 +9,22 @@ import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb
 import { DynamoDbIncidentStore } from '../../../lambdas/adapters/dynamodb/incident-store';
 import { RecordingNotifier } from '../../../lambdas/adapters/local/recording-notifier';
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
+import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
+import type { Config } from '../../../lambdas/contracts/config/schema';
+import type { FailoverEvent } from '../../../lambdas/contracts/events/orchestrator-event';
 import type { SiteHealthState } from '../../../lambdas/domain/detection/decide-site-health';
-import type { SiteHealthStore, StoredSiteHealth } from '../../../lambdas/domain/detection/probe-cycle';
 import type { FailbackHandlerDependencies } from '../../../lambdas/handlers/failback';
 import type { OrchestratorDependencies } from '../../../lambdas/handlers/orchestrator';
-import type { CarrierDirectory, Clock, PlanEntry } from '../../../lambdas/ports';
+import type { CarrierDirectory } from '../../../lambdas/ports/carriers';
+import type { Clock } from '../../../lambdas/ports/clock';
+import type { SiteHealthStore, StoredSiteHealth } from '../../../lambdas/ports/detection';
 import type { DeploymentFiles } from '../../../lambdas/runtime/deployment-files';
-import type { FailoverEvent } from '../../../lambdas/runtime/events/orchestrator-event';
-import type { Config } from '../../../lib/config/schema';
-import type { FakeCarrierOptions } from '../../../lib/drill/carrier-fakes/fake-carrier-server';
-import { type LocalCarriers, startLocalCarriers } from '../../../lib/drill/local-carriers';
-import { type LocalIncidentTable, startLocalIncidentTable } from '../../../lib/drill/local-incident-table';
+import type { FakeCarrierOptions } from '../../../lib/developer/carrier-fakes/fake-carrier-server';
+import { type LocalCarriers, startLocalCarriers } from '../../../lib/developer/drill/local-carriers';
+import {
+  type LocalIncidentTable,
+  startLocalIncidentTable,
+} from '../../../lib/developer/drill/local-incident-table';
 
 /** Options of {@link startHarness}. */
 export interface HarnessOptions {

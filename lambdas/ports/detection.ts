@@ -1,0 +1,72 @@
+/** Detection's outside world: observations, each region's decision state, and the orchestrator a trip notifies. */
+import type { Site } from '../contracts/config/schema';
+import type { SiteHealthState, SiteHealthTransition, SiteTrip } from '../domain/detection/decide-site-health';
+
+/** One probe result of one endpoint of a site, from one region. */
+export interface Observation {
+  siteId: string;
+  region: string;
+  /** Epoch milliseconds when the probe started. */
+  at: number;
+  ok: boolean;
+  latencyMs?: number;
+  /** e.g. `sip:udp:sbc1.example.net:5060` or `https://portal.example.com/health`. */
+  endpoint: string;
+  reason?: string;
+}
+
+export interface ObservationStore {
+  record(observations: Observation[]): Promise<void>;
+  /** Observations of one site from one region in [fromMs, toMs), oldest first. */
+  list(siteId: string, region: string, fromMs: number, toMs: number): Promise<Observation[]>;
+}
+
+/** A transition decided and stored but not yet announced. */
+export interface PendingAnnouncement {
+  transition: SiteHealthTransition;
+  /** Clock time (epoch ms) of the run that decided it. */
+  decidedAt: number;
+}
+
+/** A region's stored decision state of one site, with the transitions still to announce. */
+export interface StoredSiteHealth {
+  state: SiteHealthState;
+  /**
+   * Transitions decided but not yet announced: written with the state that produced them and
+   * removed once `onTrip`/`onRecovered` succeeded, so a crash in between announces them again
+   * rather than never.
+   */
+  unannounced: PendingAnnouncement[];
+  /** Optimistic-lock version: 1 after the first write. */
+  version: number;
+}
+
+/**
+ * Where each region keeps its decision state of each site (`SITE#<site>` / `HEALTH#<region>`).
+ * Writes are optimistic: two overlapping runs of one region cannot both advance a site.
+ */
+export interface SiteHealthStore {
+  get(siteId: string, region: string): Promise<StoredSiteHealth | undefined>;
+  /**
+   * Writes the record if the stored version is still `expectedVersion` (or, when it is undefined,
+   * if there is no record yet). Returns the new version.
+   * @throws ConcurrentModificationError when someone else wrote first.
+   * @throws ReplicatedWriteConflictError when another region was writing the item (nothing written).
+   * @throws ReplicaIsolatedError when this region's replica cannot reach the others (nothing written).
+   */
+  put(
+    siteId: string,
+    region: string,
+    record: Omit<StoredSiteHealth, 'version'>,
+    expectedVersion: number | undefined,
+  ): Promise<number>;
+}
+
+/** Probes every endpoint of a site once; every observation carries the round's region and `at`. */
+export type ProbeSiteFn = (site: Site, round: { region: string; at: number }) => Promise<Observation[]>;
+
+/** Who is told when this region decides that a site tripped: the orchestrator in Lambda, a recorder in the drill. */
+export interface TripNotifier {
+  /** Resolves once the trip is handed over; a rejection makes the probe announce it again next round. */
+  notifyTrip(trip: SiteTrip, site: Site): Promise<void>;
+}

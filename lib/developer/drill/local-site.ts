@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Site } from '../../../lambdas/contracts/config/schema';
+import { SipResponder } from './sip-responder';
+
+/**
+ * The drill's primary site on loopback: a SIP peer answering OPTIONS (UDP and TCP) and a health URL.
+ * `kill()` makes both stop answering, as the 8/12/2022 data center did; `revive()` brings them back.
+ */
+export class LocalSite {
+  private healthy = true;
+
+  private constructor(
+    private readonly sip: SipResponder,
+    private readonly health: Server,
+  ) {}
+
+  static async start(): Promise<LocalSite> {
+    const sip = await SipResponder.start({ host: '127.0.0.1', mode: 200 });
+    const site = new LocalSite(
+      sip,
+      createServer((_request, response) => site.answerHealth(response)),
+    );
+    await new Promise<void>((resolve) => site.health.listen(0, '127.0.0.1', resolve));
+    return site;
+  }
+
+  /** The site as the config describes it, pointed at this machine's loopback endpoints. */
+  describe(template: Site): Site {
+    return {
+      ...template,
+      sip: [{ host: '127.0.0.1', port: this.sip.port, transport: 'udp', healthyCodes: [] }],
+      http: [
+        {
+          url: `http://127.0.0.1:${(this.health.address() as AddressInfo).port}/health`,
+          expectedStatus: 200,
+          bodyContains: 'ok',
+        },
+      ],
+    };
+  }
+
+  /** The SBC stops answering and the portal answers 503. */
+  async kill(): Promise<void> {
+    this.healthy = false;
+    await this.sip.setMode('stopped');
+  }
+
+  async revive(): Promise<void> {
+    await this.sip.setMode(200);
+    this.healthy = true;
+  }
+
+  async stop(): Promise<void> {
+    await this.sip.close();
+    this.health.closeAllConnections();
+    await new Promise<void>((resolve) => this.health.close(() => resolve()));
+  }
+
+  private answerHealth(response: import('node:http').ServerResponse): void {
+    response.writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' });
+    response.end(this.healthy ? 'ok' : 'softswitch out of sync');
+  }
+}

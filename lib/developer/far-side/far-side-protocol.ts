@@ -1,0 +1,60 @@
+/**
+ * Messages between the drill and its far side (the local tables and the carrier fakes in a worker
+ * thread), shared by both ends so they cannot drift apart.
+ */
+import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
+import type { CarriersConfig, Config } from '../../../lambdas/contracts/config/schema';
+import type { FakeCarrierOptions } from '../carrier-fakes/fake-carrier-server';
+import type { LocalCarriers } from '../drill/local-carriers';
+
+/** What the worker starts. */
+export interface FarSideOptions {
+  /** The incident table's name. */
+  tableName: string;
+  /** The observation table's name, created beside it. */
+  observationTableName: string;
+  config: Config;
+  plan: PlanEntry[];
+  fakes: FakeCarrierOptions;
+}
+
+/** Where the worker's servers listen and how to sign in to the fakes. */
+export interface FarSideEndpoints {
+  tableEndpoint: string;
+  /** The config's carriers section pointed at the fakes. */
+  carriers: CarriersConfig;
+  credentialEnvironment: Record<string, string>;
+}
+
+/** The fakes' counts the drill polls while numbers are forwarded. */
+export interface FarSideProgress {
+  numbersChanged: number;
+  byCarrier: Record<string, number>;
+}
+
+/** The fakes' evidence for the drill's result. */
+export interface FarSideTally {
+  /** Accepted writes per number, every number written so far. */
+  writeCounts: Map<string, number>;
+  requests: number;
+  /** Requests per carrier and operation. */
+  requestsByOperation: Record<string, Record<string, number>>;
+  violations: number;
+}
+
+/** The requests that changed each asked number, in the order the fakes handled them. */
+export type FarSideWrites = Record<string, ReturnType<LocalCarriers['writesOf']>>;
+
+/** Drill to worker; `id` pairs a question with its answer. */
+export type FarSideRequest =
+  | { id: number; type: 'progress' }
+  | { id: number; type: 'tally' }
+  | { id: number; type: 'writes-of'; numbers: string[] }
+  | { id: number; type: 'stop' };
+
+/** Worker to drill. */
+export type FarSideMessage =
+  | { type: 'ready'; endpoints: FarSideEndpoints }
+  | { type: 'failed'; message: string }
+  | { type: 'answer'; id: number; value: FarSideProgress | FarSideTally | FarSideWrites | null }
+  | { type: 'error'; id: number; message: string };
