@@ -2,13 +2,14 @@
  * Every benchmark group, in the order `npm run bench` runs them and BENCHMARKS.md lists them.
  * Adding a group: a file in bench/groups exporting a BenchGroup, and one line here.
  */
-import type { BenchGroup } from './bench-group';
+
 import { detectionGroup } from './groups/detection';
 import { failoverGroup } from './groups/failover';
 import { forwardingGroup } from './groups/forwarding';
 import { lambdasGroup } from './groups/lambdas';
 import { probeDetectionGroup } from './groups/probe-detection';
 import { synthGroup } from './groups/synth';
+import type { BenchGroup } from './support/bench-group';
 
 /** The registered groups. */
 export const BENCH_GROUPS: readonly BenchGroup[] = [

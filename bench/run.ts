@@ -13,9 +13,9 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 import { parseArgs } from 'node:util';
-import type { BenchGroup } from './bench-group';
-import { describeMachine, machineSummary } from './machine';
 import { BENCH_GROUPS } from './registry';
+import type { BenchGroup } from './support/bench-group';
+import { describeMachine, machineSummary } from './support/machine';
 import { BENCHMARKS_MD_PATH, type BenchSection, writeBenchmarksMd } from './write-benchmarks-md';
 
 /** Thrown for a command line we cannot run; the message says what to type instead. */

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type MachineDescription, machineSummary } from './machine';
+import { type MachineDescription, machineSummary } from './support/machine';
 
 /** Where the report lives. */
 export const BENCHMARKS_MD_PATH = resolve(__dirname, '..', 'BENCHMARKS.md');

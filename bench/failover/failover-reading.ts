@@ -2,9 +2,9 @@
  * The failover group's "where the time goes": for each plan size, how busy each event loop was and
  * when each carrier finished against its own rate bound, and the reading that follows from them.
  */
-import type { DrillResult } from '../../lib/developer/drill/run-drill';
-import { formatNumber } from '../figure-table';
-import { median } from '../statistics';
+import type { DrillResult } from '../../lib/developer/drill/drill-result';
+import { formatNumber } from '../support/figure-table';
+import { median } from '../support/statistics';
 
 /** One plan size's runs. */
 export interface SizeRow {

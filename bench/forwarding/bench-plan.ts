@@ -6,6 +6,9 @@
 import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
 import type { CarrierName } from '../../lambdas/contracts/config/schema';
 
+/** Carriers the forwarding benchmarks drive: Telnyx (per number and bulk jobs) and Bandwidth (orders). */
+export type BenchCarrier = 'telnyx' | 'bandwidth';
+
 /** Where every benchmark number is forwarded. */
 export const BENCH_DESTINATION = '+12145550000';
 

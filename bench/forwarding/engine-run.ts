@@ -1,16 +1,20 @@
 /**
  * One measured run of the real forwarding engine (forwardNumbers) through a real carrier adapter
  * to its HTTP fake, with the DynamoDB state store on dynalite; the fake and the table run in a
- * worker thread (see carrier-side-worker.ts). Every run starts from a fresh table, a fresh fake and
+ * worker thread (see bench-far-side.ts). Every run starts from a fresh table, a fresh fake and
  * a fresh adapter (cold id caches), like a failover's first Lambda.
  */
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import { forwardNumbers } from '../../lambdas/domain/forwarding/forward-numbers';
 import type { Clock } from '../../lambdas/ports/clock';
-import { BENCH_DESTINATION, benchNumbers, benchPlan } from './bench-plan';
-import { CarrierSide } from './carrier-side';
-import type { BenchCarrier, CarrierSideReport } from './carrier-side-protocol';
+import {
+  benchCarrierAdapter,
+  type CarrierSideReport,
+  carrierSideReport,
+  startBenchFarSide,
+} from './bench-far-side';
+import { BENCH_DESTINATION, type BenchCarrier, benchNumbers, benchPlan } from './bench-plan';
 import { CountingFetch, type TrafficStats } from './counting-fetch';
 import { type StoreTimings, TimedStateStore } from './timed-state-store';
 
@@ -61,24 +65,26 @@ const systemClock: Clock = {
 /** Runs forwardNumbers over `options.numbers` fresh numbers and measures it. */
 export async function runForwardingEngine(options: EngineRunOptions): Promise<EngineRunResult> {
   const numbers = benchNumbers(options.numbers);
-  const side = await CarrierSide.start({
+  const side = await startBenchFarSide({
     carrier: options.carrier,
     numbers,
-    destination: BENCH_DESTINATION,
     rateLimitPerSecond: options.rateLimitPerSecond,
     latencyMs: options.latencyMs,
     seed: options.seed,
   });
   try {
     const traffic = new CountingFetch();
-    const store = new TimedStateStore(new DynamoDbForwardingStateStore(side.documentClient, side.tableName));
+    const carrier = await benchCarrierAdapter(side, options.carrier, traffic.fetch);
+    const store = new TimedStateStore(
+      new DynamoDbForwardingStateStore(side.table.documentClient, side.table.tableName),
+    );
     const incidentId = `bench-${options.seed}`;
     const utilizationMark = performance.eventLoopUtilization();
     const started = performance.now();
     const summary = await forwardNumbers({
       incidentId,
       runId: `bench-run-${options.seed}`,
-      carriers: { [options.carrier]: side.carrier(traffic.fetch) },
+      carriers: { [options.carrier]: carrier },
       store,
       clock: systemClock,
       random: seededRandom(options.seed),
@@ -99,7 +105,7 @@ export async function runForwardingEngine(options: EngineRunOptions): Promise<En
     const settled = new Set(
       rows.filter((row) => row.status === 'forwarded' || row.status === 'failed').map((row) => row.number),
     );
-    const carrierSide = await side.report();
+    const carrierSide = await carrierSideReport(side, options.carrier, BENCH_DESTINATION);
     const seen = traffic.stats();
     const firstSentAt = seen.firstSentAt ?? started;
     return {

@@ -5,9 +5,9 @@
  */
 import { FIRST_STAGE_ROWS } from '../../lambdas/domain/forwarding/staged-rows';
 import { DEFAULT_BURST_SECONDS } from '../../lambdas/domain/forwarding/token-bucket';
-import { type Figure, formatNumber, renderFigureTable } from '../figure-table';
-import { median, round } from '../statistics';
-import type { BenchCarrier } from './carrier-side-protocol';
+import { type Figure, formatNumber, renderFigureTable } from '../support/figure-table';
+import { median, round } from '../support/statistics';
+import type { BenchCarrier } from './bench-plan';
 import type { EngineRunResult } from './engine-run';
 import { figuresOf, type RunFigures } from './run-figures';
 import type { BaselineResult } from './sequential-baseline';

@@ -4,9 +4,8 @@
  * no state store and no retries. Run over a sample and extrapolated: sequential time is linear in
  * the number of numbers, so a sample measures the rate as well as the whole list would.
  */
-import { BENCH_DESTINATION, benchNumbers } from './bench-plan';
-import { CarrierSide } from './carrier-side';
-import type { BenchCarrier } from './carrier-side-protocol';
+import { benchCarrierAdapter, startBenchFarSide } from './bench-far-side';
+import { BENCH_DESTINATION, type BenchCarrier, benchNumbers } from './bench-plan';
 import { CountingFetch } from './counting-fetch';
 
 /** How the baseline is set up (the same fake settings as the engine's run). */
@@ -31,17 +30,16 @@ export interface BaselineResult {
 /** Reads and forwards `sample` numbers one after the other. */
 export async function runSequentialBaseline(options: BaselineOptions): Promise<BaselineResult> {
   const numbers = benchNumbers(options.sample);
-  const side = await CarrierSide.start({
+  const side = await startBenchFarSide({
     carrier: options.carrier,
     numbers,
-    destination: BENCH_DESTINATION,
     rateLimitPerSecond: options.rateLimitPerSecond,
     latencyMs: options.latencyMs,
     seed: options.seed,
   });
   try {
     const traffic = new CountingFetch();
-    const carrier = side.carrier(traffic.fetch);
+    const carrier = await benchCarrierAdapter(side, options.carrier, traffic.fetch);
     let errors = 0;
     const started = performance.now();
     for (const number of numbers) {

@@ -11,11 +11,9 @@
  * month is one draw of the noise, so the markdown also explains each false trip by the noise that
  * made it.
  */
-import {
-  initialSiteHealthState,
-  SiteHealthTracker,
-  type SiteHealthTransition,
-} from '../../lambdas/domain/detection/decide-site-health';
+import { initialSiteHealthState } from '../../lambdas/domain/detection/decide-site-health';
+import { SiteHealthTracker } from '../../lambdas/domain/detection/site-health-tracker';
+import type { SiteHealthTransition } from '../../lambdas/ports/detection';
 import { loadDeployment } from '../../lib/config/load-config';
 import { sweepSettingsInParallel } from '../../lib/operator/replay/parallel-sweep';
 import { prepareTrace, replayTrace, toObservations } from '../../lib/operator/replay/replay-trace';
@@ -27,9 +25,9 @@ import {
 } from '../../lib/operator/replay/simulate-noise';
 import { parseTrace } from '../../lib/operator/replay/trace-format';
 import { formatTraceTime } from '../../lib/operator/replay/trace-time';
-import type { BenchGroup } from '../bench-group';
-import { formatNumber, renderFigureTable } from '../figure-table';
-import { median } from '../statistics';
+import type { BenchGroup } from '../support/bench-group';
+import { formatNumber, renderFigureTable } from '../support/figure-table';
+import { median } from '../support/statistics';
 
 const SEED = 20220812;
 const DAYS = 30;

@@ -7,16 +7,16 @@
  * Each run stops once every number is forwarded: the failback half is the drill's, not this figure's.
  */
 import { DEFAULT_CONFIG_PATH } from '../../lib/config/load-config';
-import type { DrillResult } from '../../lib/developer/drill/run-drill';
-import type { BenchGroup } from '../bench-group';
+import type { DrillResult } from '../../lib/developer/drill/drill-result';
 import {
   lastForwardedByCarrier,
   readingOf,
   renderLoadTable,
   type SizeRow,
 } from '../failover/failover-reading';
-import { formatNumber, renderFigureTable } from '../figure-table';
-import { median } from '../statistics';
+import type { BenchGroup } from '../support/bench-group';
+import { formatNumber, renderFigureTable } from '../support/figure-table';
+import { median } from '../support/statistics';
 
 /** Requests per second each of the four carrier fakes takes (and the engine is configured for). */
 const RATE_PER_CARRIER = 200;
@@ -37,7 +37,8 @@ export const failoverGroup: BenchGroup = {
   async run(context) {
     // The handlers' JSON log lines would go to stdout, where --json keeps only the result.
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-    const { runDrill, DRILL_TIME_SCALE } = await import('../../lib/developer/drill/run-drill');
+    const { runDrill } = await import('../../lib/developer/drill/run-drill');
+    const { DRILL_TIME_SCALE } = await import('../../lib/developer/drill/drill-files');
     const intervalMs = DRILL_TIME_SCALE.probeIntervalSeconds * 1000;
     const detectionBoundMs = intervalMs * 3 + intervalMs + DRILL_TIME_SCALE.probeTimeoutMs + 200;
     const started = Date.now();

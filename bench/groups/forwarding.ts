@@ -14,12 +14,13 @@
  * (R ÷ 2 requests) the engine process is CPU-bound and the figure would measure the machine rather
  * than the engine's scheduling; a 10,000-number run takes about a minute.
  */
-import type { BenchGroup } from '../bench-group';
-import { formatNumber } from '../figure-table';
-import type { BenchCarrier } from '../forwarding/carrier-side-protocol';
+
+import type { BenchCarrier } from '../forwarding/bench-plan';
 import { type EngineRunOptions, type EngineRunResult, runForwardingEngine } from '../forwarding/engine-run';
 import { forwardingReport } from '../forwarding/forwarding-report';
 import { type BaselineResult, runSequentialBaseline } from '../forwarding/sequential-baseline';
+import type { BenchGroup } from '../support/bench-group';
+import { formatNumber } from '../support/figure-table';
 
 /** R: what the fake accepts and what the engine is configured to send. */
 const RATE_LIMIT = 300;

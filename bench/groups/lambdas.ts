@@ -15,10 +15,10 @@ import {
   LAMBDA_HANDLERS,
   lambdaBuildOptions,
 } from '../../lib/deploy/constructs/lambda-bundle-settings';
-import type { BenchGroup } from '../bench-group';
-import { formatNumber, renderFigureTable } from '../figure-table';
-import { median } from '../statistics';
+import type { BenchGroup } from '../support/bench-group';
 import { bytesByPackage, type PackageShare } from '../support/bundle-composition';
+import { formatNumber, renderFigureTable } from '../support/figure-table';
+import { median } from '../support/statistics';
 
 const ROOT = resolve(__dirname, '../..');
 /** Fresh processes per bundle: the median of these is the load time. */
@@ -115,7 +115,7 @@ export const lambdasGroup: BenchGroup = {
           return `| ${name} | ${formatNumber(awsSdkBytes(ours.composition) / 1024, 0)} KB | ${largest} (KB) |`;
         }),
         '',
-        "The SDK's default credential chain is aliased to its first link, the environment variables Lambda sets (lambdas/runtime/lambda-credentials.ts), which leaves the STS, SSO and sign-in clients out. What is left of the SDK is its floor, near or over 250 KB on its own (the AWS SDK column): `@smithy/core` (protocols, schema serde, middleware, retries, endpoints) whatever the client, plus each client's model. esbuild keeps a client's whole operation model when the schemas use computed keys (`{ [_h]: [...] }`, as REST protocols' do), so `@aws-sdk/client-lambda` costs about 69 KB for one InvokeCommand. zod's classic API does not tree-shake, and lambdas/contracts/config/schema.ts, whose constants the domain imports, keeps it whole.",
+        "The SDK's default credential chain is aliased to its first link, the environment variables Lambda sets (lambdas/runtime/lambda-credentials.ts), which leaves the STS, SSO and sign-in clients out. What is left of the SDK is its floor, near or over 250 KB on its own (the AWS SDK column): `@smithy/core` (protocols, schema serde, middleware, retries, endpoints) whatever the client, plus each client's model. esbuild keeps a client's whole operation model when the schemas use computed keys (`{ [_h]: [...] }`, as REST protocols' do), so `@aws-sdk/client-lambda` costs about 69 KB for one InvokeCommand. zod's classic API does not tree-shake, so no function bundles it: the functions' environment, event and credential schemas use zod/mini, and they import only types and the zod-free constants (lambdas/contracts/config/config-constants.ts) from the config schema, which synth has already applied.",
       ].join('\n'),
     };
   },

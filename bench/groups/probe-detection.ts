@@ -15,10 +15,10 @@ import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import type { DetectionSettings } from '../../lambdas/contracts/config/schema';
 import { settleWindowMs } from '../../lambdas/domain/detection/decide-site-health';
 import { loadDeployment } from '../../lib/config/load-config';
-import type { BenchGroup } from '../bench-group';
-import { formatNumber, renderFigureTable } from '../figure-table';
 import { type DetectionRunResult, type KillMode, runDetection } from '../probe-detection/detection-run';
-import { maximum, median, round } from '../statistics';
+import type { BenchGroup } from '../support/bench-group';
+import { formatNumber, renderFigureTable } from '../support/figure-table';
+import { maximum, median, round } from '../support/statistics';
 
 /** Scaled seconds per example second. */
 const TIME_SCALE = 0.1;

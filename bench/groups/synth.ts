@@ -10,9 +10,9 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { BenchGroup } from '../bench-group';
-import { formatNumber, renderFigureTable } from '../figure-table';
-import { median } from '../statistics';
+import type { BenchGroup } from '../support/bench-group';
+import { formatNumber, renderFigureTable } from '../support/figure-table';
+import { median } from '../support/statistics';
 
 const ROOT = resolve(__dirname, '../..');
 const RUNS = 2;

@@ -10,10 +10,11 @@ import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-he
 import { probeSite } from '../../lambdas/adapters/probes/probe-site';
 import { probeSipOptions } from '../../lambdas/adapters/probes/sip-options-probe';
 import type { DetectionSettings, SipEndpoint, Site } from '../../lambdas/contracts/config/schema';
-import type { DecisionOptions, SiteTrip } from '../../lambdas/domain/detection/decide-site-health';
+import type { DecisionOptions } from '../../lambdas/domain/detection/decide-site-health';
 import { ProbeCycle } from '../../lambdas/domain/detection/probe-cycle';
-import { startLocalIncidentTable } from '../../lib/developer/drill/local-incident-table';
+import type { SiteTrip } from '../../lambdas/ports/detection';
 import { SipResponder } from '../../lib/developer/drill/sip-responder';
+import { startLocalIncidentTable } from '../../lib/developer/far-side/local-incident-table';
 import { SkippableClock } from './skippable-clock';
 
 /** How a SIP peer dies: closes its ports (ICMP unreachable) or stops answering (timeouts). */

@@ -1,4 +1,5 @@
-import { CARRIER_NAMES, type CarriersConfig, DEFAULT_RATE_LIMITS } from '../contracts/config/schema';
+import { CARRIER_NAMES, DEFAULT_RATE_LIMITS } from '../contracts/config/config-constants';
+import type { CarriersConfig } from '../contracts/config/schema';
 import { forwardNumbers } from '../domain/forwarding/forward-numbers';
 import type { CarrierLimitsByName } from '../domain/forwarding/token-bucket';
 import type { CarrierDirectory } from '../ports/carriers';

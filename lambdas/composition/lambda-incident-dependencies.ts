@@ -1,7 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCarrierDirectory } from '../adapters/carriers/carrier-directory';
 import { SecretsManagerCredentialSource } from '../adapters/carriers/credentials';
 import { DynamoDbForwardingStateStore } from '../adapters/dynamodb/forwarding-state-store';
@@ -12,7 +8,9 @@ import type { CarrierDirectory } from '../ports/carriers';
 import type { Clock, Random } from '../ports/clock';
 import type { ForwardingStateStore } from '../ports/forwarding-state';
 import type { IncidentStore } from '../ports/incidents';
+import { documentClient, secretsManagerClient, snsClient } from '../runtime/aws-clients';
 import { type DeploymentFiles, readDeploymentFiles } from '../runtime/deployment-files';
+import { taskRoot } from '../runtime/lambda-entry';
 import { systemClock } from '../runtime/system-clock';
 
 /** What every function that works an incident at the carriers needs (orchestrator, failback, practice). */
@@ -42,21 +40,17 @@ export interface InvocationContext {
 export function createLambdaIncidentWork(environment: {
   TABLE_NAME: string;
   ALERT_TOPIC_ARN: string;
-}): IncidentWork & { documentClient: DynamoDBDocumentClient } {
-  const files = readDeploymentFiles(process.env.LAMBDA_TASK_ROOT ?? __dirname);
-  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const credentialSource = new SecretsManagerCredentialSource({ client: new SecretsManagerClient({}) });
+}): IncidentWork {
+  const files = readDeploymentFiles(taskRoot());
+  const credentialSource = new SecretsManagerCredentialSource({ client: secretsManagerClient });
   return {
     files,
     incidents: new DynamoDbIncidentStore(documentClient, environment.TABLE_NAME),
     numbers: new DynamoDbForwardingStateStore(documentClient, environment.TABLE_NAME),
-    notifier: new SnsNotifier(new SNSClient({}), environment.ALERT_TOPIC_ARN),
+    notifier: new SnsNotifier(snsClient, environment.ALERT_TOPIC_ARN),
     carriers: () => createCarrierDirectory(files.config.carriers, credentialSource),
     clock: systemClock,
     random: Math.random,
     region: process.env.AWS_REGION ?? 'unknown',
-    documentClient,
   };
 }

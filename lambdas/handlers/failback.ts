@@ -1,28 +1,16 @@
 /**
  * The failback function (one per watchdog region): every minute, and on an operator's approval,
- * moves each primary site's failback one step further. Thin: parse the event, run the domain.
+ * moves each primary site's failback one step further. Thin: parse the event, compose, run the domain.
  */
-import { DynamoDbSiteHealthStore } from '../adapters/dynamodb/site-health-store';
-import { carrierLimitsFromConfig } from '../composition/forward-run';
-import {
-  createLambdaIncidentWork,
-  type IncidentWork,
-  type InvocationContext,
-} from '../composition/lambda-incident-dependencies';
-import { createRestoreRun } from '../composition/restore-run';
-import { readEnvironment } from '../contracts/environments/common-environment';
-import { failbackEnvironmentSchema } from '../contracts/environments/failback-environment';
+import { createLambdaFailbackDependencies } from '../composition/failback-dependencies';
+import { composeFailback } from '../composition/failback-invocation';
+import type { IncidentWork, InvocationContext } from '../composition/lambda-incident-dependencies';
 import { failbackEventSchema } from '../contracts/events/failback-event';
-import type { SiteHealthState } from '../domain/detection/decide-site-health';
 import { advanceFailback, approveFailback, type FailbackOutcome } from '../domain/failback/run-failback';
-import { IncidentLog } from '../domain/incidents/incident-log';
 import type { SiteHealthStore } from '../ports/detection';
 import type { Actor } from '../ports/incidents';
-import {
-  createIncidentMetrics,
-  emitIncidentProgress,
-  type IncidentMetricsSink,
-} from '../runtime/incident-metrics';
+import { emitIncidentProgress, type IncidentMetricsSink } from '../runtime/incident-metrics';
+import { lambdaEntry } from '../runtime/lambda-entry';
 import { parseEvent } from '../runtime/parse-event';
 import { logger } from '../runtime/powertools';
 
@@ -68,43 +56,7 @@ export async function handleFailbackEvent(
     request.action === 'approve'
       ? { type: 'operator', region: request.approvedBy.region, name: request.approvedBy.name }
       : { type: 'system', region: deps.region, name: 'failback' };
-  const log = new IncidentLog({
-    store: deps.incidents,
-    notifier: deps.notifier,
-    clock: deps.clock,
-    actor,
-    deployment: config.deployment,
-    runbooks: config.runbooks,
-    onPublishFailed: (alert, error) =>
-      logger.error('Alert not published; it stays owed and the next run holding the incident sends it', {
-        kind: alert.kind,
-        alertId: alert.alertId,
-        error: error instanceof Error ? error.message : String(error),
-      }),
-  });
-  const carriers = await deps.carriers();
-  const now = deps.clock.now();
-  const failbackDeps = {
-    store: deps.incidents,
-    numbers: deps.numbers,
-    log,
-    clock: deps.clock,
-    detection: config.detection,
-    failback: config.failback,
-    readSiteHealth: async (siteId: string): Promise<SiteHealthState | undefined> =>
-      (await deps.siteHealth.get(siteId, deps.region))?.state,
-    restore: createRestoreRun({
-      carriers,
-      store: deps.numbers,
-      clock: deps.clock,
-      random: deps.random,
-      limits: carrierLimitsFromConfig(config.carriers),
-      runId: context.awsRequestId,
-    }),
-    runId: context.awsRequestId,
-    deadlineMs: now + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
-    leaseMs: context.getRemainingTimeInMillis() + DEADLINE_MARGIN_MS,
-  };
+  const failbackDeps = await composeFailback(deps, context, actor, DEADLINE_MARGIN_MS);
   const sites = request.siteId !== undefined ? [request.siteId] : primaries;
   const outcomes: ({ siteId: string } & FailbackOutcome)[] = [];
   for (const siteId of sites) {
@@ -134,26 +86,5 @@ export async function handleFailbackEvent(
   return { status: 'ok', sites: outcomes };
 }
 
-// Module scope: built once per execution environment (Powertools' pattern).
-const metrics = createIncidentMetrics();
-let lambdaDependencies: FailbackHandlerDependencies | undefined;
-
-function createLambdaDependencies(): FailbackHandlerDependencies {
-  const environment = readEnvironment(failbackEnvironmentSchema);
-  const work = createLambdaIncidentWork(environment);
-  return {
-    ...work,
-    siteHealth: new DynamoDbSiteHealthStore(work.documentClient, environment.TABLE_NAME),
-    metrics,
-  };
-}
-
 /** The Lambda entry point. */
-export const handler = async (
-  event: unknown,
-  context: FailbackInvocationContext,
-): Promise<FailbackResult> => {
-  logger.addContext(context as never);
-  lambdaDependencies ??= createLambdaDependencies();
-  return handleFailbackEvent(event, context, lambdaDependencies);
-};
+export const handler = lambdaEntry(createLambdaFailbackDependencies, handleFailbackEvent);

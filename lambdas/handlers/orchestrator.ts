@@ -1,25 +1,16 @@
 /**
  * The orchestrator function (one per watchdog region): fails a site over when a probe trips, an
- * operator asks, or a previous run of itself hands over. Thin: parse the event, run the domain, hand
- * over to a continuation when the time budget ends.
+ * operator asks, or a previous run of itself hands over. Thin: parse the event, compose, run the
+ * domain, hand over to a continuation when the time budget ends.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { carrierLimitsFromConfig, createForwardRun } from '../composition/forward-run';
-import {
-  createLambdaIncidentWork,
-  type IncidentWork,
-  type InvocationContext,
-} from '../composition/lambda-incident-dependencies';
-import { readEnvironment } from '../contracts/environments/common-environment';
-import { orchestratorEnvironmentSchema } from '../contracts/environments/orchestrator-environment';
+
+import type { IncidentWork, InvocationContext } from '../composition/lambda-incident-dependencies';
+import { createLambdaOrchestratorDependencies } from '../composition/orchestrator-dependencies';
+import { composeFailover } from '../composition/orchestrator-invocation';
 import { type FailoverEvent, failoverEventSchema } from '../contracts/events/orchestrator-event';
-import { IncidentLog } from '../domain/incidents/incident-log';
 import { outageIncidentId, runFailover } from '../domain/orchestration/run-failover';
-import {
-  createIncidentMetrics,
-  emitIncidentProgress,
-  type IncidentMetricsSink,
-} from '../runtime/incident-metrics';
+import { emitIncidentProgress, type IncidentMetricsSink } from '../runtime/incident-metrics';
+import { lambdaEntry } from '../runtime/lambda-entry';
 import { parseEvent } from '../runtime/parse-event';
 import { logger } from '../runtime/powertools';
 
@@ -54,47 +45,12 @@ export async function handleOrchestratorEvent(
   const parsed = parseEvent(failoverEventSchema, event, 'orchestrator');
   if (!parsed.ok) return { status: 'rejected', problems: parsed.problems };
   const request = parsed.value;
-  const { config, plan } = deps.files;
+  const { config } = deps.files;
   logger.appendKeys({
     siteId: request.siteId,
     incidentId: request.continuation?.incidentId ?? outageIncidentId(request.siteId, request.outageStartedAt),
   });
-  const now = deps.clock.now();
-  const log = new IncidentLog({
-    store: deps.incidents,
-    notifier: deps.notifier,
-    clock: deps.clock,
-    // The orchestrator acts; who asked for it is on the detected and joined events.
-    actor: { type: 'system', region: deps.region, name: 'orchestrator' },
-    deployment: config.deployment,
-    runbooks: config.runbooks,
-    onPublishFailed: (alert, error) =>
-      logger.error('Alert not published; it stays owed and the next run holding the incident sends it', {
-        kind: alert.kind,
-        alertId: alert.alertId,
-        error: error instanceof Error ? error.message : String(error),
-      }),
-  });
-  const forward = createForwardRun({
-    carriers: await deps.carriers(),
-    store: deps.numbers,
-    clock: deps.clock,
-    random: deps.random,
-    limits: carrierLimitsFromConfig(config.carriers),
-    runId: context.awsRequestId,
-  });
-  const outcome = await runFailover(request, {
-    store: deps.incidents,
-    log,
-    clock: deps.clock,
-    plan,
-    sites: new Map(config.sites.map((site) => [site.id, site.role])),
-    forward,
-    runId: context.awsRequestId,
-    deadlineMs: now + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
-    leaseMs: context.getRemainingTimeInMillis() + DEADLINE_MARGIN_MS,
-    random: deps.random,
-  });
+  const outcome = await runFailover(request, await composeFailover(deps, context, DEADLINE_MARGIN_MS));
   if (outcome.result === 'isolated') {
     // Returned, not thrown: a retry in this region meets the same cut-off replica, and a region that
     // is not cut off opens (or has opened) the incident from its own trip.
@@ -125,46 +81,14 @@ export async function handleOrchestratorEvent(
   }
   logger.info(
     outcome.result === 'done' ? 'Forwarding finished' : 'Joined an incident another run is handling',
-    {
-      status: outcome.incident.status,
-      numbers: outcome.incident.numbers,
-    },
+    { status: outcome.incident.status, numbers: outcome.incident.numbers },
   );
-  return {
-    status: outcome.result,
-    incidentId: outcome.incident.id,
-    incidentStatus: outcome.incident.status,
-  };
-}
-
-// Module scope: built once per execution environment (Powertools' pattern).
-const metrics = createIncidentMetrics();
-let lambdaDependencies: OrchestratorDependencies | undefined;
-
-/** Builds the Lambda's dependencies once per cold start. */
-function createLambdaDependencies(functionName: string): OrchestratorDependencies {
-  const lambda = new LambdaClient({});
-  return {
-    ...createLambdaIncidentWork(readEnvironment(orchestratorEnvironmentSchema)),
-    metrics,
-    startContinuation: async (event) => {
-      await lambda.send(
-        new InvokeCommand({
-          FunctionName: functionName,
-          InvocationType: 'Event',
-          Payload: JSON.stringify(event),
-        }),
-      );
-    },
-  };
+  return { status: outcome.result, incidentId: outcome.incident.id, incidentStatus: outcome.incident.status };
 }
 
 /** The Lambda entry point. */
-export const handler = async (
-  event: unknown,
-  context: InvocationContext & { functionName: string },
-): Promise<OrchestratorResult> => {
-  logger.addContext(context as never);
-  lambdaDependencies ??= createLambdaDependencies(context.functionName);
-  return handleOrchestratorEvent(event, context, lambdaDependencies);
-};
+export const handler = lambdaEntry(
+  (context: InvocationContext & { functionName: string }) =>
+    createLambdaOrchestratorDependencies(context.functionName),
+  handleOrchestratorEvent,
+);

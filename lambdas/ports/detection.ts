@@ -1,6 +1,5 @@
 /** Detection's outside world: observations, each region's decision state, and the orchestrator a trip notifies. */
 import type { Site } from '../contracts/config/schema';
-import type { SiteHealthState, SiteHealthTransition, SiteTrip } from '../domain/detection/decide-site-health';
 
 /** One probe result of one endpoint of a site, from one region. */
 export interface Observation {
@@ -14,6 +13,78 @@ export interface Observation {
   endpoint: string;
   reason?: string;
 }
+
+/** What one region last saw of a site. */
+export interface RegionHealth {
+  /** Start (epoch ms) of the latest round absorbed from this region. */
+  lastRoundAt: number;
+  lastRoundOk: boolean;
+  /** The latest round was an abstention (every control target failed too): no vote either way. */
+  abstaining?: boolean;
+  /** Failed rounds in a row, ending with the latest. 0 when the latest passed. */
+  consecutiveFailures: number;
+  /** Start of the first failed round of the current failure run, or null when the latest passed. */
+  failureRunStartedAt: number | null;
+  /** Why the latest round passed or failed, for alerts. */
+  lastReason: string | null;
+}
+
+/** The outage a down site is in. */
+export interface OutageRecord {
+  startedAt: number;
+  trippedAt: number;
+  /** Regions that voted the trip, sorted. */
+  regions: string[];
+  idempotencyKey: string;
+}
+
+/**
+ * Everything the decision remembers about one site, JSON-serialisable so it can be stored per site
+ * (and per deciding region) between probe runs and resumed by a replay.
+ */
+export interface SiteHealthState {
+  siteId: string;
+  status: 'up' | 'down';
+  /** Every observation with `at` below this (epoch ms) has been absorbed; null before the first. */
+  processedUpTo: number | null;
+  /** Keyed by region name. */
+  regions: Record<string, RegionHealth>;
+  /** Set while the site is down. */
+  outage: OutageRecord | null;
+  /** While down: since when (round start) the healthy quorum has held unbroken. */
+  healthySince: number | null;
+}
+
+/** The site was declared down. */
+export interface SiteTrip {
+  kind: 'tripped';
+  siteId: string;
+  /** Start of the round whose verdict completed the quorum. */
+  at: number;
+  /** Earliest start of the voting regions' failure runs. */
+  outageStartedAt: number;
+  /** Same in every region for the same outage: use it to open exactly one incident. */
+  idempotencyKey: string;
+  /** Regions that voted the site down, sorted. */
+  regions: string[];
+  /** Why each voting region's latest round failed. */
+  reasons: Record<string, string>;
+}
+
+/** A down site was declared up again after the recovery hold. */
+export interface SiteRecovery {
+  kind: 'recovered';
+  siteId: string;
+  /** Start of the round that completed the recovery hold. */
+  at: number;
+  outageStartedAt: number;
+  idempotencyKey: string;
+  /** Regions whose latest round passed, sorted. */
+  regions: string[];
+}
+
+/** A change of a site's status. */
+export type SiteHealthTransition = SiteTrip | SiteRecovery;
 
 export interface ObservationStore {
   record(observations: Observation[]): Promise<void>;

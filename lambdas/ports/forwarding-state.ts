@@ -39,6 +39,27 @@ export interface NumberState {
   version: number;
 }
 
+/**
+ * Which run holds a number and until when: the lease fields of NumberState, which a store must
+ * round-trip (without them two runs could both write a number at the carrier).
+ */
+export interface NumberClaim {
+  /** `runId` of the run allowed to write this number to the carrier. */
+  claimedBy?: string;
+  /** Epoch ms after which another run may take the number over (its holder is presumed dead). */
+  claimExpiresAt?: number;
+}
+
+/** A number's row as the engines read it: NumberState plus its claim. */
+export type ClaimedNumberState = NumberState & NumberClaim;
+
+/**
+ * Changes passed to ForwardingStateStore.update. A key present with the value `undefined` removes
+ * the attribute (used to clear `lastError` and a claim).
+ */
+export type NumberStateChanges = Partial<Omit<NumberState, 'incidentId' | 'number' | 'version'>> &
+  NumberClaim;
+
 /** Where the forwarding engine keeps per-number progress so a stopped run can resume. */
 export interface ForwardingStateStore {
   /** Creates a pending row for each entry that has none; existing rows are left untouched. */

@@ -1,24 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canariesOf } from '../contracts/config/canaries';
+import { CARRIER_NAMES } from '../contracts/config/config-constants';
 import { ConfigError } from '../contracts/config/config-error';
-import { formatZodIssues } from '../contracts/config/format-issues';
 import { parseForwardingPlan } from '../contracts/config/forwarding-plan';
 import type { PlanEntry } from '../contracts/config/plan-entry';
-import { CARRIER_NAMES, type Config, canariesOf, configSchema } from '../contracts/config/schema';
+import type { Config } from '../contracts/config/schema';
+import { DEPLOYMENT_FILES } from '../contracts/deployment-files';
 
-/**
- * The deployment's validated config and forwarding plan, shipped beside each function's code (not in
- * the template or an environment variable, so neither grows with the plan). Synth writes them; the
- * function reads them once per cold start and validates them again with the same schema.
- */
-export const DEPLOYMENT_FILES = { config: 'deployment/config.json', plan: 'deployment/numbers.csv' } as const;
-
+/** The config and the plan a function works with. */
 export interface DeploymentFiles {
   config: Config;
   plan: PlanEntry[];
 }
 
-/** Reads and validates the deployment files under `dir`; throws ConfigError listing every problem. */
+/**
+ * Reads the deployment files under `dir`; the plan is parsed and checked against the config (its
+ * parser imports no zod). Throws ConfigError listing every problem.
+ */
 export function readDeploymentFiles(dir: string): DeploymentFiles {
   const config = readDeploymentConfig(dir);
   const planPath = join(dir, DEPLOYMENT_FILES.plan);
@@ -32,12 +31,28 @@ export function readDeploymentFiles(dir: string): DeploymentFiles {
 }
 
 /**
- * Reads and validates only the config under `dir`, for a function that never reads the plan (the
- * probe): its bundle then leaves out the plan's CSV parser.
+ * Reads only the config under `dir`, for a function that never reads the plan (the probe): its
+ * bundle then leaves out the plan's CSV parser.
+ *
+ * The file is taken as the validated {@link Config} without parsing it again: synth writes it
+ * (lib/deploy/constructs/watchdog-function.ts) from the output of the full schema
+ * (lib/config/load-config.ts), defaults filled in, into the same asset as this code, so it cannot
+ * change without the code changing too. Validating it again here would put zod's classic API, which
+ * does not tree-shake, in every bundle. The guard below only turns a missing, unreadable or non-object
+ * file (a packaging mistake) into a clear error at cold start.
  */
 export function readDeploymentConfig(dir: string): Config {
   const configPath = join(dir, DEPLOYMENT_FILES.config);
-  const parsed = configSchema.safeParse(JSON.parse(readFileSync(configPath, 'utf8')), { reportInput: true });
-  if (!parsed.success) throw new ConfigError(formatZodIssues(configPath, parsed.error.issues));
-  return parsed.data;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(configPath, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([
+      `${configPath}: expected the deployment config written at synth beside the code: ${(error as Error).message}`,
+    ]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError([`${configPath}: expected the deployment config as a JSON object`]);
+  }
+  return parsed as Config;
 }

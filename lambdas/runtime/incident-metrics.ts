@@ -4,14 +4,10 @@
  * Metrics. The handlers call {@link emitIncidentProgress} with the incident the domain returned;
  * the values are derived here so both functions write exactly the same thing.
  */
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import {
-  METRIC_NAMESPACE,
-  type MetricDefinition,
-  ORCHESTRATOR_METRICS,
-  siteDimensions,
-} from '../contracts/metric-names';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { type MetricDefinition, ORCHESTRATOR_METRICS, siteDimensions } from '../contracts/metric-names';
 import type { Incident } from '../ports/incidents';
+import { createFunctionMetrics } from './function-metrics';
 
 /** The part of Powertools Metrics the incident metrics use, so tests may pass a recorder. */
 export type IncidentMetricsSink = Pick<
@@ -19,15 +15,9 @@ export type IncidentMetricsSink = Pick<
   'addDimensions' | 'addMetric' | 'setTimestamp' | 'publishStoredMetrics'
 >;
 
-/**
- * A Powertools Metrics writing to {@link METRIC_NAMESPACE} with no default dimension: readers address
- * a metric by its exact dimension set, so Powertools' default `service` dimension would make every
- * dashboard and alarm know the function's service name (the probe does the same).
- */
+/** The orchestrator's and the failback function's Powertools Metrics: no default dimension (see {@link createFunctionMetrics}). */
 export function createIncidentMetrics(): Metrics {
-  const metrics = new Metrics({ namespace: METRIC_NAMESPACE });
-  metrics.clearDefaultDimensions();
-  return metrics;
+  return createFunctionMetrics();
 }
 
 /** One value of an incident metric. */

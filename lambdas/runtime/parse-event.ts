@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { logger } from './powertools';
 
 /** An event that fits its schema, or the problems, one per field. */
@@ -9,7 +9,7 @@ export type ParsedEvent<T> = { ok: true; value: T } | { ok: false; problems: str
  * rejected with every problem named; the caller writes nothing and does not throw, because
  * retrying a malformed event cannot help.
  */
-export function parseEvent<T extends z.ZodType>(
+export function parseEvent<T extends z.ZodMiniType>(
   schema: T,
   event: unknown,
   functionName: string,

@@ -6,3 +6,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * Nothing secret is ever passed to it: carrier credentials stay inside the credential source.
  */
 export const logger = new Logger();
+
+/** The part of the Logger the probe uses, so the drill and tests may pass a recorder instead. */
+export type ProbeLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;

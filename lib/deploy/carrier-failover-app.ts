@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type App, Tags } from 'aws-cdk-lib';
+import { deploymentNames } from '../../lambdas/contracts/deployment-names';
 import type { Deployment } from '../config/load-config';
 import { DeploymentFilesDirectory } from './constructs/watchdog-function';
 import { DnsStack } from './stacks/dns-stack';
@@ -20,25 +21,12 @@ export const stackNames = {
   dns: (deployment: string) => `${deployment}-dns`,
 };
 
-/** The incident table's physical name: fixed, because every region's functions find their replica by it. */
-export function incidentTableName(deployment: string): string {
-  return `${deployment}-incidents`;
-}
-
-/**
- * The observation table's physical name: fixed for the same reason. A table of its own because
- * observations expire by TTL, which the (strongly consistent) incident table cannot have.
- */
-export function observationTableName(deployment: string): string {
-  return `${deployment}-observations`;
-}
-
 /** Adds every stack of a deployment to the app, all from its config. */
 export function addCarrierFailoverStacks(app: App, deployment: Deployment): CarrierFailoverStacks {
   const { config } = deployment;
   const env = (region: string) => ({ account: config.account, region });
-  const tableName = incidentTableName(config.deployment);
-  const observationsTableName = observationTableName(config.deployment);
+  const tableName = deploymentNames.incidentTable(config.deployment);
+  const observationsTableName = deploymentNames.observationTable(config.deployment);
   const deploymentFiles = new DeploymentFilesDirectory(config, readFileSync(deployment.planPath, 'utf8'));
 
   const incidentLog = new IncidentLogStack(app, stackNames.incidentLog(config.deployment), {

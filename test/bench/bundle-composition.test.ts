@@ -7,7 +7,7 @@ describe('packageOf', () => {
     ['node_modules/@smithy/core/dist-es/submodules/schema/TypeRegistry.js', '@smithy/core'],
     ['node_modules/@aws-sdk/a/node_modules/@smithy/b/dist-es/index.js', '@smithy/b'],
     ['lambdas/domain/failback/plan-waves.ts', 'lambdas/domain'],
-    ['lambdas/contracts/incident-table-design.ts', 'lambdas/contracts/incident-table-design.ts'],
+    ['bin/app.ts', 'bin/app.ts'],
   ])('%s belongs to %s', (path, name) => {
     expect(packageOf(path)).toBe(name);
   });

@@ -4,7 +4,7 @@ import {
   renderLoadTable,
   type SizeRow,
 } from '../../bench/failover/failover-reading';
-import type { DrillResult } from '../../lib/developer/drill/run-drill';
+import type { DrillResult } from '../../lib/developer/drill/drill-result';
 
 const RATE = 200;
 

@@ -110,7 +110,9 @@ describe('loadDeployment', () => {
     delete config.deployment;
 
     expect(problemsOf(writeDeploymentFiles(config))).toEqual([
-      expect.stringMatching(/deployment: missing: expected a deployment name$/),
+      expect.stringMatching(
+        /deployment: required: add a deployment name\. Deployment name; prefixes every stack so two deployments can share an account\.$/,
+      ),
     ]);
   });
 

@@ -7,19 +7,19 @@ import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-he
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
 import type { Config } from '../../lambdas/contracts/config/schema';
 import { CarrierError } from '../../lambdas/contracts/errors';
-import type { SiteHealthState } from '../../lambdas/domain/detection/decide-site-health';
 import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
 import type { CarrierDirectory } from '../../lambdas/ports/carriers';
 import type { Clock } from '../../lambdas/ports/clock';
+import type { SiteHealthState } from '../../lambdas/ports/detection';
 import type { ForwardingStateStore } from '../../lambdas/ports/forwarding-state';
 import type { DeploymentFiles } from '../../lambdas/runtime/deployment-files';
 import { loadDeployment } from '../../lib/config/load-config';
-import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/drill/local-carriers';
+import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/far-side/local-carriers';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../lib/developer/drill/local-incident-table';
+} from '../../lib/developer/far-side/local-incident-table';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 
 const snsMock = mockClient(SNSClient);

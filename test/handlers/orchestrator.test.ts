@@ -12,11 +12,11 @@ import { handleOrchestratorEvent, type OrchestratorDependencies } from '../../la
 import type { CarrierDirectory, ForwardRequest } from '../../lambdas/ports/carriers';
 import { systemClock } from '../../lambdas/runtime/system-clock';
 import { loadDeployment } from '../../lib/config/load-config';
-import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/drill/local-carriers';
+import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/far-side/local-carriers';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../lib/developer/drill/local-incident-table';
+} from '../../lib/developer/far-side/local-incident-table';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 
 const snsMock = mockClient(SNSClient);

@@ -21,7 +21,7 @@ import type { FakeCarrierServer } from '../../lib/developer/carrier-fakes/fake-c
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../lib/developer/drill/local-incident-table';
+} from '../../lib/developer/far-side/local-incident-table';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 import {
   CANARIES,

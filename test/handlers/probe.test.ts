@@ -17,6 +17,7 @@ import {
 } from '../../lambdas/adapters/lambda/orchestrator-invoker';
 import { probeSite } from '../../lambdas/adapters/probes/probe-site';
 import type { DetectionSettings, Site } from '../../lambdas/contracts/config/schema';
+import { DEPLOYMENT_FILES } from '../../lambdas/contracts/deployment-files';
 import { readEnvironment } from '../../lambdas/contracts/environments/common-environment';
 import { probeEnvironmentSchema } from '../../lambdas/contracts/environments/probe-environment';
 import { failoverEventSchema } from '../../lambdas/contracts/events/orchestrator-event';
@@ -29,22 +30,18 @@ import {
   siteRegionDimensions,
   siteRegionKindDimensions,
 } from '../../lambdas/contracts/metric-names';
-import { outageKey, type SiteTrip } from '../../lambdas/domain/detection/decide-site-health';
-import {
-  createProbeMetrics,
-  handleProbeEvent,
-  handler,
-  type ProbeHandlerDependencies,
-  type ProbeLogger,
-} from '../../lambdas/handlers/probe';
+import { outageKey } from '../../lambdas/domain/detection/decide-site-health';
+import { handleProbeEvent, handler, type ProbeHandlerDependencies } from '../../lambdas/handlers/probe';
 import type { Clock } from '../../lambdas/ports/clock';
-import { DEPLOYMENT_FILES } from '../../lambdas/runtime/deployment-files';
+import type { SiteTrip } from '../../lambdas/ports/detection';
+import type { ProbeLogger } from '../../lambdas/runtime/powertools';
+import { createProbeMetrics } from '../../lambdas/runtime/probe-metrics';
 import { loadDeployment } from '../../lib/config/load-config';
+import { SipResponder } from '../../lib/developer/drill/sip-responder';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../lib/developer/drill/local-incident-table';
-import { SipResponder } from '../../lib/developer/drill/sip-responder';
+} from '../../lib/developer/far-side/local-incident-table';
 import { EXAMPLE_CONFIG, EXAMPLE_PLAN } from '../support/config-files';
 
 const lambdaMock = mockClient(LambdaClient);

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ExitCode } from '../../lib/operator/cli/exit-codes';
+import { ExitCode } from '../../lib/operator/cli/support/exit-codes';
 
 /** The integ app, relative to the repository root (the working directory of every command). */
 export const INTEG_APP = 'test/integ/unreachable-site/integ.unreachable-site.ts';

@@ -16,12 +16,12 @@ import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
 import type { CarrierName } from '../../lambdas/contracts/config/schema';
 import {
   ALREADY_FORWARDED_BEFORE_SNAPSHOT,
-  type ClaimedNumberState,
   forwardNumbers,
-  type IncidentRunOptions,
 } from '../../lambdas/domain/forwarding/forward-numbers';
+import type { IncidentRunOptions } from '../../lambdas/domain/forwarding/incident-number-run';
 import { restoreNumbers } from '../../lambdas/domain/forwarding/restore-numbers';
 import type { Carrier } from '../../lambdas/ports/carriers';
+import type { ClaimedNumberState } from '../../lambdas/ports/forwarding-state';
 import { BandwidthFake } from '../../lib/developer/carrier-fakes/bandwidth-fake';
 import {
   ALL_FAULT_KINDS,
@@ -34,7 +34,7 @@ import { WebhookFake } from '../../lib/developer/carrier-fakes/webhook-fake';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../lib/developer/drill/local-incident-table';
+} from '../../lib/developer/far-side/local-incident-table';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 
 /** North American, so Bandwidth's 10-digit CallForward takes it too. */

@@ -13,24 +13,26 @@ import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-
 import { DynamoDbObservationStore } from '../../lambdas/adapters/dynamodb/observation-store';
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { RecordingNotifier } from '../../lambdas/adapters/local/recording-notifier';
+import { runProbeInvocation } from '../../lambdas/composition/probe-invocation';
 import type { Site } from '../../lambdas/contracts/config/schema';
+import { controlEndpointId } from '../../lambdas/contracts/endpoint-ids';
 import {
   DIMENSION_NAMES,
   METRIC_NAMESPACE,
   ORCHESTRATOR_METRICS,
   PROBE_METRICS,
 } from '../../lambdas/contracts/metric-names';
-import { controlEndpointId, type SiteHealthState } from '../../lambdas/domain/detection/decide-site-health';
 import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
-import { createProbeMetrics, type ProbeLogger, runProbeInvocation } from '../../lambdas/handlers/probe';
 import type { Clock } from '../../lambdas/ports/clock';
-import type { Observation } from '../../lambdas/ports/detection';
+import type { Observation, SiteHealthState } from '../../lambdas/ports/detection';
 import type { DeploymentFiles } from '../../lambdas/runtime/deployment-files';
 import { createIncidentMetrics } from '../../lambdas/runtime/incident-metrics';
+import type { ProbeLogger } from '../../lambdas/runtime/powertools';
+import { createProbeMetrics } from '../../lambdas/runtime/probe-metrics';
 import { loadDeployment } from '../../lib/config/load-config';
-import { startLocalCarriers } from '../../lib/developer/drill/local-carriers';
-import { startLocalIncidentTable } from '../../lib/developer/drill/local-incident-table';
+import { startLocalCarriers } from '../../lib/developer/far-side/local-carriers';
+import { startLocalIncidentTable } from '../../lib/developer/far-side/local-incident-table';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 import { dashboardsOf, metricsOf } from '../support/dashboard-body';
 import { buildApp } from '../support/example-app';

@@ -15,25 +15,9 @@ import { parseForwardingPlan } from '../../lambdas/contracts/config/forwarding-p
 import { loadDeployment } from '../../lib/config/load-config';
 import { addCarrierFailoverStacks } from '../../lib/deploy/carrier-failover-app';
 import { EXAMPLE_PLAN, exampleConfigObject, writeDeploymentFiles } from '../support/config-files';
+import { type Json, type PathKey, pathsOf } from '../support/json-paths';
 
 const ROOT = resolve(__dirname, '../..');
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type PathKey = string | number;
-
-/** Every path in a JSON value, containers included (the root excluded). */
-function pathsOf(value: Json, prefix: PathKey[] = []): PathKey[][] {
-  if (Array.isArray(value)) {
-    return value.flatMap((item, index) => [[...prefix, index], ...pathsOf(item, [...prefix, index])]);
-  }
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) => [
-      [...prefix, key],
-      ...pathsOf(item, [...prefix, key]),
-    ]);
-  }
-  return [];
-}
 
 /** One change to the config object. */
 type Mutation =

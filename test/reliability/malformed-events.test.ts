@@ -11,7 +11,8 @@ import { DynamoDbObservationStore } from '../../lambdas/adapters/dynamodb/observ
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
-import { handleProbeEvent, type ProbeLogger } from '../../lambdas/handlers/probe';
+import { handleProbeEvent } from '../../lambdas/handlers/probe';
+import type { ProbeLogger } from '../../lambdas/runtime/powertools';
 import { loadDeployment } from '../../lib/config/load-config';
 import { silentMetrics } from '../../lib/developer/drill/quiet-telemetry';
 import { FakeClock } from '../domain/forwarding/fake-clock';

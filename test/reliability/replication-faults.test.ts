@@ -10,23 +10,23 @@
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
 import { DynamoDbObservationStore } from '../../lambdas/adapters/dynamodb/observation-store';
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
+import {
+  type ProbeInvocationDependencies,
+  runProbeInvocation,
+} from '../../lambdas/composition/probe-invocation';
 import type { DetectionSettings, Site } from '../../lambdas/contracts/config/schema';
 import { PROBE_METRICS, regionDimensions } from '../../lambdas/contracts/metric-names';
 import { REPLICATION_CONFLICT_ATTEMPTS } from '../../lambdas/domain/detection/probe-cycle';
 import { outageIncidentId } from '../../lambdas/domain/orchestration/run-failover';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
-import {
-  type ProbeInvocationDependencies,
-  type ProbeLogger,
-  type ProbeMetricsSink,
-  runProbeInvocation,
-} from '../../lambdas/handlers/probe';
 import type { Clock } from '../../lambdas/ports/clock';
+import type { ProbeLogger } from '../../lambdas/runtime/powertools';
+import type { ProbeMetricsSink } from '../../lambdas/runtime/probe-metrics';
 import { loadDeployment } from '../../lib/config/load-config';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../lib/developer/drill/local-incident-table';
+} from '../../lib/developer/far-side/local-incident-table';
 import { FakeClock } from '../domain/forwarding/fake-clock';
 import { EXAMPLE_CONFIG } from '../support/config-files';
 import {

@@ -12,7 +12,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   connectToIncidentTable,
   type LocalIncidentTable,
-} from '../../lib/developer/drill/local-incident-table';
+} from '../../lib/developer/far-side/local-incident-table';
 
 /** A low-level command as the middleware sees it: its name and its (marshalled) input. */
 export interface DynamoDbCall {

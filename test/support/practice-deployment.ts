@@ -8,7 +8,7 @@ import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
 import type { CarrierName, Config } from '../../lambdas/contracts/config/schema';
 import { loadDeployment } from '../../lib/config/load-config';
 import type { FakeCarrierOptions } from '../../lib/developer/carrier-fakes/fake-carrier-server';
-import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/drill/local-carriers';
+import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/far-side/local-carriers';
 import { EXAMPLE_PLAN, exampleConfigObject, writeDeploymentFiles } from './config-files';
 
 /** The carriers practice tests use. */

@@ -9,7 +9,7 @@
  * retryable, before anything is sent).
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { DEFAULT_BASE_URLS } from '../../contracts/config/schema';
+import { DEFAULT_BASE_URLS } from '../../contracts/config/config-constants';
 import { CarrierError } from '../../contracts/errors';
 import type { BulkItemOutcome, Carrier, ForwardRequest, RoutingSnapshot } from '../../ports/carriers';
 import {

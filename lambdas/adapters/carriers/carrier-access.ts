@@ -10,7 +10,8 @@ import type { CarrierAccess } from '../../ports/practice';
 import { BANDWIDTH_BULK_LIMIT, forwardTarget, tenDigits } from './bandwidth';
 import { type CarrierDirectoryOptions, createCarrierDirectory } from './carrier-directory';
 import type { CredentialSource } from './credentials';
-import { assertForwardable, TELNYX_BULK_LIMIT } from './telnyx';
+import { TELNYX_BULK_LIMIT } from './telnyx-update-job';
+import { assertForwardable } from './telnyx-voice-settings';
 
 /** Opens the configured carriers one by one, with credentials from `source`. */
 export function createCarrierAccess(

@@ -6,7 +6,7 @@
  */
 import type { CarrierName } from '../../contracts/config/schema';
 import { CarrierAuthError, CarrierError } from '../../contracts/errors';
-import { awaitRequestTurn } from '../../domain/forwarding/request-gate';
+import { awaitRequestTurn } from '../../contracts/request-gate';
 
 /** Per-call timeout when none is configured; short, because a failover must not stall on one call. */
 export const DEFAULT_CARRIER_TIMEOUT_MS = 5000;

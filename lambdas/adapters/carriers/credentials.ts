@@ -4,40 +4,55 @@
  * Both check the shape with the same zod schemas and name what is missing, never the values.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CarrierName } from '../../contracts/config/schema';
 import { CarrierAuthError, CarrierError } from '../../contracts/errors';
 
-const nonEmpty = (what: string) => z.string().min(1).describe(what);
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** Telnyx secret JSON: `{"apiKey": "KEY..."}`. */
-export const telnyxCredentialsSchema = z.object({ apiKey: nonEmpty('the Telnyx API v2 key') });
+export const telnyxCredentialsSchema = z.object({ apiKey: nonEmpty() });
 /** Twilio secret JSON: `{"accountSid": "AC...", "authToken": "..."}`. */
 export const twilioCredentialsSchema = z.object({
-  accountSid: z
-    .string()
-    .regex(/^AC[0-9a-fA-F]{32}$/)
-    .describe('the Twilio Account SID (AC followed by 32 hex digits)'),
-  authToken: nonEmpty('the Twilio auth token'),
+  accountSid: z.string().check(z.regex(/^AC[0-9a-fA-F]{32}$/)),
+  authToken: nonEmpty(),
 });
 /** Bandwidth secret JSON: `{"accountId": "...", "username": "...", "password": "..."}`. */
 export const bandwidthCredentialsSchema = z.object({
-  accountId: nonEmpty('the Bandwidth Dashboard account id'),
-  username: nonEmpty('the Bandwidth Dashboard API user name'),
-  password: nonEmpty('the Bandwidth Dashboard API password'),
+  accountId: nonEmpty(),
+  username: nonEmpty(),
+  password: nonEmpty(),
 });
 /** Webhook secret JSON: `{"signingSecret": "..."}` (at least 16 characters). */
-export const webhookCredentialsSchema = z.object({
-  signingSecret: z.string().min(16).describe('the webhook HMAC signing secret (at least 16 characters)'),
-});
+export const webhookCredentialsSchema = z.object({ signingSecret: z.string().check(z.minLength(16)) });
 
-/** The credential schema of each carrier. */
+/**
+ * The credential schema of each carrier. zod/mini (not classic zod) because every function
+ * bundles this file: classic zod does not tree-shake and would add about 60 KB to each bundle.
+ */
 export const CREDENTIAL_SCHEMAS = {
   telnyx: telnyxCredentialsSchema,
   twilio: twilioCredentialsSchema,
   bandwidth: bandwidthCredentialsSchema,
   webhook: webhookCredentialsSchema,
 } as const;
+
+/** What each credential field must hold, in the words a problem message uses (never the value). */
+const FIELD_DESCRIPTIONS: {
+  [C in CarrierName]: Record<keyof z.output<(typeof CREDENTIAL_SCHEMAS)[C]>, string>;
+} = {
+  telnyx: { apiKey: 'the Telnyx API v2 key' },
+  twilio: {
+    accountSid: 'the Twilio Account SID (AC followed by 32 hex digits)',
+    authToken: 'the Twilio auth token',
+  },
+  bandwidth: {
+    accountId: 'the Bandwidth Dashboard account id',
+    username: 'the Bandwidth Dashboard API user name',
+    password: 'the Bandwidth Dashboard API password',
+  },
+  webhook: { signingSecret: 'the webhook HMAC signing secret (at least 16 characters)' },
+};
 
 /** Validated credentials, by carrier. */
 export type CarrierCredentials = { [C in CarrierName]: z.output<(typeof CREDENTIAL_SCHEMAS)[C]> };
@@ -175,12 +190,12 @@ function parseCredentials<C extends CarrierName>(
     return result.data as CarrierCredentials[C];
   }
   // Built from field names and our own descriptions only: zod messages could echo input.
-  const shape = schema.shape as Record<string, z.ZodType>;
+  const descriptions: Record<string, string> = FIELD_DESCRIPTIONS[carrier];
   const fields = [...new Set(result.error.issues.map((issue) => String(issue.path[0] ?? '')))];
   const problems = fields.map((field) =>
-    field === '' || !shape[field]
+    field === '' || !descriptions[field]
       ? `the credentials are not a JSON object; expected ${exampleJson(carrier)}`
-      : `${describeProblem(field)} (expected ${shape[field].description})`,
+      : `${describeProblem(field)} (expected ${descriptions[field]})`,
   );
   throw new CarrierAuthError(
     carrier,

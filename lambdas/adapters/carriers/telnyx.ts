@@ -7,11 +7,12 @@
  * (`GET/PATCH /phone_numbers/{id}/voice`), so the id is looked up once with ListPhoneNumbers and
  * cached for the life of the adapter. Before a large run the engine calls prepareNumbers, which
  * learns the ids a page of 250 at a time instead of one request each.
+ *
+ * What a number's voice settings look like in Telnyx's terms is in telnyx-voice-settings.ts; the
+ * update job that changes many numbers in one request is in telnyx-update-job.ts.
  */
-
-import type { ForwardMode } from '../../contracts/config/plan-entry';
-import { DEFAULT_BASE_URLS } from '../../contracts/config/schema';
-import { CarrierAuthError, CarrierError } from '../../contracts/errors';
+import { DEFAULT_BASE_URLS } from '../../contracts/config/config-constants';
+import { CarrierError } from '../../contracts/errors';
 import type {
   BulkItemOutcome,
   Carrier,
@@ -20,9 +21,21 @@ import type {
   RoutingSnapshot,
 } from '../../ports/carriers';
 import { CarrierHttpClient, type CarrierHttpOptions, malformedResponse } from './carrier-http';
+import {
+  type PhoneNumberRecord,
+  runUpdateJob,
+  TELNYX_BULK_LIMIT,
+  type TelnyxJobContext,
+} from './telnyx-update-job';
+import {
+  assertForwardable,
+  forwardingSettings,
+  readMode,
+  type TelnyxCallForwarding,
+  type TelnyxRoutingSettings,
+  writableCallForwarding,
+} from './telnyx-voice-settings';
 
-/** Telnyx's documented maximum of numbers in one update job. */
-export const TELNYX_BULK_LIMIT = 1000;
 // ListPhoneNumbers' largest page.
 const PAGE_SIZE = 250;
 /**
@@ -30,7 +43,6 @@ const PAGE_SIZE = 250;
  * the account's size is known; below this many numbers that page could cost more than it saves.
  */
 export const MIN_NUMBERS_TO_LIST = 20;
-const E164 = /^\+[1-9]\d{1,14}$/;
 
 /** How to reach Telnyx and which optional features to enable. */
 export interface TelnyxCarrierOptions extends CarrierHttpOptions {
@@ -54,36 +66,6 @@ export interface TelnyxCarrierOptions extends CarrierHttpOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** The carrier-specific part of a Telnyx RoutingSnapshot, in Telnyx's own field names. */
-export interface TelnyxRoutingSettings {
-  /** Telnyx phone number id. */
-  id: string;
-  connection_id: string | null;
-  call_forwarding: TelnyxCallForwarding;
-}
-
-/** Telnyx `CallForwarding` as read; null where Telnyx had no value. */
-export interface TelnyxCallForwarding {
-  call_forwarding_enabled?: boolean | null;
-  forwards_to?: string | null;
-  forwarding_type?: string | null;
-}
-
-interface PhoneNumberRecord {
-  id?: string;
-  phone_number?: string;
-}
-
-interface PhoneNumbersJob {
-  id?: string;
-  status?: string;
-  successful_operations?: PhoneNumberRecord[];
-  failed_operations?: (PhoneNumberRecord & {
-    errors?: { code?: string; title?: string; detail?: string }[];
-  })[];
-  pending_operations?: PhoneNumberRecord[];
-}
-
 /** Telnyx implementation of the Carrier port. */
 export class TelnyxCarrier implements Carrier {
   readonly name = 'telnyx' as const;
@@ -97,18 +79,21 @@ export class TelnyxCarrier implements Carrier {
   private readonly http: CarrierHttpClient;
   private readonly baseUrl: string;
   private readonly apiKey: string;
-  private readonly pollIntervalMs: number;
-  private readonly pollTimeoutMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly jobs: TelnyxJobContext;
   private readonly ids = new Map<string, string>();
 
   constructor(options: TelnyxCarrierOptions) {
     this.http = new CarrierHttpClient('telnyx', options);
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URLS.telnyx).replace(/\/+$/, '');
     this.apiKey = options.apiKey;
-    this.pollIntervalMs = options.pollIntervalMs ?? 2000;
-    this.pollTimeoutMs = options.pollTimeoutMs ?? 240_000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.jobs = {
+      http: this.http,
+      baseUrl: this.baseUrl,
+      headers: (withBody) => this.headers(withBody),
+      pollIntervalMs: options.pollIntervalMs ?? 2000,
+      pollTimeoutMs: options.pollTimeoutMs ?? 240_000,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    };
     const { primaryConnectionId: primary, backupConnectionId: backup } = options;
     if (primary && backup) {
       this.switchToBackupRoute = () => this.moveConnection(primary, backup);
@@ -231,7 +216,8 @@ export class TelnyxCarrier implements Carrier {
         // Listing a number twice in one job gains nothing and may be refused; send it once.
         const numbers = [...new Set(chunk.map((request) => request.number))];
         try {
-          const results = await this.runJob(
+          const results = await runUpdateJob(
+            this.jobs,
             { phone_numbers: numbers, voice: forwardingSettings(destination, mode) },
             numbers,
           );
@@ -349,7 +335,7 @@ export class TelnyxCarrier implements Carrier {
     }
     const failures: Error[] = [];
     for (const chunk of chunks(ids, TELNYX_BULK_LIMIT)) {
-      const results = await this.runJob({ phone_numbers: chunk, connection_id: to }, chunk);
+      const results = await runUpdateJob(this.jobs, { phone_numbers: chunk, connection_id: to }, chunk);
       failures.push(...[...results.values()].filter((error): error is Error => error !== null));
     }
     if (failures.length > 0) {
@@ -363,54 +349,6 @@ export class TelnyxCarrier implements Carrier {
     }
   }
 
-  /**
-   * Creates one update job and polls it to the end. Returns, for every key (E.164 number or
-   * phone number id, as sent), null when the update succeeded or the error that stopped it.
-   */
-  private async runJob(body: Record<string, unknown>, keys: string[]): Promise<Map<string, Error | null>> {
-    const subject = keys.length === 1 ? keys[0] : `${keys.length} numbers`;
-    const create = {
-      operation: 'CreateUpdatePhoneNumbersJob',
-      subject,
-      method: 'POST' as const,
-      url: `${this.baseUrl}/phone_numbers/jobs/update_phone_numbers`,
-      headers: this.headers(true),
-      body: JSON.stringify(body),
-    };
-    let job: PhoneNumbersJob;
-    try {
-      job = jobOf(await this.http.sendJson<{ data?: PhoneNumbersJob }>(create), create);
-    } catch (error) {
-      throw tooManyJobsIsRetryable(error);
-    }
-    let waited = 0;
-    let askedToWait = 0;
-    while (!isFinished(job) && waited < this.pollTimeoutMs) {
-      const wait = Math.max(this.pollIntervalMs, askedToWait);
-      askedToWait = 0;
-      await this.sleep(wait);
-      waited += wait;
-      const poll = {
-        operation: 'RetrievePhoneNumbersJob',
-        subject: `job ${job.id}`,
-        method: 'GET' as const,
-        url: `${this.baseUrl}/phone_numbers/jobs/${encodeURIComponent(job.id ?? '')}`,
-        headers: this.headers(),
-      };
-      try {
-        job = jobOf(await this.http.sendJson<{ data?: PhoneNumbersJob }>(poll), poll);
-      } catch (error) {
-        // The job is already queued at Telnyx: a failed poll must not abandon it (re-creating it
-        // would apply the change twice), so transient poll errors just delay the next poll.
-        if (!(error instanceof CarrierError) || !error.retryable) {
-          throw error;
-        }
-        askedToWait = error.retryAfterMs ?? 0;
-      }
-    }
-    return jobResults(job, keys, waited);
-  }
-
   private headers(withBody = false): Record<string, string> {
     return {
       Authorization: `Bearer ${this.apiKey}`,
@@ -418,104 +356,6 @@ export class TelnyxCarrier implements Carrier {
       ...(withBody ? { 'Content-Type': 'application/json' } : {}),
     };
   }
-}
-
-function jobOf(body: { data?: PhoneNumbersJob }, request: { operation: string; subject?: string }) {
-  if (typeof body?.data !== 'object' || body.data === null || typeof body.data.id !== 'string') {
-    throw malformedResponse('telnyx', request, 'no job `data` with an id');
-  }
-  return body.data;
-}
-
-function isFinished(job: PhoneNumbersJob): boolean {
-  return job.status === 'completed' || job.status === 'failed' || job.status === 'expired';
-}
-
-function jobResults(job: PhoneNumbersJob, keys: string[], waitedMs: number): Map<string, Error | null> {
-  const results = new Map<string, Error | null>();
-  const matches = (record: PhoneNumberRecord, key: string) =>
-    record.phone_number === key || record.id === key;
-  for (const key of keys) {
-    const failed = job.failed_operations?.find((record) => matches(record, key));
-    if (job.successful_operations?.some((record) => matches(record, key))) {
-      results.set(key, null);
-    } else if (failed) {
-      const first = failed.errors?.[0];
-      const said = [first?.title, first?.detail].filter(Boolean).join(': ') || 'no reason given';
-      results.set(
-        key,
-        new CarrierError(
-          'telnyx',
-          `update job ${job.id} failed for ${key}: ${said}; fix the number at Telnyx or forward it another way`,
-          { retryable: false, code: first?.code },
-        ),
-      );
-    } else {
-      const state = isFinished(job) ? `ended ${job.status}` : `still ${job.status} after ${waitedMs} ms`;
-      results.set(
-        key,
-        new CarrierError(
-          'telnyx',
-          `update job ${job.id} ${state} without confirming ${key}; retry (the job may still apply it, which is harmless)`,
-          { retryable: true },
-        ),
-      );
-    }
-  }
-  return results;
-}
-
-// Telnyx allows 20 pending jobs; its 422 for the 21st is a "come back later", not a bad request.
-function tooManyJobsIsRetryable(error: unknown): unknown {
-  if (
-    error instanceof CarrierError &&
-    !(error instanceof CarrierAuthError) &&
-    error.status === 422 &&
-    /pending or in progress jobs/i.test(error.message)
-  ) {
-    return new CarrierError('telnyx', `${error.message.replace(/^telnyx: /, '')} (too many pending jobs)`, {
-      retryable: true,
-      status: error.status,
-      code: error.code,
-      cause: error,
-    });
-  }
-  return error;
-}
-
-/** Throws the CarrierError Telnyx's forward would raise before any request (a non-E.164 destination). */
-export function assertForwardable(request: ForwardRequest): void {
-  if (!E164.test(request.destination)) {
-    throw new CarrierError(
-      'telnyx',
-      `forward for ${request.number}: Telnyx call forwarding takes an E.164 number, not "${request.destination}"; use an E.164 destination, or a backup SIP connection (backupConnectionId) for SIP targets`,
-      { retryable: false },
-    );
-  }
-}
-
-function forwardingSettings(destination: string, mode: ForwardMode): Record<string, unknown> {
-  return {
-    call_forwarding: { call_forwarding_enabled: true, forwards_to: destination, forwarding_type: mode },
-  };
-}
-
-// Writes back what was read. Telnyx treats null as "leave unchanged", so a number that had no
-// forwarding target gets a blank `forwards_to` ("calls are not forwarded if left blank").
-function writableCallForwarding(callForwarding: TelnyxCallForwarding): Record<string, unknown> {
-  const written: Record<string, unknown> = { forwards_to: callForwarding.forwards_to ?? '' };
-  if (typeof callForwarding.call_forwarding_enabled === 'boolean') {
-    written.call_forwarding_enabled = callForwarding.call_forwarding_enabled;
-  }
-  if (typeof callForwarding.forwarding_type === 'string') {
-    written.forwarding_type = callForwarding.forwarding_type;
-  }
-  return { call_forwarding: written };
-}
-
-// Older Telnyx docs and SDKs spell it on_failure.
-function readMode(type: string | null | undefined): ForwardMode {
-  return type === 'on-failure' || type === 'on_failure' ? 'on-failure' : 'always';
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

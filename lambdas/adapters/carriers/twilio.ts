@@ -12,8 +12,8 @@
  * both; the snapshot keeps every field involved and restore writes them back.
  */
 
+import { DEFAULT_BASE_URLS } from '../../contracts/config/config-constants';
 import type { ForwardMode } from '../../contracts/config/plan-entry';
-import { DEFAULT_BASE_URLS } from '../../contracts/config/schema';
 import { CarrierError } from '../../contracts/errors';
 import type { Carrier, ForwardRequest, RoutingSnapshot } from '../../ports/carriers';
 import { CarrierHttpClient, type CarrierHttpOptions, malformedResponse } from './carrier-http';

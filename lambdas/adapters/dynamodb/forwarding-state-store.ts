@@ -15,8 +15,12 @@ import {
 import type { PlanEntry } from '../../contracts/config/plan-entry';
 import { ConcurrentModificationError } from '../../contracts/errors';
 import { SORT_KEY_PREFIX, tableKeys } from '../../contracts/incident-table-design';
-import type { ClaimedNumberState, NumberStateChanges } from '../../domain/forwarding/forward-numbers';
-import type { ForwardingStateStore, NumberState } from '../../ports/forwarding-state';
+import type {
+  ClaimedNumberState,
+  ForwardingStateStore,
+  NumberState,
+  NumberStateChanges,
+} from '../../ports/forwarding-state';
 
 /** Item `type` attribute, so a scan or export can tell item kinds apart. */
 const ITEM_TYPE = 'number-state';

@@ -6,8 +6,12 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentModificationError } from '../../contracts/errors';
 import { INCIDENT_TABLE, tableKeys } from '../../contracts/incident-table-design';
-import type { SiteHealthState } from '../../domain/detection/decide-site-health';
-import type { PendingAnnouncement, SiteHealthStore, StoredSiteHealth } from '../../ports/detection';
+import type {
+  PendingAnnouncement,
+  SiteHealthState,
+  SiteHealthStore,
+  StoredSiteHealth,
+} from '../../ports/detection';
 import { sendMappingReplicationErrors, toReplicationError } from './replication-errors';
 
 /** The SiteHealthStore port on the incident table. */

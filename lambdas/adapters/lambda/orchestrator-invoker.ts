@@ -8,9 +8,10 @@
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { FailureKind, Site } from '../../contracts/config/schema';
+import { endpointKind } from '../../contracts/endpoint-ids';
 import { CarrierFailoverError, ValidationError } from '../../contracts/errors';
 import { type FailoverEvent, failoverEventSchema } from '../../contracts/events/orchestrator-event';
-import { endpointKind, type SiteTrip } from '../../domain/detection/decide-site-health';
+import type { SiteTrip } from '../../ports/detection';
 
 /** The failover event's `reason` is at most this long (failoverEventSchema). */
 const MAX_REASON_LENGTH = 500;

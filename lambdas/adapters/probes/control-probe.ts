@@ -5,7 +5,7 @@
  * the region's fault, and the decision counts it as an abstention (see judgeRound).
  */
 import type { DetectionSettings } from '../../contracts/config/schema';
-import { controlEndpointId } from '../../domain/detection/decide-site-health';
+import { controlEndpointId } from '../../contracts/endpoint-ids';
 import type { Observation, ProbeSiteFn } from '../../ports/detection';
 import { describeFetchError } from './http-probe';
 import { type ProbeResult, type ProbeRound, probeSite } from './probe-site';

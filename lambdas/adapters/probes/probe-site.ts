@@ -3,7 +3,7 @@
  * into an Observation stamped with the round's start, so the decision can group them by `at`.
  */
 import type { Site } from '../../contracts/config/schema';
-import { sipEndpointId } from '../../domain/detection/decide-site-health';
+import { sipEndpointId } from '../../contracts/endpoint-ids';
 import type { Observation } from '../../ports/detection';
 import { type HttpProbeOptions, probeHttp } from './http-probe';
 import { probeSipOptions, type SipProbeOptions } from './sip-options-probe';

@@ -1,11 +1,22 @@
 import type * as z from 'zod';
+import { wordIssue } from './issue-wording';
+import { configSchema } from './schema';
 
 /**
- * Turns zod issues into one line each: `<file>: <field path>: <what is expected>, got <what was found>`,
- * e.g. `config/prod.yaml: sites[1].sip[0].port: expected an integer 1-65535, got 70000`.
+ * Turns zod issues into one line each, in our words: `<file>: <field path>: <what is expected>, got
+ * <what was found>` (e.g. `config/prod.yaml: sites[1].sip[0].port: expected an integer 1-65535, got
+ * 70000`), `<file>: <field path>: required: add ...` for a missing field and `unknown field "x": ...`
+ * for an unknown key. What a field is and expects comes from `schema` (the config schema unless told),
+ * whose `.describe()` texts name the field in a `required` line.
  */
-export function formatZodIssues(file: string, issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => `${file}: ${formatPath(issue.path)}: ${describeIssue(issue)}`);
+export function formatZodIssues(
+  file: string,
+  issues: readonly z.core.$ZodIssue[],
+  schema: z.core.$ZodType = configSchema,
+): string[] {
+  return withoutEchoes(issues).map(
+    (issue) => `${file}: ${formatPath(issue.path)}: ${wordIssue(issue, schema)}`,
+  );
 }
 
 /** `['sites', 1, 'sip', 0, 'port']` → `sites[1].sip[0].port`; the empty path is `(top level)`. */
@@ -18,24 +29,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against the config reference in README.md)`;
-  }
-  const input = (issue as { input?: unknown }).input;
-  if (input === undefined && issue.code === 'invalid_type') {
-    return `missing: ${issue.message}`;
-  }
-  // Cross-field rules (custom issues) say what they found themselves.
-  if (issue.code === 'custom' || input === undefined) return issue.message;
-  return `${issue.message}, got ${preview(input)}`;
-}
-
-/** A short, single-line rendering of a found value. */
-export function preview(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+/**
+ * zod still runs a field's checks after its type check failed (a list given for a non-empty string
+ * also fails "too small"); the type problem alone says what to fix, so the echoes are dropped.
+ */
+function withoutEchoes(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const wrongTypes = new Set(
+    issues.filter((issue) => issue.code === 'invalid_type').map((issue) => formatPath(issue.path)),
+  );
+  return issues.filter(
+    (issue) =>
+      issue.code === 'invalid_type' || issue.code === 'custom' || !wrongTypes.has(formatPath(issue.path)),
+  );
 }

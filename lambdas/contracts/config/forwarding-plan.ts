@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { preview } from './format-issues';
+import { CARRIER_NAMES, type CarrierName, E164_PATTERN, SIP_URI_PATTERN } from './config-constants';
 import type { PlanEntry } from './plan-entry';
-import { CARRIER_NAMES, type CarrierName, E164_PATTERN, SIP_URI_PATTERN } from './schema';
+import { preview } from './value-preview';
 
 /** The forwarding plan's columns, in the order the header should list them. `label` is optional. */
 export const PLAN_COLUMNS = ['number', 'carrier', 'site', 'forwardTo', 'label'] as const;

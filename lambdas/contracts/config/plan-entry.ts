@@ -1,4 +1,4 @@
-import type { CarrierName } from './schema';
+import type { CarrierName } from './config-constants';
 
 /** One row of the forwarding plan: where a number goes when its site is down. */
 export interface PlanEntry {

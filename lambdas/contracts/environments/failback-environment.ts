@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { commonEnvironmentSchema } from './common-environment';
 
 /** The failback function's environment: the common variables. */

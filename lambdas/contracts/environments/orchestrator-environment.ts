@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { commonEnvironmentSchema } from './common-environment';
 
 /** The orchestrator's environment: the common variables (it re-invokes itself by its own name). */

@@ -1,19 +1,23 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english-messages';
 import { commonEnvironmentSchema } from './common-environment';
-
-const AWS_REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+import { regionListVariable } from './region-list-variable';
 
 /**
  * A whole number in an environment variable (always a string there), with a range and a default. The
  * input type stays `string`, so the CDK side, typed by `z.input`, cannot pass a number by mistake.
  */
 function integerVariable(min: number, max: number, fallback: number) {
-  return z
-    .string()
-    .regex(/^\d+$/, { error: `expected a whole number ${min}-${max}` })
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .default(fallback);
+  return z._default(
+    z.pipe(
+      z.pipe(
+        z.string().check(z.regex(/^\d+$/, { error: `expected a whole number ${min}-${max}` })),
+        z.transform(Number),
+      ),
+      z.number().check(z.int(), z.minimum(min), z.maximum(max)),
+    ),
+    fallback,
+  );
 }
 
 /**
@@ -21,32 +25,20 @@ function integerVariable(min: number, max: number, fallback: number) {
  * about a trip and whose observations to read. Checked at cold start; the CDK construct's `environment` is typed by
  * {@link ProbeEnvironment} so the two cannot drift.
  */
-export const probeEnvironmentSchema = commonEnvironmentSchema.extend({
+export const probeEnvironmentSchema = z.extend(commonEnvironmentSchema, {
   /**
    * The observation table's name; the probe writes and reads its replica in AWS_REGION. Apart from
    * TABLE_NAME because observations expire by TTL, which the strongly consistent incident table
    * cannot have. Only the probe reads observations, so only its environment has it.
    */
-  OBSERVATION_TABLE_NAME: z.string().min(1),
+  OBSERVATION_TABLE_NAME: z.string().check(z.minLength(1)),
   /** This region's orchestrator function (name or ARN), invoked asynchronously on a trip. */
-  ORCHESTRATOR_FUNCTION_NAME: z.string().min(1),
+  ORCHESTRATOR_FUNCTION_NAME: z.string().check(z.minLength(1)),
   /**
    * Every watchdog region, comma-separated, this one included: the regions whose observations the
    * quorum reads. Config order is kept.
    */
-  WATCHDOG_REGIONS: z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((region) => region.trim())
-        .filter((region) => region.length > 0),
-    )
-    .pipe(
-      z
-        .array(z.string().regex(AWS_REGION_PATTERN, { error: 'expected AWS regions such as us-east-1' }))
-        .min(1, { error: 'expected at least one region, comma-separated' }),
-    ),
+  WATCHDOG_REGIONS: regionListVariable(),
   /**
    * How long one invocation keeps probing. The schedule starts one invocation a minute, so 55 s
    * leaves the next one a clean start instead of two overlapping runs probing the same sites.

@@ -1,18 +1,21 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english-messages';
 
 /** Advance failback now (one site, or every primary site). */
-const tickEventSchema = z
-  .object({ action: z.literal('tick'), siteId: z.string().min(1).max(40).optional() })
-  .strict();
+const tickEventSchema = z.strictObject({
+  action: z.literal('tick'),
+  siteId: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
+});
 
 /** An operator's approval of failback (manual mode), sent by `carrier-failover failback --approve`. */
-const approveEventSchema = z
-  .object({
-    action: z.literal('approve'),
-    siteId: z.string().min(1).max(40),
-    approvedBy: z.object({ name: z.string().min(1).max(200), region: z.string().min(1) }).strict(),
-  })
-  .strict();
+const approveEventSchema = z.strictObject({
+  action: z.literal('approve'),
+  siteId: z.string().check(z.minLength(1), z.maxLength(40)),
+  approvedBy: z.strictObject({
+    name: z.string().check(z.minLength(1), z.maxLength(200)),
+    region: z.string().check(z.minLength(1)),
+  }),
+});
 
 /** The schedule's EventBridge "Scheduled Event" means: advance every primary site's failback. */
 function scheduledToTick(event: unknown): unknown {
@@ -22,9 +25,12 @@ function scheduledToTick(event: unknown): unknown {
     : event;
 }
 
-/** Everything the failback function accepts; problems are reported per field of the chosen action. */
-export const failbackEventSchema = z.preprocess(
-  scheduledToTick,
+/**
+ * Everything the failback function accepts; problems are reported per field of the chosen action.
+ * zod/mini has no `preprocess`; a transform piped into the schema is what classic's preprocess is.
+ */
+export const failbackEventSchema = z.pipe(
+  z.transform(scheduledToTick),
   z.discriminatedUnion('action', [tickEventSchema, approveEventSchema]),
 );
 export type FailbackEvent = z.output<typeof failbackEventSchema>;

@@ -22,19 +22,19 @@ import type {
   ObservationStore,
   PendingAnnouncement,
   ProbeSiteFn,
+  SiteHealthState,
   SiteHealthStore,
+  SiteHealthTransition,
+  SiteRecovery,
+  SiteTrip,
 } from '../../ports/detection';
 import {
   type DecisionOptions,
-  evaluateSiteHealth,
   freshnessWindowMs,
   initialSiteHealthState,
-  type SiteHealthState,
-  type SiteHealthTransition,
-  type SiteRecovery,
-  type SiteTrip,
   settleWindowMs,
 } from './decide-site-health';
+import { evaluateSiteHealth } from './site-health-tracker';
 
 /** Times a region re-reads and re-decides a site when a concurrent run of its own wrote first. */
 const MAX_DECISION_ATTEMPTS = 3;

@@ -1,9 +1,6 @@
 import type { DetectionSettings } from '../../contracts/config/schema';
-import {
-  type DecisionOptions,
-  freshnessWindowMs,
-  type SiteHealthState,
-} from '../detection/decide-site-health';
+import type { SiteHealthState } from '../../ports/detection';
+import { type DecisionOptions, freshnessWindowMs } from '../detection/decide-site-health';
 
 /** Whether numbers may go home now, and why not. */
 export type FailbackReadiness = { ready: true } | { ready: false; reason: string };

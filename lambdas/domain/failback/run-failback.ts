@@ -1,6 +1,7 @@
 import type { DetectionSettings, FailbackSettings } from '../../contracts/config/schema';
 import { ConcurrentModificationError } from '../../contracts/errors';
 import type { Clock } from '../../ports/clock';
+import type { SiteHealthState } from '../../ports/detection';
 import type {
   ForwardingStateStore,
   NumberStatus,
@@ -8,7 +9,6 @@ import type {
   RestoreRunSummary,
 } from '../../ports/forwarding-state';
 import type { Actor, Incident, IncidentStore } from '../../ports/incidents';
-import type { SiteHealthState } from '../detection/decide-site-health';
 import { announceOwed, oweAlert } from '../incidents/alert-outbox';
 import { releaseIncidentLease, takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';

@@ -8,10 +8,12 @@ import type { PlanEntry } from '../../contracts/config/plan-entry';
 import type { CarrierName } from '../../contracts/config/schema';
 import type { CarrierDirectory, RoutingSnapshot } from '../../ports/carriers';
 import type { Clock, Random } from '../../ports/clock';
-import { DEFAULT_DEADLINE_MARGIN_MS, distinctEntries, type NumberFailure } from './forward-numbers';
+import { distinctEntries } from './forward-numbers';
+import { DEFAULT_DEADLINE_MARGIN_MS, type NumberFailure } from './incident-number-run';
 import { describeRouting } from './pre-arm';
 import { type AttemptTally, callWithRetry, Deadline, type RetryOptions, RetryPolicy } from './retry-policy';
-import { CarrierLanes, type CarrierLimitsByName, runPerCarrier } from './token-bucket';
+import { CarrierLanes, type CarrierLimitsByName } from './token-bucket';
+import { runPerCarrier } from './worker-pool';
 
 /**
  * What the routing should be now:

@@ -15,417 +15,30 @@
  *   (`attempts > appliedWrites`). If the carrier already shows the change, it is recorded as done.
  * - A claim left by a crashed run expires after `claimLeaseMs`; the same `runId` (a Lambda retry of
  *   the same invocation) may take its own claims back at once.
+ *
+ * Where each part lives: claims in number-claims.ts; the read-back-before-rewrite rule as a pure
+ * step function in apply-once-step.ts, performed by applyOnce (apply-once.ts); the per-number path
+ * in forward-one.ts and the bulk path in forward-in-bulk.ts; this file runs them per carrier.
  */
 
 import type { PlanEntry } from '../../contracts/config/plan-entry';
 import type { CarrierName } from '../../contracts/config/schema';
-import { ConcurrentModificationError, ValidationError } from '../../contracts/errors';
-import type {
-  BulkItemOutcome,
-  Carrier,
-  CarrierCall,
-  CarrierDirectory,
-  RoutingSnapshot,
-} from '../../ports/carriers';
-import type { Clock, Random } from '../../ports/clock';
-import type { ForwardingStateStore, NumberState } from '../../ports/forwarding-state';
-import {
-  type AttemptTally,
-  type CallResult,
-  callWithRetry,
-  Deadline,
-  describeFailure,
-  isUncertainOutcome,
-  type RetryOptions,
-  RetryPolicy,
-} from './retry-policy';
+import { ValidationError } from '../../contracts/errors';
+import type { CarrierCall } from '../../ports/carriers';
+import type { ClaimedNumberState } from '../../ports/forwarding-state';
+import { BULK_CHUNK_NUMBERS, BulkForwarder, type NumberWork } from './forward-in-bulk';
+import { NumberForwarder, type NumberOutcome } from './forward-one';
+import { IncidentNumberRun, type IncidentRunOptions, type NumberFailure } from './incident-number-run';
 import { createRowsInStages } from './staged-rows';
-import {
-  type CarrierLane,
-  CarrierLanes,
-  type CarrierLimitsByName,
-  groupByCarrier,
-  runPool,
-  settleAll,
-} from './token-bucket';
 import { drainQueue, WorkQueue } from './work-queue';
+import { groupByCarrier, settleAll } from './worker-pool';
 
-// ---------------------------------------------------------------------------------------------
-// Claims: the lease fields stored beside NumberState
-// ---------------------------------------------------------------------------------------------
+// Part of forwardNumbers' vocabulary, defined beside the paths that use them.
+export { DEFAULT_BULK_CLAIM_LEASE_MS } from './forward-in-bulk';
+export { ALREADY_FORWARDED_BEFORE_SNAPSHOT, forwardsAlwaysTo } from './forward-one';
 
-/**
- * Which run holds a number and until when. Stored on the number's row next to the NumberState
- * fields (proposed for NumberState in lambdas/ports/); a store must round-trip them.
- */
-export interface NumberClaim {
-  /** `runId` of the run allowed to write this number to the carrier. */
-  claimedBy?: string;
-  /** Epoch ms after which another run may take the number over (its holder is presumed dead). */
-  claimExpiresAt?: number;
-}
-
-/** A number's row as the engines read it: NumberState plus its claim. */
-export type ClaimedNumberState = NumberState & NumberClaim;
-
-/**
- * Changes passed to ForwardingStateStore.update. A key present with the value `undefined` removes
- * the attribute (used to clear `lastError` and a claim).
- */
-export type NumberStateChanges = Partial<Omit<NumberState, 'incidentId' | 'number' | 'version'>> &
-  NumberClaim;
-
-/** How long a claim protects a number: far longer than one carrier call may take. */
-export const DEFAULT_CLAIM_LEASE_MS = 120_000;
-/** The lease taken right before a bulk call, which waits for an asynchronous carrier job: Lambda's longest run. */
-export const DEFAULT_BULK_CLAIM_LEASE_MS = 15 * 60_000;
-/** Time kept before the deadline for writing state and returning the summary. */
-export const DEFAULT_DEADLINE_MARGIN_MS = 5_000;
 /** A carrier's bulk API is used from this many numbers to forward on. */
 export const DEFAULT_BULK_THRESHOLD = 20;
-/**
- * Most numbers one bulk job carries, below the carrier's own limit: a job leaves as soon as this many
- * numbers are read and snapshotted, so a few slow reads (retrying through faults) hold back only the
- * last job, not every number of the carrier.
- */
-export const BULK_CHUNK_NUMBERS = 100;
-/** Reason recorded when a number was already forwarded before the first snapshot could be taken. */
-export const ALREADY_FORWARDED_BEFORE_SNAPSHOT =
-  'already forwarded before snapshot; original setting unknown (restore it by hand, or fix the routing at the carrier and retry)';
-
-/** A conflict this many times in a row means another run is busy with the number: leave it. */
-const MAX_CONFLICT_RESTARTS = 5;
-/** Store writes in flight at once when a bulk chunk is claimed or settled. */
-const STORE_CONCURRENCY = 16;
-
-// ---------------------------------------------------------------------------------------------
-// Shared by the forward and restore runs
-// ---------------------------------------------------------------------------------------------
-
-/** What every run over an incident's numbers needs. */
-export interface IncidentRunOptions {
-  incidentId: string;
-  /** Identifies this run in claims; pass the same id to resume a crashed run without waiting for its lease. */
-  runId: string;
-  carriers: CarrierDirectory;
-  store: ForwardingStateStore;
-  clock: Clock;
-  random: Random;
-  /** Per-carrier rate and concurrency; anything left out takes the documented default. */
-  limits: CarrierLimitsByName;
-  /** Epoch ms by which the run must have returned (e.g. now + Lambda's remaining time). */
-  deadlineMs?: number;
-  /** @default 5000 (DEFAULT_DEADLINE_MARGIN_MS) */
-  deadlineMarginMs?: number;
-  /**
-   * How long a claim keeps other runs off a number. Must exceed the longest single carrier call
-   * (the adapters' request timeout): a write still in flight when the lease ends could be repeated.
-   * @default 120000 (DEFAULT_CLAIM_LEASE_MS)
-   */
-  claimLeaseMs?: number;
-  /** Backoff and caps; the retry budget defaults to max(100, 2 × numbers). */
-  retry?: Partial<RetryOptions>;
-}
-
-/** Why a number was left for a later run. */
-export type PendingReason = 'deadline' | 'held-by-another-run';
-
-/** The end of one apply-once sequence. */
-export type ApplyResult =
-  | { kind: 'applied'; state: ClaimedNumberState }
-  | { kind: 'failed'; reason: string; state: ClaimedNumberState }
-  | { kind: 'pending'; reason: PendingReason };
-
-/** One write that must reach the carrier exactly once. */
-export interface ApplyOnceRequest {
-  /** The number's row, as last read or written by this run (claimed by it, or by nobody alive). */
-  state: ClaimedNumberState;
-  lane: CarrierLane;
-  carrier: Carrier;
-  tally: AttemptTally;
-  /** A verb for reasons, e.g. "forward". */
-  operation: string;
-  write: () => Promise<void>;
-  /** True when routing read from the carrier already shows the write's effect. */
-  isApplied: (routing: RoutingSnapshot) => boolean;
-  /** Read before the first write: an earlier attempt's outcome is unknown. */
-  readBackFirst: boolean;
-  /** A write of ours was never confirmed: if the read-back shows the effect, count it as applied. */
-  unconfirmedWrite: boolean;
-  /** A failure already met (in a bulk call) to handle before anything else. */
-  priorError?: { error: unknown };
-  /**
-   * Changes not stored yet (a snapshot just read), saved with the sequence's first store write:
-   * for a fresh number, the claim right before its first write, which saves a round trip.
-   */
-  unsaved?: NumberStateChanges;
-  /** Changes that record success (claim clearing and `appliedWrites` are added). */
-  succeeded: (now: number) => NumberStateChanges;
-  /** Changes that record the final failure. */
-  failed: (reason: string) => NumberStateChanges;
-}
-
-/**
- * The machinery both incident runs share: claims, throttled and retried carrier reads, the deadline,
- * and applyOnce, the only place that writes a number at a carrier.
- */
-export class IncidentNumberRun {
-  readonly incidentId: string;
-  readonly runId: string;
-  readonly store: ForwardingStateStore;
-  readonly clock: Clock;
-  readonly lanes: CarrierLanes;
-  readonly policy: RetryPolicy;
-  readonly deadline: Deadline;
-  private readonly leaseMs: number;
-  private stopRequested = false;
-
-  constructor(options: IncidentRunOptions, numberCount: number) {
-    this.incidentId = options.incidentId;
-    this.runId = options.runId;
-    this.store = options.store;
-    this.clock = options.clock;
-    this.lanes = new CarrierLanes(options.limits, options.clock);
-    this.policy = new RetryPolicy(
-      { retryBudget: Math.max(100, 2 * numberCount), ...options.retry },
-      options.random,
-    );
-    this.deadline = new Deadline(
-      options.clock,
-      options.deadlineMs,
-      options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS,
-    );
-    this.leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
-  }
-
-  /** True when no new work may start: the deadline is near, or the run is failing. */
-  get stopping(): boolean {
-    return this.stopRequested || this.deadline.reached;
-  }
-
-  /** Makes every worker finish its current step and start nothing new (used when one worker crashed). */
-  stop(): void {
-    this.stopRequested = true;
-  }
-
-  /** True when another live run holds the number. */
-  heldByAnotherRun(state: ClaimedNumberState): boolean {
-    return (
-      state.claimedBy !== undefined &&
-      state.claimedBy !== this.runId &&
-      (state.claimExpiresAt ?? 0) > this.clock.now()
-    );
-  }
-
-  /**
-   * Claims (or re-claims, extending the lease) a number for this run, applying `changes` in the same
-   * version-checked write. Throws ConcurrentModificationError when another run changed it first.
-   */
-  async claim(
-    state: ClaimedNumberState,
-    changes: NumberStateChanges = {},
-    leaseMs = this.leaseMs,
-  ): Promise<ClaimedNumberState> {
-    const now = this.clock.now();
-    const claiming: NumberStateChanges = {
-      ...changes,
-      claimedBy: this.runId,
-      claimExpiresAt: now + leaseMs,
-      updatedAt: now,
-    };
-    const next = (await this.store.update(
-      this.incidentId,
-      state.number,
-      state.version,
-      claiming,
-    )) as ClaimedNumberState;
-    if (next.claimedBy !== this.runId) {
-      // Without the claim fields a second run could write the same number: refuse to go on.
-      throw new Error(
-        `The forwarding state store did not keep the claim on ${state.number}: it must store the claimedBy and claimExpiresAt fields`,
-      );
-    }
-    return next;
-  }
-
-  /** Writes `changes` and gives the number up (clears the claim). Throws ConcurrentModificationError on a lost race. */
-  async settle(state: ClaimedNumberState, changes: NumberStateChanges = {}): Promise<ClaimedNumberState> {
-    const releasing: NumberStateChanges = {
-      ...changes,
-      claimedBy: undefined,
-      claimExpiresAt: undefined,
-      updatedAt: this.clock.now(),
-    };
-    return (await this.store.update(
-      this.incidentId,
-      state.number,
-      state.version,
-      releasing,
-    )) as ClaimedNumberState;
-  }
-
-  /** Reads a number's routing through its lane with retries. */
-  read(
-    lane: CarrierLane,
-    carrier: Carrier,
-    number: string,
-    tally: AttemptTally,
-  ): Promise<CallResult<RoutingSnapshot>> {
-    return callWithRetry(lane, () => carrier.readRouting(number), tally, {
-      policy: this.policy,
-      clock: this.clock,
-      deadline: this.deadline,
-      stopping: () => this.stopRequested,
-    });
-  }
-
-  /**
-   * Runs `procedure` on a number's row; when a version conflict interrupts it, re-reads the row and
-   * starts over (the procedure then sees who holds it). Gives up as "held" after repeated conflicts.
-   */
-  async withConflictRestarts<T>(
-    number: string,
-    first: ClaimedNumberState | undefined,
-    procedure: (state: ClaimedNumberState | undefined) => Promise<T>,
-    whenHeld: () => T,
-  ): Promise<T> {
-    let state = first;
-    for (let restart = 0; restart < MAX_CONFLICT_RESTARTS; restart += 1) {
-      try {
-        return await procedure(state);
-      } catch (error) {
-        if (!(error instanceof ConcurrentModificationError)) throw error;
-        state = (await this.store.get(this.incidentId, number)) as ClaimedNumberState | undefined;
-      }
-    }
-    return whenHeld();
-  }
-
-  /**
-   * Brings one claimed number to its written state, writing to the carrier at most once per
-   * confirmed-unapplied state: after an uncertain failure it reads back before writing again.
-   */
-  async applyOnce(request: ApplyOnceRequest): Promise<ApplyResult> {
-    const { lane, carrier, tally } = request;
-    const number = request.state.number;
-    let state = request.state;
-    let readBack = request.readBackFirst;
-    let unconfirmed = request.unconfirmedWrite;
-    let failure = request.priorError;
-    let unsaved = request.unsaved ?? {};
-    // Every store write below goes through one of these, so the unsaved changes ride on the first.
-    const withUnsaved = (changes: NumberStateChanges): NumberStateChanges => {
-      const merged = { ...unsaved, ...changes };
-      unsaved = {};
-      return merged;
-    };
-    const claim = (changes: NumberStateChanges) => this.claim(state, withUnsaved(changes));
-    const settle = (changes: NumberStateChanges = {}) => this.settle(state, withUnsaved(changes));
-    const recordApplied = (applied: 0 | 1) =>
-      this.recordApplied(state, (now) => withUnsaved(request.succeeded(now)), applied);
-    const recordFailed = (reason: string) =>
-      this.recordFailed({ ...request, failed: (why) => withUnsaved(request.failed(why)) }, state, reason);
-    for (;;) {
-      if (failure) {
-        const { error } = failure;
-        failure = undefined;
-        if (isUncertainOutcome(error)) {
-          readBack = true;
-          unconfirmed = true;
-        }
-        const decision = this.policy.decide(error, tally.attempts);
-        if (!decision.retry) {
-          if (readBack) {
-            await this.clock.sleep(this.policy.uncertainSettleMs);
-            const read = await this.read(lane, carrier, number, tally);
-            if (read.ok && request.isApplied(read.value)) return recordApplied(1);
-            const unknown = read.ok ? '' : `; it may have been applied (read-back failed: ${read.reason})`;
-            return recordFailed(`${decision.reason}${unknown}`);
-          }
-          return recordFailed(decision.reason);
-        }
-        // A write of unknown outcome may still land: let it, before the read-back decides.
-        const waitMs = readBack
-          ? Math.max(decision.delayMs, this.policy.uncertainSettleMs)
-          : decision.delayMs;
-        if (!this.deadline.allowsWait(waitMs) || this.stopRequested) {
-          await settle({ lastError: describeFailure(error) });
-          return { kind: 'pending', reason: 'deadline' };
-        }
-        this.policy.spend();
-        // Records the failure and extends the lease across the wait.
-        state = await claim({ lastError: describeFailure(error) });
-        await this.clock.sleep(waitMs);
-      }
-      if (readBack) {
-        const read = await this.read(lane, carrier, number, tally);
-        if (!read.ok) {
-          if (read.stopped) {
-            await settle({ lastError: read.reason });
-            return { kind: 'pending', reason: 'deadline' };
-          }
-          return recordFailed(
-            `the last ${request.operation} may have been applied, and reading it back failed: ${read.reason}`,
-          );
-        }
-        if (request.isApplied(read.value)) {
-          return recordApplied(unconfirmed ? 1 : 0);
-        }
-        readBack = false;
-        unconfirmed = false;
-      }
-      if (this.stopping) {
-        await settle();
-        return { kind: 'pending', reason: 'deadline' };
-      }
-      // The claim right before the write: if another run took the number, this throws and we never write.
-      state = await claim({ attempts: state.attempts + 1 });
-      try {
-        tally.attempts += 1;
-        await lane.call(request.write);
-      } catch (error) {
-        failure = { error };
-        continue;
-      }
-      return recordApplied(1);
-    }
-  }
-
-  /**
-   * Records that the carrier shows the change: `applied` is how many writes of ours it accepted to
-   * get there (0 when someone else made the change), which feeds the double-apply accounting.
-   */
-  async recordApplied(
-    state: ClaimedNumberState,
-    succeeded: ApplyOnceRequest['succeeded'],
-    applied: 0 | 1,
-  ): Promise<ApplyResult> {
-    const next = await this.settle(state, {
-      ...succeeded(this.clock.now()),
-      appliedWrites: state.appliedWrites + applied,
-      lastError: undefined,
-    });
-    return { kind: 'applied', state: next };
-  }
-
-  private async recordFailed(
-    request: ApplyOnceRequest,
-    state: ClaimedNumberState,
-    reason: string,
-  ): Promise<ApplyResult> {
-    const next = await this.settle(state, request.failed(reason));
-    return { kind: 'failed', reason, state: next };
-  }
-}
-
-/** True when a routing forwards every call to `destination`. */
-export function forwardsAlwaysTo(routing: RoutingSnapshot, destination: string): boolean {
-  return routing.mode === 'always' && routing.forwardsTo === destination;
-}
-
-// ---------------------------------------------------------------------------------------------
-// forwardNumbers
-// ---------------------------------------------------------------------------------------------
 
 /** Input of forwardNumbers. */
 export interface ForwardNumbersInput extends IncidentRunOptions {
@@ -457,12 +70,6 @@ export interface ForwardingProgress {
   total: number;
 }
 
-/** A number that did not make it, and why. */
-export interface NumberFailure {
-  number: string;
-  reason: string;
-}
-
 /** What a run achieved. `total = forwarded + failed.length + pending`. */
 export interface ForwardingSummary {
   /** Distinct numbers in the plan entries. */
@@ -482,27 +89,6 @@ export interface ForwardingSummary {
   stoppedByDeadline: boolean;
 }
 
-type Outcome =
-  | { kind: 'forwarded' }
-  | { kind: 'already-forwarded' }
-  | { kind: 'failed'; reason: string }
-  | { kind: 'pending'; reason: PendingReason };
-
-interface ReadyInChunk {
-  ready: Ready;
-  tally: AttemptTally;
-}
-
-interface Ready {
-  kind: 'ready';
-  state: ClaimedNumberState;
-  carrier: Carrier;
-  readBackFirst: boolean;
-  unconfirmedWrite: boolean;
-  /** The snapshot just read, stored with the claim right before the first write. */
-  unsaved?: NumberStateChanges;
-}
-
 /**
  * Forwards every number of `entries` to its plan destination (mode `always`), saving each number's
  * current routing first. Safe to call again with the same incident: it continues where the last
@@ -518,22 +104,27 @@ export async function forwardNumbers(input: ForwardNumbersInput): Promise<Forwar
   return forwarding.summary();
 }
 
-/** A number for a carrier's workers, with its row when one was read (else it is fetched). */
-interface NumberWork {
-  number: string;
-  row?: ClaimedNumberState;
-}
-
+/** One forwardNumbers call: the numbers' outcomes so far, and the per-carrier work that reaches them. */
 class ForwardingRun {
-  private readonly outcomes = new Map<string, Outcome>();
+  private readonly outcomes = new Map<string, NumberOutcome>();
   /** Numbers failed at the start that this run may reopen (only with retryFailed, and only once). */
   private readonly reopenable = new Set<string>();
+  private readonly single: NumberForwarder;
+  private readonly bulk: BulkForwarder;
 
   constructor(
     private readonly input: ForwardNumbersInput,
     private readonly run: IncidentNumberRun,
     private readonly entries: PlanEntry[],
-  ) {}
+  ) {
+    this.single = new NumberForwarder(run, input.carriers, this.reopenable);
+    this.bulk = new BulkForwarder(
+      run,
+      this.single,
+      (number, outcome) => this.record(number, outcome),
+      input.bulkClaimLeaseMs,
+    );
+  }
 
   /**
    * Reads the rows earlier runs left, then creates the missing ones in stages (staged-rows.ts)
@@ -551,7 +142,7 @@ class ForwardingRun {
     const todo: PlanEntry[] = [];
     for (const entry of this.entries) {
       const row = rows.get(entry.number);
-      const done = row && this.finishedOutcome(row);
+      const done = row && this.single.finishedOutcome(row);
       if (done) this.record(entry.number, done);
       else todo.push(entry);
       if (!row) missing.push(entry);
@@ -573,7 +164,7 @@ class ForwardingRun {
     const created = createRowsInStages(store, incidentId, missing, (stageRows, stage) => {
       for (const entry of stage) {
         const row = stageRows.get(entry.number) as ClaimedNumberState | undefined;
-        const done = row && this.finishedOutcome(row);
+        const done = row && this.single.finishedOutcome(row);
         if (done) this.record(entry.number, done);
         // The plan's carrier's workers take it; forwardOne follows the row's carrier should another
         // run have created the row from an older plan (the bulk path then writes it alone).
@@ -650,281 +241,14 @@ class ForwardingRun {
       numbers.length >= (this.input.bulkThreshold ?? DEFAULT_BULK_THRESHOLD);
     if (!useBulk) {
       await drainQueue(queue, lane.workers, async ({ number, row }) => {
-        this.record(number, await this.forwardOne(number, row, { attempts: 0 }));
+        this.record(number, await this.single.forwardOne(number, row, { attempts: 0 }));
       });
       return;
     }
-    await this.forwardInBulk(name, queue, Math.min(bulkLimit, BULK_CHUNK_NUMBERS));
+    await this.bulk.forwardInBulk(name, queue, Math.min(bulkLimit, BULK_CHUNK_NUMBERS));
   }
 
-  /** The whole per-number path: prepare, then write. */
-  private forwardOne(
-    number: string,
-    first: ClaimedNumberState | undefined,
-    tally: AttemptTally,
-  ): Promise<Outcome> {
-    return this.run.withConflictRestarts(
-      number,
-      first,
-      async (state) => {
-        const prepared = await this.prepare(number, state, tally);
-        return prepared.kind === 'ready' ? this.write(prepared, tally) : prepared;
-      },
-      () => ({ kind: 'pending', reason: 'held-by-another-run' }),
-    );
-  }
-
-  /**
-   * Makes sure a snapshot exists: a number resumed with one is claimed and read back first; a fresh
-   * one has its routing read, and the snapshot is stored by the claim right before its write.
-   * Returns either the number's outcome (done, failed, or left pending) or the row ready to write.
-   */
-  private async prepare(
-    number: string,
-    current: ClaimedNumberState | undefined,
-    tally: AttemptTally,
-  ): Promise<Outcome | Ready> {
-    let state = current ?? ((await this.run.store.get(this.run.incidentId, number)) as ClaimedNumberState);
-    if (!state) {
-      throw new Error(
-        `No forwarding state for ${number} in incident ${this.run.incidentId} after ensureNumbers`,
-      );
-    }
-    const done = this.finishedOutcome(state);
-    if (done) return done;
-    if (this.run.heldByAnotherRun(state)) return { kind: 'pending', reason: 'held-by-another-run' };
-    if (this.run.stopping) return { kind: 'pending', reason: 'deadline' };
-    const carrier = this.input.carriers[state.carrier];
-    if (!carrier) {
-      const reason = `carrier "${state.carrier}" is not configured: add it under carriers in the config`;
-      await this.run.settle(state, { status: 'failed', lastError: reason });
-      return { kind: 'failed', reason };
-    }
-    const reopening = state.status === 'failed';
-    this.reopenable.delete(number);
-    if (reopening || state.snapshot) {
-      // Reopened numbers are claimed at once, so a crash leaves them to be retried, not failed.
-      state = await this.run.claim(
-        state,
-        reopening ? { status: state.snapshot ? 'snapshotted' : 'pending', lastError: undefined } : {},
-      );
-    }
-    if (state.snapshot) {
-      // A snapshot is never retaken. Resuming, look at the carrier first: an earlier write may have
-      // landed unseen (attempts > appliedWrites), or someone may have forwarded the number meanwhile.
-      const unconfirmed = state.attempts > state.appliedWrites;
-      return { kind: 'ready', state, carrier, readBackFirst: true, unconfirmedWrite: unconfirmed };
-    }
-    // No claim before this read: the claim that stores the snapshot is version-checked against the
-    // row as read before it, so if another run claimed or wrote the number meanwhile, storing fails
-    // and the number starts over from its fresh row (which then shows who holds it).
-    const lane = this.run.lanes.lane(state.carrier);
-    const read = await this.run.read(lane, carrier, number, tally);
-    if (!read.ok) {
-      if (read.stopped) {
-        await this.run.settle(state, { lastError: read.reason });
-        return { kind: 'pending', reason: 'deadline' };
-      }
-      return this.fail(state, `could not read the current routing to save it: ${read.reason}`);
-    }
-    if (forwardsAlwaysTo(read.value, state.forwardTo)) {
-      // Saving this as "original" would make failback restore the forwarding: refuse.
-      return this.fail(state, ALREADY_FORWARDED_BEFORE_SNAPSHOT);
-    }
-    return {
-      kind: 'ready',
-      state,
-      carrier,
-      readBackFirst: false,
-      unconfirmedWrite: false,
-      unsaved: { status: 'snapshotted', snapshot: read.value, lastError: undefined },
-    };
-  }
-
-  private async write(ready: Ready, tally: AttemptTally, priorError?: { error: unknown }): Promise<Outcome> {
-    const { state, carrier } = ready;
-    const result = await this.run.applyOnce({
-      state,
-      carrier,
-      lane: this.run.lanes.lane(state.carrier),
-      tally,
-      operation: 'forward',
-      write: () => carrier.forward({ number: state.number, destination: state.forwardTo, mode: 'always' }),
-      isApplied: (routing) => forwardsAlwaysTo(routing, state.forwardTo),
-      readBackFirst: ready.readBackFirst,
-      unconfirmedWrite: ready.unconfirmedWrite,
-      priorError,
-      unsaved: ready.unsaved,
-      succeeded: forwardedChanges,
-      failed: (reason) => ({ status: 'failed', lastError: reason }),
-    });
-    return toOutcome(result);
-  }
-
-  /**
-   * Bulk path: numbers are prepared one by one (each needs its own snapshot read) and, as soon as
-   * `bulkLimit` are ready, forwarded in one bulk call while the next ones are being prepared.
-   * Whatever fails in bulk goes through the per-number path, with a read-back when the bulk
-   * outcome is uncertain.
-   */
-  private async forwardInBulk(
-    name: CarrierName,
-    queue: WorkQueue<NumberWork>,
-    bulkLimit: number,
-  ): Promise<void> {
-    const lane = this.run.lanes.lane(name);
-    const chunks: Promise<void>[] = [];
-    let failure: { error: unknown } | undefined;
-    const stopOnFailure = (error: unknown) => {
-      failure ??= { error };
-      this.run.stop();
-    };
-    let buffer: ReadyInChunk[] = [];
-    const flush = () => {
-      if (buffer.length > 0 && !failure) chunks.push(this.writeChunk(buffer).catch(stopOnFailure));
-      buffer = [];
-    };
-    await drainQueue(queue, lane.workers, async ({ number, row }) => {
-      const tally: AttemptTally = { attempts: 0 };
-      const prepared = await this.run.withConflictRestarts(
-        number,
-        row,
-        (state) => this.prepare(number, state, tally),
-        (): Outcome => ({ kind: 'pending', reason: 'held-by-another-run' }),
-      );
-      if (prepared.kind !== 'ready') {
-        this.record(number, prepared);
-      } else if (prepared.readBackFirst || prepared.state.carrier !== name) {
-        // Its last write is unaccounted for (settle it on its own, reading back first), or another
-        // run's row put it on another carrier than this chunk's.
-        this.record(number, await this.continueAlone(number, () => this.write(prepared, tally), tally));
-      } else {
-        buffer.push({ ready: prepared, tally });
-        if (buffer.length >= bulkLimit) flush();
-      }
-    }).catch(stopOnFailure);
-    flush();
-    await Promise.all(chunks);
-    if (failure) throw failure.error;
-  }
-
-  private async writeChunk(chunk: ReadyInChunk[]): Promise<void> {
-    const { carrier } = chunk[0].ready;
-    const forwardMany = carrier.forwardMany as NonNullable<Carrier['forwardMany']>;
-    const lane = this.run.lanes.lane(chunk[0].ready.state.carrier);
-    const claimed: ReadyInChunk[] = [];
-    await runPool(chunk, STORE_CONCURRENCY, async (item) => {
-      const { ready, tally } = item;
-      const number = ready.state.number;
-      if (this.run.stopping) {
-        await this.releaseQuietly(ready.state, ready.unsaved);
-        this.record(number, { kind: 'pending', reason: 'deadline' });
-        return;
-      }
-      try {
-        // The claim right before the bulk write, as for a single write, held for the whole job.
-        ready.state = await this.run.claim(
-          ready.state,
-          { ...ready.unsaved, attempts: ready.state.attempts + 1 },
-          this.input.bulkClaimLeaseMs ?? DEFAULT_BULK_CLAIM_LEASE_MS,
-        );
-        ready.unsaved = undefined;
-        claimed.push(item);
-      } catch (error) {
-        if (!(error instanceof ConcurrentModificationError)) throw error;
-        this.record(number, await this.forwardOne(number, undefined, tally));
-      }
-    });
-    if (claimed.length === 0) return;
-    let results: BulkItemOutcome[] = [];
-    let callError: { error: unknown } | undefined;
-    try {
-      const requests = claimed.map(({ ready }) => ({
-        number: ready.state.number,
-        destination: ready.state.forwardTo,
-        mode: 'always' as const,
-      }));
-      results = await lane.call(() => forwardMany.call(carrier, requests));
-    } catch (error) {
-      callError = { error };
-    }
-    const byNumber = new Map(results.map((result) => [result.number, result]));
-    const followUps: Array<ReadyInChunk & { error: { error: unknown } }> = [];
-    await runPool(claimed, STORE_CONCURRENCY, async ({ ready, tally }) => {
-      tally.attempts += 1;
-      const number = ready.state.number;
-      const result = byNumber.get(number);
-      if (!callError && result?.ok) {
-        const recorded = await this.continueAlone(
-          number,
-          async () => toOutcome(await this.run.recordApplied(ready.state, forwardedChanges, 1)),
-          tally,
-        );
-        this.record(number, recorded);
-        return;
-      }
-      const error =
-        callError ??
-        (result?.error
-          ? { error: result.error }
-          : { error: new Error(`bulk result omitted ${number}: outcome unknown`) });
-      followUps.push({ ready, tally, error });
-    });
-    await runPool(followUps, lane.workers, async ({ ready, tally, error }) => {
-      const number = ready.state.number;
-      this.record(number, await this.continueAlone(number, () => this.write(ready, tally, error), tally));
-    });
-  }
-
-  /**
-   * Runs a step on a number already prepared; if a version conflict interrupts it, continues on
-   * the per-number path from a fresh read (which sees who holds the number now).
-   */
-  private async continueAlone(
-    number: string,
-    step: () => Promise<Outcome>,
-    tally: AttemptTally,
-  ): Promise<Outcome> {
-    try {
-      return await step();
-    } catch (error) {
-      if (!(error instanceof ConcurrentModificationError)) throw error;
-      return this.forwardOne(number, undefined, tally);
-    }
-  }
-
-  /** Gives a number up, storing `unsaved`; losing that race is fine, someone else holds it then. */
-  private async releaseQuietly(state: ClaimedNumberState, unsaved: NumberStateChanges = {}): Promise<void> {
-    try {
-      await this.run.settle(state, unsaved);
-    } catch (error) {
-      if (!(error instanceof ConcurrentModificationError)) throw error;
-    }
-  }
-
-  private async fail(state: ClaimedNumberState, reason: string): Promise<Outcome> {
-    await this.run.settle(state, { status: 'failed', lastError: reason });
-    return { kind: 'failed', reason };
-  }
-
-  /** The outcome of a number that needs nothing from this run, or undefined. */
-  private finishedOutcome(state: ClaimedNumberState): Outcome | undefined {
-    switch (state.status) {
-      case 'forwarded':
-      case 'restoring':
-      case 'restored':
-      case 'restore-failed':
-        return { kind: 'already-forwarded' };
-      case 'failed':
-        return this.reopenable.has(state.number)
-          ? undefined
-          : { kind: 'failed', reason: state.lastError ?? 'failed in an earlier run (no reason recorded)' };
-      default:
-        return undefined;
-    }
-  }
-
-  private record(number: string, outcome: Outcome): void {
+  private record(number: string, outcome: NumberOutcome): void {
     this.outcomes.set(number, outcome);
     this.input.onProgress?.({
       number,
@@ -935,14 +259,6 @@ class ForwardingRun {
       total: this.entries.length,
     });
   }
-}
-
-const forwardedChanges = (now: number): NumberStateChanges => ({ status: 'forwarded', forwardedAt: now });
-
-function toOutcome(result: ApplyResult): Outcome {
-  if (result.kind === 'applied') return { kind: 'forwarded' };
-  if (result.kind === 'failed') return { kind: 'failed', reason: result.reason };
-  return { kind: 'pending', reason: result.reason };
 }
 
 /** Rejects duplicated numbers: two plan rows for one number would make its destination ambiguous. */

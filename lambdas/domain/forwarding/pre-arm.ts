@@ -8,7 +8,8 @@ import type { PlanEntry } from '../../contracts/config/plan-entry';
 import type { CarrierName } from '../../contracts/config/schema';
 import type { CarrierDirectory, RoutingSnapshot } from '../../ports/carriers';
 import type { Clock, Random } from '../../ports/clock';
-import { DEFAULT_DEADLINE_MARGIN_MS, distinctEntries } from './forward-numbers';
+import { distinctEntries } from './forward-numbers';
+import { DEFAULT_DEADLINE_MARGIN_MS } from './incident-number-run';
 import {
   type AttemptTally,
   callWithRetry,
@@ -18,7 +19,8 @@ import {
   type RetryOptions,
   RetryPolicy,
 } from './retry-policy';
-import { CarrierLanes, type CarrierLimitsByName, runPerCarrier } from './token-bucket';
+import { CarrierLanes, type CarrierLimitsByName } from './token-bucket';
+import { runPerCarrier } from './worker-pool';
 
 /** Input of armFallbacks. */
 export interface ArmFallbacksInput {

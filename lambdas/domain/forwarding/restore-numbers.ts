@@ -5,16 +5,16 @@
  */
 
 import type { RoutingSnapshot } from '../../ports/carriers';
-import type { NumberStatus } from '../../ports/forwarding-state';
+import type { ClaimedNumberState, NumberStatus } from '../../ports/forwarding-state';
+import { applyOnce } from './apply-once';
 import {
-  type ClaimedNumberState,
   IncidentNumberRun,
   type IncidentRunOptions,
   type NumberFailure,
   type PendingReason,
-} from './forward-numbers';
+} from './incident-number-run';
 import type { AttemptTally } from './retry-policy';
-import { runPerCarrier } from './token-bucket';
+import { runPerCarrier } from './worker-pool';
 
 /** Input of restoreNumbers. */
 export interface RestoreNumbersInput extends Omit<IncidentRunOptions, 'runId'> {
@@ -96,7 +96,7 @@ export async function restoreNumbers(input: RestoreNumbersInput): Promise<Restor
   }
   const restoreOne = async (number: string): Promise<Outcome> => {
     const tally: AttemptTally = { attempts: 0 };
-    return run.withConflictRestarts(
+    return run.claims.withConflictRestarts(
       number,
       rows.get(number),
       (state) => restoreClaimed(run, input, state, tally),
@@ -161,20 +161,20 @@ async function restoreClaimed(
   if (state.attempts === 0 && BEFORE_FORWARD.includes(state.status)) {
     return { kind: 'skipped', reason: 'never forwarded; nothing to restore' };
   }
-  if (run.heldByAnotherRun(state)) return { kind: 'pending', reason: 'held-by-another-run' };
+  if (run.claims.heldByAnotherRun(state)) return { kind: 'pending', reason: 'held-by-another-run' };
   if (run.stopping) return { kind: 'pending', reason: 'deadline' };
   const carrier = input.carriers[state.carrier];
   if (!carrier) {
     const reason = `carrier "${state.carrier}" is not configured: add it under carriers in the config`;
-    await run.settle(state, { status: 'restore-failed', lastError: reason });
+    await run.claims.settle(state, { status: 'restore-failed', lastError: reason });
     return { kind: 'restore-failed', reason };
   }
   const before = state.status;
-  state = await run.claim(state, {
+  state = await run.claims.claim(state, {
     status: 'restoring',
     ...(input.wave === undefined ? {} : { wave: input.wave }),
   });
-  const result = await run.applyOnce({
+  const result = await applyOnce(run, {
     state,
     carrier,
     lane: run.lanes.lane(state.carrier),

@@ -4,10 +4,10 @@
  * audit) goes through the same limits. Time comes from the injected Clock, so a fake clock can prove
  * the limits without real waiting.
  */
-import { type CarrierName, DEFAULT_RATE_LIMITS } from '../../contracts/config/schema';
+import { type CarrierName, DEFAULT_RATE_LIMITS } from '../../contracts/config/config-constants';
 import { ValidationError } from '../../contracts/errors';
+import { runInRequestGate } from '../../contracts/request-gate';
 import type { Clock } from '../../ports/clock';
-import { runInRequestGate } from './request-gate';
 
 /** How fast and how wide one carrier may be called. */
 export interface CarrierLimits {
@@ -162,8 +162,9 @@ export class CarrierLane {
   /**
    * Runs one carrier call once a concurrency slot and a rate token are both free. The slot is taken
    * first so a request holding a token never waits behind others (tokens are not wasted). A call
-   * that sends more than one HTTP request takes a token for each further one (see request-gate.ts),
-   * so the carrier never sees more than the rate, whatever the adapter does inside the call.
+   * that sends more than one HTTP request takes a token for each further one (see
+   * contracts/request-gate.ts), so the carrier never sees more than the rate, whatever the adapter
+   * does inside the call.
    */
   async call<T>(request: () => Promise<T>): Promise<T> {
     await this.slots.acquire();
@@ -204,89 +205,4 @@ export function resolveCarrierLimits(carrier: CarrierName, limits: CarrierLimits
     maxConcurrency: given.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     burst: given.burst,
   };
-}
-
-/**
- * Runs `worker` over `items`, `concurrency` at a time. Once a worker throws, no new item starts;
- * the first error is rethrown after every started worker has settled, so nothing keeps running in
- * the background of a failed run.
- */
-export async function runPool<T>(
-  items: readonly T[],
-  concurrency: number,
-  worker: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const runner = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next];
-      next += 1;
-      try {
-        await worker(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  const width = Math.max(1, Math.min(concurrency, items.length));
-  await Promise.all(Array.from({ length: width }, runner));
-  if (failure) {
-    throw failure.error;
-  }
-}
-
-/** Groups items by carrier, keeping their order within each group. */
-export function groupByCarrier<T>(
-  items: Iterable<T>,
-  carrierOf: (item: T) => CarrierName,
-): Map<CarrierName, T[]> {
-  const groups = new Map<CarrierName, T[]>();
-  for (const item of items) {
-    const carrier = carrierOf(item);
-    const group = groups.get(carrier);
-    if (group) group.push(item);
-    else groups.set(carrier, [item]);
-  }
-  return groups;
-}
-
-/**
- * Waits for every task, even after one fails (so nothing keeps writing in the background), calling
- * `onFirstFailure` at once so the others can stop early; then rethrows the first failure.
- */
-export async function settleAll(
-  tasks: Promise<unknown>[],
-  onFirstFailure: () => void = () => {},
-): Promise<void> {
-  let failure: { error: unknown } | undefined;
-  await Promise.all(
-    tasks.map((task) =>
-      task.catch((error: unknown) => {
-        if (!failure) {
-          failure = { error };
-          onFirstFailure();
-        }
-      }),
-    ),
-  );
-  if (failure) throw failure.error;
-}
-
-/**
- * Runs `worker` over `items`, every carrier in parallel, each carrier's items at most its lane's
- * `workers` at a time (the lane itself bounds rate and requests in flight).
- */
-export function runPerCarrier<T>(
-  items: Iterable<T>,
-  carrierOf: (item: T) => CarrierName,
-  lanes: CarrierLanes,
-  worker: (item: T) => Promise<void>,
-  onFirstFailure?: () => void,
-): Promise<void> {
-  const groups = [...groupByCarrier(items, carrierOf)];
-  return settleAll(
-    groups.map(([carrier, group]) => runPool(group, lanes.lane(carrier).workers, worker)),
-    onFirstFailure,
-  );
 }

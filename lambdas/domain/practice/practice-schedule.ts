@@ -2,7 +2,7 @@
  * Whose turn it is to practice, and where practice runs live in the incident log. Pure functions of
  * time and the region list, so every region, the CLI and the tests agree without talking.
  */
-import { PRACTICE_SITE_PREFIX } from '../../contracts/config/schema';
+import { PRACTICE_SITE_PREFIX } from '../../contracts/config/config-constants';
 
 /**
  * The pseudo-site every practice run is logged under. Practice never takes a real site's

@@ -12,12 +12,8 @@ import type { Clock, Random } from '../../ports/clock';
 import { DEFAULT_BULK_THRESHOLD, distinctEntries, forwardsAlwaysTo } from '../forwarding/forward-numbers';
 import { describeRouting } from '../forwarding/pre-arm';
 import { callWithRetry, Deadline, type RetryOptions, RetryPolicy } from '../forwarding/retry-policy';
-import {
-  CarrierLanes,
-  type CarrierLimitsByName,
-  resolveCarrierLimits,
-  runPerCarrier,
-} from '../forwarding/token-bucket';
+import { CarrierLanes, type CarrierLimitsByName, resolveCarrierLimits } from '../forwarding/token-bucket';
+import { runPerCarrier } from '../forwarding/worker-pool';
 
 /** Input of previewFailover. */
 export interface PreviewFailoverInput {

@@ -7,8 +7,9 @@
  * alert: a quiet `info` when everything passed, `high` naming the broken piece when not.
  */
 
+import { CARRIER_NAMES, type CarrierName } from '../../contracts/config/config-constants';
 import type { PlanEntry } from '../../contracts/config/plan-entry';
-import { CARRIER_NAMES, type CarrierName, type Config } from '../../contracts/config/schema';
+import type { Config } from '../../contracts/config/schema';
 import { ConcurrentModificationError } from '../../contracts/errors';
 import type { Alert, Notifier } from '../../ports/alerts';
 import type { Carrier, CarrierDirectory } from '../../ports/carriers';

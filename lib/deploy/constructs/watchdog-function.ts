@@ -9,7 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Config } from '../../../lambdas/contracts/config/schema';
-import { DEPLOYMENT_FILES } from '../../../lambdas/runtime/deployment-files';
+import { DEPLOYMENT_FILES } from '../../../lambdas/contracts/deployment-files';
 import { esbuildAliasArguments, LAMBDA_BUNDLE_SETTINGS } from './lambda-bundle-settings';
 
 /** Repository root, where lambdas/handlers live. */

@@ -5,6 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { Config } from '../../../lambdas/contracts/config/schema';
+import { deploymentNames } from '../../../lambdas/contracts/deployment-names';
 import type { FailbackEnvironment } from '../../../lambdas/contracts/environments/failback-environment';
 import type { OrchestratorEnvironment } from '../../../lambdas/contracts/environments/orchestrator-environment';
 import type { PracticeEnvironment } from '../../../lambdas/contracts/environments/practice-environment';
@@ -15,21 +16,8 @@ import { ObservationTableReplica } from '../constructs/observation-table-replica
 import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { type DeploymentFilesDirectory, WatchdogFunction } from '../constructs/watchdog-function';
 
-/**
- * The orchestrator's name in every region: fixed, because the operator CLI and the function itself
- * (to continue a long run) must find it.
- */
-export function orchestratorFunctionName(deployment: string): string {
-  return `${deployment}-orchestrator`;
-}
-
 // The DNS stack finds each region's SiteDown alarm by this name.
 export { siteDownAlarmName } from '../constructs/operations-dashboard';
-
-/** The failback function's name in every region: fixed, because the operator CLI sends approvals to it. */
-export function failbackFunctionName(deployment: string): string {
-  return `${deployment}-failback`;
-}
 
 export interface WatchdogStackProps extends StackProps {
   readonly config: Config;
@@ -82,7 +70,7 @@ export class WatchdogStack extends Stack {
     };
     this.orchestrator = new WatchdogFunction(this, 'Orchestrator', {
       handler: 'orchestrator',
-      functionName: orchestratorFunctionName(config.deployment),
+      functionName: deploymentNames.orchestratorFunction(config.deployment),
       description: `Fails ${config.deployment} sites over at the carriers`,
       environment: orchestratorEnvironment,
       deploymentFiles: props.deploymentFiles,
@@ -94,7 +82,7 @@ export class WatchdogStack extends Stack {
     this.orchestrator.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [this.functionArn(orchestratorFunctionName(config.deployment))],
+        resources: [this.functionArn(deploymentNames.orchestratorFunction(config.deployment))],
       }),
     );
     this.failback = this.addFailback(config, props);
@@ -158,7 +146,7 @@ export class WatchdogStack extends Stack {
     };
     const failback = new WatchdogFunction(this, 'Failback', {
       handler: 'failback',
-      functionName: failbackFunctionName(config.deployment),
+      functionName: deploymentNames.failbackFunction(config.deployment),
       description: `Brings ${config.deployment} numbers home in checked waves`,
       environment,
       deploymentFiles: props.deploymentFiles,
@@ -190,7 +178,7 @@ export class WatchdogStack extends Stack {
       ALERT_TOPIC_ARN: this.alerts.topic.topicArn,
       POWERTOOLS_SERVICE_NAME: 'probe',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      ORCHESTRATOR_FUNCTION_NAME: orchestratorFunctionName(config.deployment),
+      ORCHESTRATOR_FUNCTION_NAME: deploymentNames.orchestratorFunction(config.deployment),
       WATCHDOG_REGIONS: config.watchdogRegions.join(','),
       PROBE_WINDOW_SECONDS: '55',
     };
@@ -207,7 +195,7 @@ export class WatchdogStack extends Stack {
     probe.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [this.functionArn(orchestratorFunctionName(config.deployment))],
+        resources: [this.functionArn(deploymentNames.orchestratorFunction(config.deployment))],
       }),
     );
     new Rule(this, 'ProbeSchedule', {
@@ -231,7 +219,7 @@ export class WatchdogStack extends Stack {
       POWERTOOLS_SERVICE_NAME: 'practice',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       WATCHDOG_REGIONS: config.watchdogRegions.join(','),
-      ORCHESTRATOR_FUNCTION_NAME: orchestratorFunctionName(config.deployment),
+      ORCHESTRATOR_FUNCTION_NAME: deploymentNames.orchestratorFunction(config.deployment),
     };
     const practice = new WatchdogFunction(this, 'Practice', {
       handler: 'practice',
@@ -254,7 +242,7 @@ export class WatchdogStack extends Stack {
         new PolicyStatement({
           actions: ['lambda:InvokeFunction'],
           resources: otherRegions.map((region) =>
-            this.functionArn(orchestratorFunctionName(config.deployment), region),
+            this.functionArn(deploymentNames.orchestratorFunction(config.deployment), region),
           ),
         }),
       );

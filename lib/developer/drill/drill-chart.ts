@@ -4,7 +4,7 @@
  * is installed that renders SVG in Node without a browser, and two step lines with markers need
  * little more than arithmetic.
  */
-import type { DrillResult } from './run-drill';
+import type { DrillResult } from './drill-result';
 
 /** Event times of one series, in seconds since the kill; each event adds one to the series' count. */
 export interface ChartSeries {

@@ -8,7 +8,8 @@ import {
   renderDrillSummary,
   writeDrillOutput,
 } from './drill-output';
-import { type DrillProgress, runDrill } from './run-drill';
+import type { DrillProgress } from './drill-result';
+import { runDrill } from './run-drill';
 
 /** Parses the drill's options and runs it; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatDuration } from '../../operator/report/incident-report';
 import { drillChartSvg } from './drill-chart';
-import type { DrillResult } from './run-drill';
+import type { DrillResult } from './drill-result';
 
 /** The files the drill leaves in its output folder. */
 export const DRILL_OUTPUT_FILES = {

@@ -1,4 +1,5 @@
-import { createProbeMetrics, type ProbeLogger, type ProbeMetricsSink } from '../../../lambdas/handlers/probe';
+import type { ProbeLogger } from '../../../lambdas/runtime/powertools';
+import { createProbeMetrics, type ProbeMetricsSink } from '../../../lambdas/runtime/probe-metrics';
 
 /**
  * CloudWatch has no place on this machine: the probe's real Metrics, switched off the documented way

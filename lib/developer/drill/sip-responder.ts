@@ -12,7 +12,7 @@ import {
   parseSipMessage,
   type SipMessage,
   SipStreamFramer,
-} from '../../../lambdas/adapters/probes/sip-options-probe';
+} from '../../../lambdas/adapters/probes/sip-message';
 
 /** Answer every OPTIONS with this status, answer nothing (`silent`), or close the ports (`stopped`). */
 export type SipResponderMode = number | 'silent' | 'stopped';

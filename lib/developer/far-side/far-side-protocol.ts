@@ -1,11 +1,11 @@
 /**
- * Messages between the drill and its far side (the local tables and the carrier fakes in a worker
- * thread), shared by both ends so they cannot drift apart.
+ * Messages between the drill or the forwarding bench and its far side (the local tables and the
+ * carrier fakes in a worker thread), shared by both ends so they cannot drift apart.
  */
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import type { CarriersConfig, Config } from '../../../lambdas/contracts/config/schema';
-import type { FakeCarrierOptions } from '../carrier-fakes/fake-carrier-server';
-import type { LocalCarriers } from '../drill/local-carriers';
+import type { ForwardingReadCarrier } from './forwarded-at-fake';
+import type { LocalCarrierOptions, LocalCarriers } from './local-carriers';
 
 /** What the worker starts. */
 export interface FarSideOptions {
@@ -13,9 +13,10 @@ export interface FarSideOptions {
   tableName: string;
   /** The observation table's name, created beside it. */
   observationTableName: string;
-  config: Config;
+  /** Only its carriers section is read: a fake starts for each carrier it names. */
+  config: Pick<Config, 'carriers'>;
   plan: PlanEntry[];
-  fakes: FakeCarrierOptions;
+  fakes: LocalCarrierOptions;
 }
 
 /** Where the worker's servers listen and how to sign in to the fakes. */
@@ -32,11 +33,13 @@ export interface FarSideProgress {
   byCarrier: Record<string, number>;
 }
 
-/** The fakes' evidence for the drill's result. */
+/** The fakes' evidence for the drill's result and the bench's report. */
 export interface FarSideTally {
   /** Accepted writes per number, every number written so far. */
   writeCounts: Map<string, number>;
   requests: number;
+  /** Requests answered 429. */
+  rateLimited: number;
   /** Requests per carrier and operation. */
   requestsByOperation: Record<string, Record<string, number>>;
   violations: number;
@@ -45,16 +48,20 @@ export interface FarSideTally {
 /** The requests that changed each asked number, in the order the fakes handled them. */
 export type FarSideWrites = Record<string, ReturnType<LocalCarriers['writesOf']>>;
 
-/** Drill to worker; `id` pairs a question with its answer. */
+/** What the worker answers a question with (`forwarded-at-fake`: a count). */
+export type FarSideAnswer = FarSideProgress | FarSideTally | FarSideWrites | number;
+
+/** Drill (or bench) to worker; `id` pairs a question with its answer. */
 export type FarSideRequest =
   | { id: number; type: 'progress' }
   | { id: number; type: 'tally' }
   | { id: number; type: 'writes-of'; numbers: string[] }
+  | { id: number; type: 'forwarded-at-fake'; carrier: ForwardingReadCarrier; destination: string }
   | { id: number; type: 'stop' };
 
-/** Worker to drill. */
+/** Worker to drill (or bench). */
 export type FarSideMessage =
   | { type: 'ready'; endpoints: FarSideEndpoints }
   | { type: 'failed'; message: string }
-  | { type: 'answer'; id: number; value: FarSideProgress | FarSideTally | FarSideWrites | null }
+  | { type: 'answer'; id: number; value: FarSideAnswer | null }
   | { type: 'error'; id: number; message: string };

@@ -1,19 +1,14 @@
 /**
- * Worker-thread entry: the drill's far side, i.e. the incident table (dynalite) and the carrier
- * fakes. In production both are other machines; on the handlers' event loop they would bill their
- * CPU to the failover and, with thousands of numbers, the drill would measure dynalite.
+ * Worker-thread entry: the far side of the drill and of the forwarding bench, i.e. the incident
+ * table (dynalite) and the carrier fakes. In production both are other machines; on the handlers'
+ * (or the engine's) event loop they would bill their CPU to the failover and, with thousands of
+ * numbers, the drill or the bench would measure dynalite and the fakes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type LocalCarriers, startLocalCarriers } from '../drill/local-carriers';
-import { startIncidentTableServer } from '../drill/local-incident-table';
-import type {
-  FarSideMessage,
-  FarSideOptions,
-  FarSideProgress,
-  FarSideRequest,
-  FarSideTally,
-  FarSideWrites,
-} from './far-side-protocol';
+import type { FarSideAnswer, FarSideMessage, FarSideOptions, FarSideRequest } from './far-side-protocol';
+import { countForwardedAtFake } from './forwarded-at-fake';
+import { type LocalCarriers, startLocalCarriers } from './local-carriers';
+import { startIncidentTableServer } from './local-incident-table';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -25,10 +20,7 @@ function post(message: FarSideMessage): void {
   port?.postMessage(message);
 }
 
-function answer(
-  carriers: LocalCarriers,
-  request: FarSideRequest,
-): FarSideProgress | FarSideTally | FarSideWrites {
+function answer(carriers: LocalCarriers, request: FarSideRequest): FarSideAnswer {
   switch (request.type) {
     case 'progress':
       return { numbersChanged: carriers.numbersChanged(), byCarrier: carriers.numbersChangedByCarrier() };
@@ -36,11 +28,14 @@ function answer(
       return {
         writeCounts: carriers.writeCounts(),
         requests: carriers.requestCount(),
+        rateLimited: carriers.rateLimitedCount(),
         requestsByOperation: carriers.requestCountByOperation(),
         violations: carriers.violations().length,
       };
     case 'writes-of':
       return Object.fromEntries(request.numbers.map((number) => [number, carriers.writesOf(number)]));
+    case 'forwarded-at-fake':
+      return countForwardedAtFake(carriers.fakes, options.plan, request.carrier, request.destination);
     default:
       throw new Error(`far side: no answer to "${request.type}"`);
   }

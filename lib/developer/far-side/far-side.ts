@@ -1,13 +1,12 @@
 /**
- * The drill's handle on its far side (see far-side-worker.ts): starts the worker, connects a
- * DynamoDB client to its table and reads the fakes' counts by message.
+ * The drill's and the forwarding bench's handle on its far side (see far-side-worker.ts): starts
+ * the worker, connects a DynamoDB client to its table and reads the fakes' counts by message.
  */
 import { resolve } from 'node:path';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { EnvironmentCredentialSource } from '../../../lambdas/adapters/carriers/credentials';
 import type { CarriersConfig } from '../../../lambdas/contracts/config/schema';
-import { connectToIncidentTable, type LocalIncidentTable } from '../drill/local-incident-table';
 import type {
   FarSideMessage,
   FarSideOptions,
@@ -16,6 +15,8 @@ import type {
   FarSideTally,
   FarSideWrites,
 } from './far-side-protocol';
+import type { ForwardingReadCarrier } from './forwarded-at-fake';
+import { connectToIncidentTable, type LocalIncidentTable } from './local-incident-table';
 import { startTsWorker } from './start-ts-worker';
 
 const WORKER_FILE = resolve(__dirname, 'far-side-worker.ts');
@@ -53,7 +54,7 @@ export class FarSide {
     this.utilizationMark = worker.performance.eventLoopUtilization();
     worker.on('message', (message: FarSideMessage) => this.settle(message));
     worker.on('error', (error) => this.failAll(error));
-    worker.on('exit', (code) => this.failAll(new Error(`the drill's far-side worker exited (code ${code})`)));
+    worker.on('exit', (code) => this.failAll(new Error(`the far-side worker exited (code ${code})`)));
   }
 
   /** Starts the worker and waits until its table and fakes listen. */
@@ -68,7 +69,7 @@ export class FarSide {
             else
               reject(
                 new Error(
-                  `the drill's far-side worker did not start: ${message.type === 'failed' ? message.message : message.type}`,
+                  `the far-side worker did not start: ${message.type === 'failed' ? message.message : message.type}`,
                 ),
               );
           });
@@ -86,7 +87,7 @@ export class FarSide {
     return this.ask({ type: 'progress' }) as Promise<FarSideProgress>;
   }
 
-  /** Accepted writes per number, requests and contract violations so far. */
+  /** Accepted writes per number, requests (all, answered 429, per operation) and contract violations so far. */
   tally(): Promise<FarSideTally> {
     return this.ask({ type: 'tally' }) as Promise<FarSideTally>;
   }
@@ -94,6 +95,11 @@ export class FarSide {
   /** The requests that changed each of `numbers`. */
   writesOf(numbers: string[]): Promise<FarSideWrites> {
     return this.ask({ type: 'writes-of', numbers }) as Promise<FarSideWrites>;
+  }
+
+  /** Plan numbers on `carrier` whose routing at its fake forwards every call to `destination`. */
+  forwardedAtFake(carrier: ForwardingReadCarrier, destination: string): Promise<number> {
+    return this.ask({ type: 'forwarded-at-fake', carrier, destination }) as Promise<number>;
   }
 
   /** Starts a new window for `utilization`. */
@@ -127,7 +133,7 @@ export class FarSide {
     if (!waiting) return;
     this.pending.delete(message.id);
     if (message.type === 'answer') waiting.resolve(message.value);
-    else waiting.reject(new Error(`the drill's far side: ${message.message}`));
+    else waiting.reject(new Error(`the far side: ${message.message}`));
   }
 
   private failAll(error: Error): void {

@@ -6,10 +6,10 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../../config/load-config';
-import { toCliError } from './cli-error';
-import { CommandContext, type CommandHandler, type GlobalOptions } from './command-context';
-import { EXIT_CODE_HELP, ExitCode } from './exit-codes';
-import { type CliIo, CliOutput, processIo } from './output';
+import { toCliError } from './support/cli-error';
+import { CommandContext, type CommandHandler, type GlobalOptions } from './support/command-context';
+import { EXIT_CODE_HELP, ExitCode } from './support/exit-codes';
+import { type CliIo, CliOutput, processIo } from './support/output';
 
 /** `audit --expect` choices: auditRouting's RoutingExpectation values. */
 const AUDIT_EXPECTATIONS = ['armed', 'normal', 'forwarded'] as const;

@@ -3,7 +3,8 @@
  * `observations export` writes. A round's `ok` is judgeRound's verdict of its observations, the
  * verdict the probe's decision folds, so replaying the export decides as the probes did.
  */
-import { endpointKind, judgeRound } from '../../../lambdas/domain/detection/decide-site-health';
+import { endpointKind } from '../../../lambdas/contracts/endpoint-ids';
+import { judgeRound } from '../../../lambdas/domain/detection/judge-round';
 import type { Observation } from '../../../lambdas/ports/detection';
 import { byTimeSiteRegion, type TraceRow } from './trace-format';
 

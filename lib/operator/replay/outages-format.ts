@@ -4,7 +4,7 @@
  * `#` comments and blank lines skipped. A header alone is a valid file: "no outages in this period",
  * so every trip counts as false.
  */
-import { preview } from '../../../lambdas/contracts/config/format-issues';
+import { preview } from '../../../lambdas/contracts/config/value-preview';
 import { csvField, splitCsvLine } from './csv-fields';
 import { describeProblemCount, forEachLine, readLines, TraceFileError } from './trace-format';
 import { formatTraceTime, parseTraceTime } from './trace-time';

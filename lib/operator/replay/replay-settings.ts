@@ -5,8 +5,8 @@
  * against the regions the trace actually has. Every problem is reported at once.
  */
 
-import { preview } from '../../../lambdas/contracts/config/format-issues';
 import { type DetectionSettings, detectionSchema } from '../../../lambdas/contracts/config/schema';
+import { preview } from '../../../lambdas/contracts/config/value-preview';
 import type { DecisionSettings } from '../../../lambdas/domain/detection/decide-site-health';
 
 /** The settings a flag may override, with the flag's name. */

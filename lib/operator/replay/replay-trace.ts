@@ -17,17 +17,15 @@
  * judges a finished past. Freshness does (three intervals by default), so the interval must be the
  * trace's.
  */
+import { controlEndpointId } from '../../../lambdas/contracts/endpoint-ids';
 import {
   absorbRounds,
-  controlEndpointId,
   type DecisionOptions,
   type DecisionSettings,
   initialSiteHealthState,
-  type JudgedRound,
-  judgeRound,
-  type SiteHealthState,
 } from '../../../lambdas/domain/detection/decide-site-health';
-import type { Observation } from '../../../lambdas/ports/detection';
+import { type JudgedRound, judgeRound } from '../../../lambdas/domain/detection/judge-round';
+import type { Observation, SiteHealthState } from '../../../lambdas/ports/detection';
 import type { TraceObservation } from './trace-format';
 
 /** The endpoint id every trace observation gets: one endpoint, so the round verdict is the line's `ok`. */

@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../../../lambdas/contracts/config/config-error';
 import { type Config, intInRange, type Site } from '../../../lambdas/contracts/config/schema';
-import { sipEndpointId } from '../../../lambdas/domain/detection/decide-site-health';
+import { sipEndpointId } from '../../../lambdas/contracts/endpoint-ids';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load-config';
 import { formatOutages } from './outages-format';
 import { type Simulation, simulateProbeTrace, writeSimulatedTrace } from './simulate-noise';

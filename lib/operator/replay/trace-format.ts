@@ -18,7 +18,7 @@
  * per (time, region, site); a second one is an error.
  */
 import { createReadStream } from 'node:fs';
-import { preview } from '../../../lambdas/contracts/config/format-issues';
+import { preview } from '../../../lambdas/contracts/config/value-preview';
 import { ValidationError } from '../../../lambdas/contracts/errors';
 import { csvField, splitCsvLine } from './csv-fields';
 import { formatTraceTime, parseTraceTime } from './trace-time';

@@ -7,7 +7,7 @@ import type { RoutingSnapshot } from '../../../lambdas/ports/carriers';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../../lib/developer/drill/local-incident-table';
+} from '../../../lib/developer/far-side/local-incident-table';
 
 const INCIDENT = 'inc-42';
 const NOW = Date.UTC(2025, 0, 1);

@@ -5,7 +5,7 @@ import type { Incident } from '../../../lambdas/ports/incidents';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../../lib/developer/drill/local-incident-table';
+} from '../../../lib/developer/far-side/local-incident-table';
 
 function draft(
   id: string,

@@ -8,7 +8,7 @@ import type { Observation } from '../../../lambdas/ports/detection';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../../lib/developer/drill/local-incident-table';
+} from '../../../lib/developer/far-side/local-incident-table';
 
 const T0 = Date.UTC(2022, 7, 12, 8, 45, 0);
 

@@ -5,11 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeSite } from '../../../lambdas/adapters/probes/probe-site';
-import {
-  parseSipMessage,
-  probeSipOptions,
-  SipStreamFramer,
-} from '../../../lambdas/adapters/probes/sip-options-probe';
+import { parseSipMessage, SipStreamFramer } from '../../../lambdas/adapters/probes/sip-message';
+import { probeSipOptions } from '../../../lambdas/adapters/probes/sip-options-probe';
 import type { SipEndpoint } from '../../../lambdas/contracts/config/schema';
 import { buildSipReply, SipResponder } from '../../../lib/developer/drill/sip-responder';
 import { type RunningKamailio, startKamailio } from '../../support/kamailio';

@@ -70,6 +70,32 @@ describe('Lambda bundle settings', () => {
     });
   });
 
+  it.each(LAMBDA_HANDLERS)(
+    "bundles no module of zod's classic API, which does not tree-shake, nor the config schema, in %s",
+    async (name) => {
+      const result = await build({
+        ...lambdaBuildOptions(ROOT),
+        entryPoints: [join(ROOT, 'lambdas/handlers', `${name}.ts`)],
+        write: false,
+        outfile: join(dir, `${name}-zod.js`),
+        logLevel: 'error',
+        metafile: true,
+      });
+      const bundled = Object.values(result.metafile.outputs).flatMap((output) =>
+        Object.entries(output.inputs)
+          .filter(([, input]) => input.bytesInOutput > 0)
+          .map(([path]) => path),
+      );
+
+      // The environment and event schemas are zod/mini; the deployment config is read as validated.
+      expect(bundled).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^node_modules\/zod\/v4\/mini\//)]),
+      );
+      expect(bundled.filter((path) => path.startsWith('node_modules/zod/v4/classic/'))).toEqual([]);
+      expect(bundled.filter((path) => /^lambdas\/contracts\/config\/.*schemas?\.ts$/.test(path))).toEqual([]);
+    },
+  );
+
   it('leaves the CSV parser out of the probe, which reads the config but never the plan', async () => {
     const result = await build({
       ...lambdaBuildOptions(ROOT),
@@ -81,7 +107,10 @@ describe('Lambda bundle settings', () => {
     });
     const composition = bytesByPackage(result.metafile);
     const bytesOf = (name: string) => composition.find((share) => share.name === name)?.bytes ?? 0;
+    // The environment and event schemas (zod/mini), the config constants, names and errors: the
+    // config schema (about 16 KB) stays out, as the deployment config is read as already validated.
     expect(bytesOf('lambdas/contracts')).toBeGreaterThan(0);
+    expect(bytesOf('lambdas/contracts')).toBeLessThan(8 * 1024);
     // Only a module-level constant esbuild cannot prove pure stays (a BOM table); the parser is 27 KB.
     expect(bytesOf('csv-parse')).toBeLessThan(1024);
   });

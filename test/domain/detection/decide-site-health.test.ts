@@ -1,18 +1,15 @@
 import fc from 'fast-check';
+import { controlEndpointId } from '../../../lambdas/contracts/endpoint-ids';
 import { ValidationError } from '../../../lambdas/contracts/errors';
 import {
-  controlEndpointId,
   type DecisionSettings,
-  evaluateSiteHealth,
   initialSiteHealthState,
-  judgeRound,
   outageKey,
-  type SiteHealthState,
-  SiteHealthTracker,
-  type SiteHealthTransition,
   settleWindowMs,
 } from '../../../lambdas/domain/detection/decide-site-health';
-import type { Observation } from '../../../lambdas/ports/detection';
+import { judgeRound } from '../../../lambdas/domain/detection/judge-round';
+import { evaluateSiteHealth, SiteHealthTracker } from '../../../lambdas/domain/detection/site-health-tracker';
+import type { Observation, SiteHealthState, SiteHealthTransition } from '../../../lambdas/ports/detection';
 
 const SITE = 'pbx-east';
 const REGIONS = ['eu-west-1', 'us-east-1', 'us-west-2'] as const;

@@ -3,20 +3,21 @@ import { DynamoDbSiteHealthStore } from '../../../lambdas/adapters/dynamodb/site
 import { probeSite } from '../../../lambdas/adapters/probes/probe-site';
 import type { DetectionSettings, Site } from '../../../lambdas/contracts/config/schema';
 import { ConcurrentModificationError } from '../../../lambdas/contracts/errors';
-import {
-  initialSiteHealthState,
-  outageKey,
-  type SiteRecovery,
-  type SiteTrip,
-} from '../../../lambdas/domain/detection/decide-site-health';
+import { initialSiteHealthState, outageKey } from '../../../lambdas/domain/detection/decide-site-health';
 import { ProbeCycle, type ProbeCycleDependencies } from '../../../lambdas/domain/detection/probe-cycle';
 import type { Clock } from '../../../lambdas/ports/clock';
-import type { Observation, ProbeSiteFn, SiteHealthStore } from '../../../lambdas/ports/detection';
+import type {
+  Observation,
+  ProbeSiteFn,
+  SiteHealthStore,
+  SiteRecovery,
+  SiteTrip,
+} from '../../../lambdas/ports/detection';
+import { SipResponder } from '../../../lib/developer/drill/sip-responder';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../../lib/developer/drill/local-incident-table';
-import { SipResponder } from '../../../lib/developer/drill/sip-responder';
+} from '../../../lib/developer/far-side/local-incident-table';
 
 /** Incident morning, 04:45 EST, on a minute boundary. */
 const T0 = Date.UTC(2022, 7, 12, 8, 45, 0);

@@ -1,6 +1,9 @@
-import type { NumberStateChanges } from '../../../lambdas/domain/forwarding/forward-numbers';
 import type { Carrier } from '../../../lambdas/ports/carriers';
-import type { ForwardingStateStore, NumberState } from '../../../lambdas/ports/forwarding-state';
+import type {
+  ForwardingStateStore,
+  NumberState,
+  NumberStateChanges,
+} from '../../../lambdas/ports/forwarding-state';
 
 /** What a test throws to play "the process died here". Not a CarrierError: nothing may treat it as a carrier answer. */
 export class SimulatedCrash extends Error {

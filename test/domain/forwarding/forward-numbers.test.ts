@@ -3,14 +3,16 @@ import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import { ValidationError } from '../../../lambdas/contracts/errors';
 import {
   ALREADY_FORWARDED_BEFORE_SNAPSHOT,
-  type ClaimedNumberState,
   type ForwardNumbersInput,
   forwardNumbers,
-  type NumberStateChanges,
 } from '../../../lambdas/domain/forwarding/forward-numbers';
 import { FIRST_STAGE_ROWS } from '../../../lambdas/domain/forwarding/staged-rows';
 import type { Carrier, CarrierCall } from '../../../lambdas/ports/carriers';
-import type { ForwardingStateStore } from '../../../lambdas/ports/forwarding-state';
+import type {
+  ClaimedNumberState,
+  ForwardingStateStore,
+  NumberStateChanges,
+} from '../../../lambdas/ports/forwarding-state';
 import { FakeClock } from './fake-clock';
 import { InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrier';
 import { InMemoryForwardingStateStore } from './in-memory-state-store';

@@ -2,9 +2,9 @@ import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import { ConcurrentModificationError } from '../../../lambdas/contracts/errors';
 import type {
   ClaimedNumberState,
+  ForwardingStateStore,
   NumberStateChanges,
-} from '../../../lambdas/domain/forwarding/forward-numbers';
-import type { ForwardingStateStore } from '../../../lambdas/ports/forwarding-state';
+} from '../../../lambdas/ports/forwarding-state';
 
 const FROZEN = new Set(['incidentId', 'number', 'version']);
 

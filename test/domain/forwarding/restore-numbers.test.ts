@@ -1,18 +1,15 @@
 import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
-import {
-  type ClaimedNumberState,
-  DEFAULT_CLAIM_LEASE_MS,
-  forwardNumbers,
-} from '../../../lambdas/domain/forwarding/forward-numbers';
+import { forwardNumbers } from '../../../lambdas/domain/forwarding/forward-numbers';
+import { DEFAULT_CLAIM_LEASE_MS } from '../../../lambdas/domain/forwarding/number-claims';
 import { type RestoreNumbersInput, restoreNumbers } from '../../../lambdas/domain/forwarding/restore-numbers';
 import type { RoutingSnapshot } from '../../../lambdas/ports/carriers';
-import type { ForwardingStateStore } from '../../../lambdas/ports/forwarding-state';
+import type { ClaimedNumberState, ForwardingStateStore } from '../../../lambdas/ports/forwarding-state';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../../lib/developer/drill/local-incident-table';
+} from '../../../lib/developer/far-side/local-incident-table';
 import { CrashSwitch, crashableCarrier, crashableStore, SimulatedCrash } from './crash-switch';
 import { FakeClock } from './fake-clock';
 import { type FaultKind, InMemoryCarrier, type InMemoryCarrierOptions } from './in-memory-carrier';

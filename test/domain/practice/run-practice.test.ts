@@ -12,7 +12,7 @@ import { loadDeployment } from '../../../lib/config/load-config';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../../lib/developer/drill/local-incident-table';
+} from '../../../lib/developer/far-side/local-incident-table';
 import { FakeClock } from '../forwarding/fake-clock';
 import { InMemoryCarrier } from '../forwarding/in-memory-carrier';
 import { InMemoryForwardingStateStore } from '../forwarding/in-memory-state-store';

@@ -42,9 +42,10 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
+import { deploymentNames } from '../../../lambdas/contracts/deployment-names';
 import { INCIDENT_TABLE } from '../../../lambdas/contracts/incident-table-design';
 import { loadDeployment } from '../../../lib/config/load-config';
-import { addCarrierFailoverStacks, incidentTableName } from '../../../lib/deploy/carrier-failover-app';
+import { addCarrierFailoverStacks } from '../../../lib/deploy/carrier-failover-app';
 
 const NAME = process.env.CARRIER_FAILOVER_INTEG_NAME ?? 'cfinteg';
 /**
@@ -160,7 +161,7 @@ const probed = integ.assertions.invokeFunction({
 
 const incident = integ.assertions
   .awsApiCall('DynamoDB', 'query', {
-    TableName: incidentTableName(NAME),
+    TableName: deploymentNames.incidentTable(NAME),
     IndexName: INCIDENT_TABLE.bySiteIndex.indexName,
     KeyConditionExpression: '#pk = :pk',
     ExpressionAttributeNames: { '#pk': INCIDENT_TABLE.bySiteIndex.partitionKey },

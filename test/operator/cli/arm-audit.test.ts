@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import type { CarrierName } from '../../../lambdas/contracts/config/schema';
 import { loadDeployment } from '../../../lib/config/load-config';
-import { type LocalCarriers, startLocalCarriers } from '../../../lib/developer/drill/local-carriers';
+import { type LocalCarriers, startLocalCarriers } from '../../../lib/developer/far-side/local-carriers';
 import { EXAMPLE_PLAN, exampleConfigObject, writeDeploymentFiles } from '../../support/config-files';
 import { closedLoopbackUrl, hasStackTrace, runCli } from './support/cli-process';
 

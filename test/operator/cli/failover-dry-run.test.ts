@@ -1,7 +1,7 @@
 import { createCarrierAccess } from '../../../lambdas/adapters/carriers/carrier-access';
 import { EnvironmentCredentialSource } from '../../../lambdas/adapters/carriers/credentials';
 import { DynamoDbIncidentStore } from '../../../lambdas/adapters/dynamodb/incident-store';
-import type { LocalIncidentTable } from '../../../lib/developer/drill/local-incident-table';
+import type { LocalIncidentTable } from '../../../lib/developer/far-side/local-incident-table';
 import type { FailoverDryRunResult } from '../../../lib/operator/cli/commands/failover';
 import { type PracticeDeployment, startPracticeDeployment } from '../../support/practice-deployment';
 import { closedLoopbackUrl, hasStackTrace, runCli } from './support/cli-process';

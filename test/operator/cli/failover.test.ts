@@ -1,7 +1,7 @@
 import { failoverEventSchema } from '../../../lambdas/contracts/events/orchestrator-event';
 import { outageIncidentId } from '../../../lambdas/domain/orchestration/run-failover';
 import { loadDeployment } from '../../../lib/config/load-config';
-import type { LocalIncidentTable } from '../../../lib/developer/drill/local-incident-table';
+import type { LocalIncidentTable } from '../../../lib/developer/far-side/local-incident-table';
 import { closedLoopbackUrl, runCli } from './support/cli-process';
 import { startExampleIncidentTable, writeOpenIncident } from './support/incident-table';
 import { type LocalLambda, startLocalLambda } from './support/local-lambda';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDeployment } from '../../../lib/config/load-config';
-import type { LocalIncidentTable } from '../../../lib/developer/drill/local-incident-table';
+import type { LocalIncidentTable } from '../../../lib/developer/far-side/local-incident-table';
 import { buildIncidentReport } from '../../../lib/operator/report/incident-report';
 import { sampleOutage } from '../report/sample-outage';
 import { closedLoopbackUrl, hasStackTrace, runCli } from './support/cli-process';

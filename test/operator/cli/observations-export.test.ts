@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDbObservationStore } from '../../../lambdas/adapters/dynamodb/observation-store';
 import type { Observation } from '../../../lambdas/ports/detection';
-import type { LocalIncidentTable } from '../../../lib/developer/drill/local-incident-table';
+import type { LocalIncidentTable } from '../../../lib/developer/far-side/local-incident-table';
 import { parseTrace, traceHeader } from '../../../lib/operator/replay/trace-format';
 import { formatTraceTime } from '../../../lib/operator/replay/trace-time';
 import { closedLoopbackUrl, hasStackTrace, runCli } from './support/cli-process';

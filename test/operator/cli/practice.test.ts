@@ -1,4 +1,4 @@
-import type { LocalIncidentTable } from '../../../lib/developer/drill/local-incident-table';
+import type { LocalIncidentTable } from '../../../lib/developer/far-side/local-incident-table';
 import type { PracticeCommandResult } from '../../../lib/operator/cli/commands/practice';
 import {
   CANARIES,

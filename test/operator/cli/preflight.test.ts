@@ -14,13 +14,13 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_CONFIG_PATH } from '../../../lib/config/load-config';
+import { PREFLIGHT_PERMISSIONS } from '../../../lib/operator/cli/commands/preflight';
 import {
   BOOTSTRAP_QUALIFIER_CONTEXT,
   bootstrapQualifierOf,
-  PREFLIGHT_PERMISSIONS,
-  type PreflightResult,
   REQUIRED_BOOTSTRAP_VERSION,
-} from '../../../lib/operator/cli/commands/preflight';
+} from '../../../lib/operator/cli/preflight/bootstrap-check';
+import type { PreflightResult } from '../../../lib/operator/cli/preflight/preflight-check';
 import { runCli } from '../../../lib/operator/cli/program';
 import { fakeIo } from './support/fake-io';
 

@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { LocalIncidentTable } from '../../../lib/developer/drill/local-incident-table';
+import type { LocalIncidentTable } from '../../../lib/developer/far-side/local-incident-table';
 import { runCli as runCliInProcess } from '../../../lib/operator/cli/program';
 import { closedLoopbackUrl, runCli } from './support/cli-process';
 import { fakeIo } from './support/fake-io';

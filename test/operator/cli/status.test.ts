@@ -1,5 +1,5 @@
 import { loadDeployment } from '../../../lib/config/load-config';
-import type { LocalIncidentTable } from '../../../lib/developer/drill/local-incident-table';
+import type { LocalIncidentTable } from '../../../lib/developer/far-side/local-incident-table';
 import { closedLoopbackUrl, hasStackTrace, runCli } from './support/cli-process';
 import { startExampleIncidentTable, writeOpenIncident, writeSiteHealth } from './support/incident-table';
 

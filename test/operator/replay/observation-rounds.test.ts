@@ -1,4 +1,4 @@
-import { controlEndpointId } from '../../../lambdas/domain/detection/decide-site-health';
+import { controlEndpointId } from '../../../lambdas/contracts/endpoint-ids';
 import type { Observation } from '../../../lambdas/ports/detection';
 import { traceRowsFromObservations } from '../../../lib/operator/replay/observation-rounds';
 import { prepareTrace, replayTrace } from '../../../lib/operator/replay/replay-trace';

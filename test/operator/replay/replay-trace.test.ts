@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import {
   type DecisionSettings,
   initialSiteHealthState,
-  SiteHealthTracker,
-  type SiteHealthTransition,
 } from '../../../lambdas/domain/detection/decide-site-health';
+import { SiteHealthTracker } from '../../../lambdas/domain/detection/site-health-tracker';
+import type { SiteHealthTransition } from '../../../lambdas/ports/detection';
 import {
   prepareTrace,
   type ReplayTrip,

@@ -12,19 +12,18 @@ import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import type { Config } from '../../../lambdas/contracts/config/schema';
 import type { FailoverEvent } from '../../../lambdas/contracts/events/orchestrator-event';
-import type { SiteHealthState } from '../../../lambdas/domain/detection/decide-site-health';
 import type { FailbackHandlerDependencies } from '../../../lambdas/handlers/failback';
 import type { OrchestratorDependencies } from '../../../lambdas/handlers/orchestrator';
 import type { CarrierDirectory } from '../../../lambdas/ports/carriers';
 import type { Clock } from '../../../lambdas/ports/clock';
-import type { SiteHealthStore, StoredSiteHealth } from '../../../lambdas/ports/detection';
+import type { SiteHealthState, SiteHealthStore, StoredSiteHealth } from '../../../lambdas/ports/detection';
 import type { DeploymentFiles } from '../../../lambdas/runtime/deployment-files';
 import type { FakeCarrierOptions } from '../../../lib/developer/carrier-fakes/fake-carrier-server';
-import { type LocalCarriers, startLocalCarriers } from '../../../lib/developer/drill/local-carriers';
+import { type LocalCarriers, startLocalCarriers } from '../../../lib/developer/far-side/local-carriers';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../../lib/developer/drill/local-incident-table';
+} from '../../../lib/developer/far-side/local-incident-table';
 
 /** Options of {@link startHarness}. */
 export interface HarnessOptions {

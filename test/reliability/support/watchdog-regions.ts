@@ -16,24 +16,24 @@ import { failoverEventForTrip } from '../../../lambdas/adapters/lambda/orchestra
 import { RecordingNotifier } from '../../../lambdas/adapters/local/recording-notifier';
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import { probeSite } from '../../../lambdas/adapters/probes/probe-site';
+import {
+  type ProbeInvocationDependencies,
+  type ProbeInvocationSummary,
+  runProbeInvocation,
+} from '../../../lambdas/composition/probe-invocation';
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import type { Config, Site } from '../../../lambdas/contracts/config/schema';
 import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../../lambdas/handlers/failback';
 import { handleOrchestratorEvent, type OrchestratorResult } from '../../../lambdas/handlers/orchestrator';
-import {
-  type ProbeInvocationDependencies,
-  type ProbeInvocationSummary,
-  type ProbeLogger,
-  runProbeInvocation,
-} from '../../../lambdas/handlers/probe';
 import type { Clock } from '../../../lambdas/ports/clock';
 import type { DeploymentFiles } from '../../../lambdas/runtime/deployment-files';
-import { type LocalCarriers, startLocalCarriers } from '../../../lib/developer/drill/local-carriers';
+import type { ProbeLogger } from '../../../lambdas/runtime/powertools';
+import { silentMetrics } from '../../../lib/developer/drill/quiet-telemetry';
+import { type LocalCarriers, startLocalCarriers } from '../../../lib/developer/far-side/local-carriers';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../../lib/developer/drill/local-incident-table';
-import { silentMetrics } from '../../../lib/developer/drill/quiet-telemetry';
+} from '../../../lib/developer/far-side/local-incident-table';
 import { CuttableProxy } from './cuttable-proxy';
 
 /** A clock the test sets; `sleep` moves it on (never back), so waits inside the code cost nothing. */

@@ -8,10 +8,10 @@ import { carrierLimitsFromConfig } from '../../../../lambdas/composition/forward
 import type { CarrierName } from '../../../../lambdas/contracts/config/schema';
 import { type ArmResult, type ArmSummary, armFallbacks } from '../../../../lambdas/domain/forwarding/pre-arm';
 import { systemClock } from '../../../../lambdas/runtime/system-clock';
-import { carrierExitCode, openCarrierSession } from '../carrier-session';
-import type { CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
-import { formatTable, type Progress } from '../output';
+import { carrierExitCode, openCarrierSession } from '../support/carrier-session';
+import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
+import { formatTable, type Progress } from '../support/output';
 
 export interface ArmArgs {
   site?: string;

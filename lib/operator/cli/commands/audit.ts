@@ -12,9 +12,9 @@ import {
 } from '../../../../lambdas/domain/forwarding/drift-audit';
 import { describeRouting } from '../../../../lambdas/domain/forwarding/pre-arm';
 import { systemClock } from '../../../../lambdas/runtime/system-clock';
-import { carrierExitCode, openCarrierSession } from '../carrier-session';
-import type { CommandHandler } from '../command-context';
-import { formatTable, type Progress } from '../output';
+import { carrierExitCode, openCarrierSession } from '../support/carrier-session';
+import type { CommandHandler } from '../support/command-context';
+import { formatTable, type Progress } from '../support/output';
 
 export interface AuditArgs {
   site?: string;

@@ -1,8 +1,8 @@
 /** `carrier-failover config check [FILE]`: validates a config and its plan offline, as synth does. */
 import { loadDeployment } from '../../../config/load-config';
-import type { CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
-import { carriersTable, countPlan, type PlanCounts, sitesTable } from '../plan-summary';
+import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
+import { carriersTable, countPlan, type PlanCounts, sitesTable } from '../support/plan-summary';
 
 export interface ConfigCheckArgs {
   /** The config to check; the global --config when absent. */

@@ -9,9 +9,9 @@ import { deploymentNames } from '../../../../lambdas/contracts/deployment-names'
 import { type FailbackEvent, failbackEventSchema } from '../../../../lambdas/contracts/events/failback-event';
 import type { FailbackOutcome } from '../../../../lambdas/domain/failback/run-failback';
 import type { FailbackResult } from '../../../../lambdas/handlers/failback';
-import { CliError } from '../cli-error';
-import type { CommandContext, CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
+import { CliError } from '../support/cli-error';
+import type { CommandContext, CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
 
 export interface FailbackArgs {
   site: string;

@@ -22,11 +22,11 @@ import {
 import { outageIncidentId } from '../../../../lambdas/domain/orchestration/run-failover';
 import { type FailoverPreview, previewFailover } from '../../../../lambdas/domain/practice/preview-failover';
 import { systemClock } from '../../../../lambdas/runtime/system-clock';
-import { carrierExitCode, openCarrierSession } from '../carrier-session';
-import { CliError } from '../cli-error';
-import type { CommandContext, CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
-import { formatTable, type Progress } from '../output';
+import { carrierExitCode, openCarrierSession } from '../support/carrier-session';
+import { CliError } from '../support/cli-error';
+import type { CommandContext, CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
+import { formatTable, type Progress } from '../support/output';
 
 export interface FailoverArgs {
   site: string;

@@ -8,9 +8,9 @@ import { DynamoDbIncidentStore } from '../../../../lambdas/adapters/dynamodb/inc
 import { PRACTICE_SITE_ID } from '../../../../lambdas/domain/practice/practice-schedule';
 import { formatDurations } from '../../../../lambdas/domain/practice/run-practice';
 import type { Incident, PracticeRecord } from '../../../../lambdas/ports/incidents';
-import type { CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
-import { formatTable, formatTimestamp } from '../output';
+import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
+import { formatTable, formatTimestamp } from '../support/output';
 
 export interface IncidentsListArgs {
   /** Only this site's incidents (`practice` for the practice runs). */

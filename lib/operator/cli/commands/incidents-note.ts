@@ -2,9 +2,9 @@
 import { userInfo } from 'node:os';
 import { DynamoDbIncidentStore } from '../../../../lambdas/adapters/dynamodb/incident-store';
 import { TIMELINE } from '../../../../lambdas/domain/incidents/timeline';
-import { CliError } from '../cli-error';
-import type { CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
+import { CliError } from '../support/cli-error';
+import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
 
 export interface IncidentsNoteArgs {
   incidentId: string;

@@ -2,9 +2,9 @@
 import { DynamoDbForwardingStateStore } from '../../../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../../../lambdas/adapters/dynamodb/incident-store';
 import { buildIncidentReport, renderIncidentReportMarkdown } from '../../report/incident-report';
-import { CliError } from '../cli-error';
-import type { CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
+import { CliError } from '../support/cli-error';
+import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
 
 export interface IncidentsShowArgs {
   incidentId: string;

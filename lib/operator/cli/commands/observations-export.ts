@@ -9,10 +9,10 @@ import { DynamoDbObservationStore } from '../../../../lambdas/adapters/dynamodb/
 import { traceRowsFromObservations } from '../../replay/observation-rounds';
 import { formatTraceRow, traceHeader } from '../../replay/trace-format';
 import { formatTraceTime, parseTraceTime } from '../../replay/trace-time';
-import { CliError } from '../cli-error';
-import type { CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
-import { formatTimestamp } from '../output';
+import { CliError } from '../support/cli-error';
+import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
+import { formatTimestamp } from '../support/output';
 
 const DAY_MS = 86_400_000;
 /** How long the probes keep observations (the observation store's default TTL). */

@@ -2,9 +2,9 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../../../../lambdas/contracts/config/config-error';
 import { loadConfig, loadPlan } from '../../../config/load-config';
-import type { CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
-import { carriersTable, countPlan, type PlanCounts, sitesTable } from '../plan-summary';
+import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
+import { carriersTable, countPlan, type PlanCounts, sitesTable } from '../support/plan-summary';
 
 export interface PlanCheckArgs {
   /** The plan CSV to check; the one the config names when absent. */

@@ -29,10 +29,10 @@ import { type PracticeProgress, runPractice } from '../../../../lambdas/domain/p
 import type { PracticeRecord, PracticeStep } from '../../../../lambdas/ports/incidents';
 import type { AlertTopicCheck } from '../../../../lambdas/ports/practice';
 import { systemClock } from '../../../../lambdas/runtime/system-clock';
-import { CliError } from '../cli-error';
-import type { CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
-import { formatTable } from '../output';
+import { CliError } from '../support/cli-error';
+import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
+import { formatTable } from '../support/output';
 
 export interface PracticeArgs {
   /** Only this carrier's credentials, canary and plan numbers (the shared checks still run). */

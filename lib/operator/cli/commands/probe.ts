@@ -6,10 +6,10 @@
  */
 import { probeControlTarget } from '../../../../lambdas/adapters/probes/control-probe';
 import { probeSite } from '../../../../lambdas/adapters/probes/probe-site';
-import { judgeRound } from '../../../../lambdas/domain/detection/decide-site-health';
-import type { CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
-import { formatTable } from '../output';
+import { judgeRound } from '../../../../lambdas/domain/detection/judge-round';
+import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
+import { formatTable } from '../support/output';
 
 export interface ProbeArgs {
   site?: string;

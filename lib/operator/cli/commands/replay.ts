@@ -21,10 +21,10 @@ import { scoreReplay, tripOverlapsOutage } from '../../replay/score-replay';
 import type { SweepEntry, SweepResult } from '../../replay/sweep-settings';
 import { assertValidTrace, readTraceFile } from '../../replay/trace-format';
 import { formatTraceTime } from '../../replay/trace-time';
-import { CliError } from '../cli-error';
-import type { CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
-import { formatAge, formatTable, formatTimestamp } from '../output';
+import { CliError } from '../support/cli-error';
+import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
+import { formatAge, formatTable, formatTimestamp } from '../support/output';
 
 /** Trips and outages listed for people before "... and N more" (--json lists them all). */
 const MAX_ROWS_SHOWN = 50;

@@ -10,10 +10,10 @@ import { DynamoDbIncidentStore } from '../../../../lambdas/adapters/dynamodb/inc
 import { DynamoDbSiteHealthStore } from '../../../../lambdas/adapters/dynamodb/site-health-store';
 import type { NumberState, NumberStatus } from '../../../../lambdas/ports/forwarding-state';
 import type { Incident } from '../../../../lambdas/ports/incidents';
-import { CliError } from '../cli-error';
-import type { CommandContext, CommandHandler } from '../command-context';
-import { ExitCode } from '../exit-codes';
-import { formatAge, formatTable, formatTimestamp } from '../output';
+import { CliError } from '../support/cli-error';
+import type { CommandContext, CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
+import { formatAge, formatTable, formatTimestamp } from '../support/output';
 
 /** Seconds between two reads of `status --watch` unless `--interval` says otherwise. */
 export const DEFAULT_WATCH_INTERVAL_SECONDS = 5;

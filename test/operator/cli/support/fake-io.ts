@@ -1,4 +1,4 @@
-import type { CliIo } from '../../../../lib/operator/cli/output';
+import type { CliIo } from '../../../../lib/operator/cli/support/output';
 
 /** A CliIo for in-process runs: captured output, scripted answers, a fixed clock. */
 export interface FakeIo extends CliIo {

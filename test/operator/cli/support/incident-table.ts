@@ -6,14 +6,14 @@ import { DynamoDbForwardingStateStore } from '../../../../lambdas/adapters/dynam
 import { DynamoDbIncidentStore } from '../../../../lambdas/adapters/dynamodb/incident-store';
 import { DynamoDbSiteHealthStore } from '../../../../lambdas/adapters/dynamodb/site-health-store';
 import type { PlanEntry } from '../../../../lambdas/contracts/config/plan-entry';
-import type { RegionHealth } from '../../../../lambdas/domain/detection/decide-site-health';
 import { outageIncidentId } from '../../../../lambdas/domain/orchestration/run-failover';
+import type { RegionHealth } from '../../../../lambdas/ports/detection';
 import type { NumberStatus } from '../../../../lambdas/ports/forwarding-state';
 import type { Incident, TimelineEvent } from '../../../../lambdas/ports/incidents';
 import {
   type LocalIncidentTable,
   startLocalIncidentTable,
-} from '../../../../lib/developer/drill/local-incident-table';
+} from '../../../../lib/developer/far-side/local-incident-table';
 
 /** The example deployment's table name (`${deployment}-incidents`). */
 export const EXAMPLE_TABLE_NAME = 'acme-voice-incidents';

@@ -1,0 +1,152 @@
+/**
+ * Telnyx's update jobs (CreateUpdatePhoneNumbersJob, then RetrievePhoneNumbersJob until it ends):
+ * one request changes up to 1000 numbers, and the finished job says which of them it changed.
+ */
+import { CarrierAuthError, CarrierError } from '../../contracts/errors';
+import { type CarrierHttpClient, malformedResponse } from './carrier-http';
+
+/** Telnyx's documented maximum of numbers in one update job. */
+export const TELNYX_BULK_LIMIT = 1000;
+
+/** A phone number as ListPhoneNumbers and the job operations name it. */
+export interface PhoneNumberRecord {
+  id?: string;
+  phone_number?: string;
+}
+
+/** An update job as Telnyx reports it. */
+interface PhoneNumbersJob {
+  id?: string;
+  status?: string;
+  successful_operations?: PhoneNumberRecord[];
+  failed_operations?: (PhoneNumberRecord & {
+    errors?: { code?: string; title?: string; detail?: string }[];
+  })[];
+  pending_operations?: PhoneNumberRecord[];
+}
+
+/** What running a job needs of the adapter: its client, where Telnyx is, and how to poll. */
+export interface TelnyxJobContext {
+  readonly http: CarrierHttpClient;
+  readonly baseUrl: string;
+  /** The request headers, with a JSON content type when the request has a body. */
+  headers(withBody?: boolean): Record<string, string>;
+  readonly pollIntervalMs: number;
+  readonly pollTimeoutMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * Creates one update job and polls it to the end. Returns, for every key (E.164 number or
+ * phone number id, as sent), null when the update succeeded or the error that stopped it.
+ */
+export async function runUpdateJob(
+  context: TelnyxJobContext,
+  body: Record<string, unknown>,
+  keys: string[],
+): Promise<Map<string, Error | null>> {
+  const subject = keys.length === 1 ? keys[0] : `${keys.length} numbers`;
+  const create = {
+    operation: 'CreateUpdatePhoneNumbersJob',
+    subject,
+    method: 'POST' as const,
+    url: `${context.baseUrl}/phone_numbers/jobs/update_phone_numbers`,
+    headers: context.headers(true),
+    body: JSON.stringify(body),
+  };
+  let job: PhoneNumbersJob;
+  try {
+    job = jobOf(await context.http.sendJson<{ data?: PhoneNumbersJob }>(create), create);
+  } catch (error) {
+    throw tooManyJobsIsRetryable(error);
+  }
+  let waited = 0;
+  let askedToWait = 0;
+  while (!isFinished(job) && waited < context.pollTimeoutMs) {
+    const wait = Math.max(context.pollIntervalMs, askedToWait);
+    askedToWait = 0;
+    await context.sleep(wait);
+    waited += wait;
+    const poll = {
+      operation: 'RetrievePhoneNumbersJob',
+      subject: `job ${job.id}`,
+      method: 'GET' as const,
+      url: `${context.baseUrl}/phone_numbers/jobs/${encodeURIComponent(job.id ?? '')}`,
+      headers: context.headers(),
+    };
+    try {
+      job = jobOf(await context.http.sendJson<{ data?: PhoneNumbersJob }>(poll), poll);
+    } catch (error) {
+      // The job is already queued at Telnyx: a failed poll must not abandon it (re-creating it
+      // would apply the change twice), so transient poll errors just delay the next poll.
+      if (!(error instanceof CarrierError) || !error.retryable) {
+        throw error;
+      }
+      askedToWait = error.retryAfterMs ?? 0;
+    }
+  }
+  return jobResults(job, keys, waited);
+}
+
+function jobOf(body: { data?: PhoneNumbersJob }, request: { operation: string; subject?: string }) {
+  if (typeof body?.data !== 'object' || body.data === null || typeof body.data.id !== 'string') {
+    throw malformedResponse('telnyx', request, 'no job `data` with an id');
+  }
+  return body.data;
+}
+
+function isFinished(job: PhoneNumbersJob): boolean {
+  return job.status === 'completed' || job.status === 'failed' || job.status === 'expired';
+}
+
+function jobResults(job: PhoneNumbersJob, keys: string[], waitedMs: number): Map<string, Error | null> {
+  const results = new Map<string, Error | null>();
+  const matches = (record: PhoneNumberRecord, key: string) =>
+    record.phone_number === key || record.id === key;
+  for (const key of keys) {
+    const failed = job.failed_operations?.find((record) => matches(record, key));
+    if (job.successful_operations?.some((record) => matches(record, key))) {
+      results.set(key, null);
+    } else if (failed) {
+      const first = failed.errors?.[0];
+      const said = [first?.title, first?.detail].filter(Boolean).join(': ') || 'no reason given';
+      results.set(
+        key,
+        new CarrierError(
+          'telnyx',
+          `update job ${job.id} failed for ${key}: ${said}; fix the number at Telnyx or forward it another way`,
+          { retryable: false, code: first?.code },
+        ),
+      );
+    } else {
+      const state = isFinished(job) ? `ended ${job.status}` : `still ${job.status} after ${waitedMs} ms`;
+      results.set(
+        key,
+        new CarrierError(
+          'telnyx',
+          `update job ${job.id} ${state} without confirming ${key}; retry (the job may still apply it, which is harmless)`,
+          { retryable: true },
+        ),
+      );
+    }
+  }
+  return results;
+}
+
+// Telnyx allows 20 pending jobs; its 422 for the 21st is a "come back later", not a bad request.
+function tooManyJobsIsRetryable(error: unknown): unknown {
+  if (
+    error instanceof CarrierError &&
+    !(error instanceof CarrierAuthError) &&
+    error.status === 422 &&
+    /pending or in progress jobs/i.test(error.message)
+  ) {
+    return new CarrierError('telnyx', `${error.message.replace(/^telnyx: /, '')} (too many pending jobs)`, {
+      retryable: true,
+      status: error.status,
+      code: error.code,
+      cause: error,
+    });
+  }
+  return error;
+}

@@ -1,0 +1,96 @@
+import * as z from 'zod';
+import { DEFAULT_BASE_URLS } from './config-constants';
+import { e164, forwardDestination, httpsUrl, httpUrl, intInRange } from './field-schemas';
+
+/** The fields every carrier has: its secret, its limits and an optional canary. */
+const carrierCommon = {
+  secretName: z
+    .string({ error: 'expected the name of a Secrets Manager secret' })
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'expected the name of a Secrets Manager secret' })
+    .describe(
+      "Name of the Secrets Manager secret (in every watchdog region) holding this carrier's credentials as JSON.",
+    ),
+  rateLimitPerSecond: z
+    .number({ error: 'expected a positive number' })
+    .positive({ error: 'expected a positive number' })
+    .max(1000, { error: 'expected at most 1000' })
+    .optional()
+    .describe("Requests per second we send to this carrier. Defaults to the carrier's documented limit."),
+  maxConcurrency: intInRange(1, 200).default(10).describe('Requests in flight at once to this carrier.'),
+  canary: z
+    .object({
+      number: e164.describe(
+        'A number the provider owns for testing, on this carrier, that is not in the forwarding plan (E.164).',
+      ),
+      forwardTo: forwardDestination.describe(
+        'Where the practice run forwards the canary (E.164 or sip: URI, as the plan allows for this carrier).',
+      ),
+    })
+    .strict()
+    .optional()
+    .describe(
+      'Optional canary number: the weekly practice run forwards it, checks the carrier took it, and restores it.',
+    ),
+};
+
+/** The upstream carriers, keyed by name; each is optional, the cross-field rules ask for one. */
+export const carriersSchema = z
+  .object({
+    telnyx: z
+      .object({
+        ...carrierCommon,
+        baseUrl: httpUrl.default(DEFAULT_BASE_URLS.telnyx).describe('Telnyx API v2 base URL.'),
+        backupConnectionId: z
+          .string()
+          .optional()
+          .describe(
+            'Optional Telnyx SIP connection id dedicated to failover: the connection switch moves numbers to it. Set with primaryConnectionId.',
+          ),
+        primaryConnectionId: z
+          .string()
+          .optional()
+          .describe(
+            'The Telnyx SIP connection id numbers normally use; the switch moves them back to it. Set with backupConnectionId.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('Telnyx API v2: per-number call forwarding and bulk update jobs.'),
+    twilio: z
+      .object({
+        ...carrierCommon,
+        baseUrl: httpUrl.default(DEFAULT_BASE_URLS.twilio).describe('Twilio REST API base URL.'),
+        trunkingBaseUrl: httpUrl
+          .default('https://trunking.twilio.com/v1')
+          .describe('Twilio Elastic SIP Trunking API base URL.'),
+        trunkSid: z
+          .string()
+          .regex(/^TK[0-9a-fA-F]{32}$/, {
+            error: 'expected a Twilio trunk SID (TK followed by 32 hex digits)',
+          })
+          .optional()
+          .describe(
+            'Optional Elastic SIP trunk whose origination URL priorities can be switched in one call.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('Twilio: IncomingPhoneNumbers updates and Elastic SIP Trunking origination switch.'),
+    bandwidth: z
+      .object({
+        ...carrierCommon,
+        baseUrl: httpUrl.default(DEFAULT_BASE_URLS.bandwidth).describe('Bandwidth Dashboard API base URL.'),
+      })
+      .strict()
+      .optional()
+      .describe('Bandwidth Dashboard API (XML): TN option orders with CallForward.'),
+    webhook: z
+      .object({
+        ...carrierCommon,
+        baseUrl: httpsUrl.describe('HTTPS endpoint the provider runs; receives signed JSON POSTs.'),
+      })
+      .strict()
+      .optional()
+      .describe('Generic signed webhook for carriers with no adapter yet.'),
+  })
+  .strict();
