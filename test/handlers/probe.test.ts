@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -42,6 +42,7 @@ import {
   type LocalIncidentTable,
   startLocalIncidentTable,
 } from '../../lib/developer/far-side/local-incident-table';
+import { ROOT, sourceFiles } from '../architecture/source-graph';
 import { EXAMPLE_CONFIG, EXAMPLE_PLAN } from '../support/config-files';
 
 const lambdaMock = mockClient(LambdaClient);
@@ -537,27 +538,21 @@ describe('probe environment', () => {
 
 describe('metric names', () => {
   it('are spelled only in lambdas/contracts/metric-names.ts', () => {
-    const root = resolve(__dirname, '../../lambdas');
-    const namesModule = join(root, 'contracts', 'metric-names.ts');
+    const namesModule = 'lambdas/contracts/metric-names.ts';
     const names = [
       METRIC_NAMESPACE,
       ...Object.values(DIMENSION_NAMES),
       ...Object.values(PROBE_METRICS).map((m) => m.name),
       ...Object.values(ORCHESTRATOR_METRICS).map((m) => m.name),
     ];
-    const sources = (dir: string): string[] =>
-      readdirSync(dir).flatMap((entry) => {
-        const path = join(dir, entry);
-        return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
-      });
 
-    const misplaced = sources(root)
-      .filter((path) => path !== namesModule)
+    const misplaced = sourceFiles()
+      .filter((path) => path.startsWith('lambdas/') && path !== namesModule)
       .flatMap((path) => {
-        const text = readFileSync(path, 'utf8');
+        const text = readFileSync(join(ROOT, path), 'utf8');
         return names
           .filter((name) => [`'${name}'`, `"${name}"`, `\`${name}\``].some((quoted) => text.includes(quoted)))
-          .map((name) => `${relative(root, path)}: ${name} (import it from contracts/metric-names.ts)`);
+          .map((name) => `${path}: ${name} (import it from ${namesModule})`);
       });
 
     expect(misplaced).toEqual([]);

@@ -14,10 +14,8 @@ import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/fo
 import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
 import type { CarrierName } from '../../lambdas/contracts/config/schema';
-import {
-  ALREADY_FORWARDED_BEFORE_SNAPSHOT,
-  forwardNumbers,
-} from '../../lambdas/domain/forwarding/forward-numbers';
+import { forwardNumbers } from '../../lambdas/domain/forwarding/forward-numbers';
+import { ALREADY_FORWARDED_BEFORE_SNAPSHOT } from '../../lambdas/domain/forwarding/forward-one';
 import type { IncidentRunOptions } from '../../lambdas/domain/forwarding/incident-number-run';
 import { restoreNumbers } from '../../lambdas/domain/forwarding/restore-numbers';
 import type { Carrier } from '../../lambdas/ports/carriers';

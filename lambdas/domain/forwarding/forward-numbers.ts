@@ -34,8 +34,6 @@ import { drainQueue, WorkQueue } from './work-queue';
 import { groupByCarrier, settleAll } from './worker-pool';
 
 // Part of forwardNumbers' vocabulary, defined beside the paths that use them.
-export { DEFAULT_BULK_CLAIM_LEASE_MS } from './forward-in-bulk';
-export { ALREADY_FORWARDED_BEFORE_SNAPSHOT, forwardsAlwaysTo } from './forward-one';
 
 /** A carrier's bulk API is used from this many numbers to forward on. */
 export const DEFAULT_BULK_THRESHOLD = 20;

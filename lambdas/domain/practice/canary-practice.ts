@@ -14,7 +14,8 @@ import type { Carrier, ForwardRequest, RoutingSnapshot } from '../../ports/carri
 import type { Clock, Random } from '../../ports/clock';
 import type { ForwardingStateStore } from '../../ports/forwarding-state';
 import type { PracticeStep } from '../../ports/incidents';
-import { forwardNumbers, forwardsAlwaysTo } from '../forwarding/forward-numbers';
+import { forwardNumbers } from '../forwarding/forward-numbers';
+import { forwardsAlwaysTo } from '../forwarding/forward-one';
 import { describeRouting } from '../forwarding/pre-arm';
 import { restoreNumbers, routingMatchesSnapshot } from '../forwarding/restore-numbers';
 import {

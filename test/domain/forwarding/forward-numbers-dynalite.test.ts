@@ -5,13 +5,13 @@
 import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
+import { DEFAULT_BULK_CLAIM_LEASE_MS } from '../../../lambdas/domain/forwarding/forward-in-bulk';
 import {
-  ALREADY_FORWARDED_BEFORE_SNAPSHOT,
-  DEFAULT_BULK_CLAIM_LEASE_MS,
   type ForwardNumbersInput,
   type ForwardOutcome,
   forwardNumbers,
 } from '../../../lambdas/domain/forwarding/forward-numbers';
+import { ALREADY_FORWARDED_BEFORE_SNAPSHOT } from '../../../lambdas/domain/forwarding/forward-one';
 import { DEFAULT_CLAIM_LEASE_MS } from '../../../lambdas/domain/forwarding/number-claims';
 import type { RoutingSnapshot } from '../../../lambdas/ports/carriers';
 import type { ClaimedNumberState, ForwardingStateStore } from '../../../lambdas/ports/forwarding-state';

@@ -1,11 +1,8 @@
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import { ValidationError } from '../../../lambdas/contracts/errors';
-import {
-  ALREADY_FORWARDED_BEFORE_SNAPSHOT,
-  type ForwardNumbersInput,
-  forwardNumbers,
-} from '../../../lambdas/domain/forwarding/forward-numbers';
+import { type ForwardNumbersInput, forwardNumbers } from '../../../lambdas/domain/forwarding/forward-numbers';
+import { ALREADY_FORWARDED_BEFORE_SNAPSHOT } from '../../../lambdas/domain/forwarding/forward-one';
 import { FIRST_STAGE_ROWS } from '../../../lambdas/domain/forwarding/staged-rows';
 import type { Carrier, CarrierCall } from '../../../lambdas/ports/carriers';
 import type {
