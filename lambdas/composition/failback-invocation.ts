@@ -1,6 +1,7 @@
 import type { FailbackDependencies } from '../domain/failback/run-failback';
 import type { SiteHealthState, SiteHealthStore } from '../ports/detection';
 import type { Actor } from '../ports/incidents';
+import { createFailoverRoutes } from './failover-routes';
 import { carrierLimitsFromConfig } from './forward-run';
 import { createIncidentLog } from './incident-log';
 import type { IncidentWork, InvocationContext } from './lambda-incident-dependencies';
@@ -41,5 +42,6 @@ export async function composeFailback(
     runId: context.awsRequestId,
     deadlineMs: now + context.getRemainingTimeInMillis() - marginMs,
     leaseMs: context.getRemainingTimeInMillis() + marginMs,
+    routes: createFailoverRoutes(config, carriers, work.readBacks, work.clock),
   };
 }

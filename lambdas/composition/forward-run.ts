@@ -1,5 +1,5 @@
 import { CARRIER_NAMES, DEFAULT_RATE_LIMITS } from '../contracts/config/config-constants';
-import type { CarriersConfig } from '../contracts/config/schema';
+import type { CarrierName, CarriersConfig } from '../contracts/config/schema';
 import { forwardNumbers } from '../domain/forwarding/forward-numbers';
 import type { CarrierLimitsByName } from '../domain/forwarding/token-bucket';
 import type { CarrierDirectory } from '../ports/carriers';
@@ -28,6 +28,8 @@ export interface ForwardRunOptions {
   limits: CarrierLimitsByName;
   /** Identifies the run in number claims (the Lambda request id, so a retry resumes its own claims). */
   runId: string;
+  /** Carriers forwarded one request a number, never in bulk (`per-number` mode). */
+  perNumberCarriers?: readonly CarrierName[];
 }
 
 /** The forwarding engine as the orchestrator calls it: one run over an incident's numbers until a deadline. */

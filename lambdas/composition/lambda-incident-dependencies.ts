@@ -2,12 +2,14 @@ import { createCarrierDirectory } from '../adapters/carriers/carrier-directory';
 import { SecretsManagerCredentialSource } from '../adapters/carriers/credentials';
 import { DynamoDbForwardingStateStore } from '../adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../adapters/dynamodb/incident-store';
+import { DynamoDbRouteReadBackStore } from '../adapters/dynamodb/route-read-back-store';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import type { Notifier } from '../ports/alerts';
 import type { CarrierDirectory } from '../ports/carriers';
 import type { Clock, Random } from '../ports/clock';
 import type { ForwardingStateStore } from '../ports/forwarding-state';
 import type { IncidentStore } from '../ports/incidents';
+import type { RouteReadBackStore } from '../ports/route-read-backs';
 import { documentClient, secretsManagerClient, snsClient } from '../runtime/aws-clients';
 import { type DeploymentFiles, readDeploymentFiles } from '../runtime/deployment-files';
 import { taskRoot } from '../runtime/lambda-entry';
@@ -18,6 +20,8 @@ export interface IncidentWork {
   files: DeploymentFiles;
   incidents: IncidentStore;
   numbers: ForwardingStateStore;
+  /** The routes' last read-backs (`arm`, `audit`): which numbers each route carries. */
+  readBacks: RouteReadBackStore;
   notifier: Notifier;
   /** Carrier adapters with credentials resolved (cached by the credential source). */
   carriers(): Promise<CarrierDirectory>;
@@ -47,6 +51,7 @@ export function createLambdaIncidentWork(environment: {
     files,
     incidents: new DynamoDbIncidentStore(documentClient, environment.TABLE_NAME),
     numbers: new DynamoDbForwardingStateStore(documentClient, environment.TABLE_NAME),
+    readBacks: new DynamoDbRouteReadBackStore(documentClient, environment.TABLE_NAME),
     notifier: new SnsNotifier(snsClient, environment.ALERT_TOPIC_ARN),
     carriers: () => createCarrierDirectory(files.config.carriers, credentialSource),
     clock: systemClock,

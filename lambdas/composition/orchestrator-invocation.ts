@@ -1,4 +1,7 @@
+import { CARRIER_NAMES } from '../contracts/config/config-constants';
+import { failoverModeOf } from '../contracts/config/site-routes';
 import type { FailoverDependencies } from '../domain/orchestration/run-failover';
+import { createFailoverRoutes } from './failover-routes';
 import { carrierLimitsFromConfig, createForwardRun } from './forward-run';
 import { createIncidentLog } from './incident-log';
 import type { IncidentWork, InvocationContext } from './lambda-incident-dependencies';
@@ -17,13 +20,15 @@ export async function composeFailover(
   const now = work.clock.now();
   // The orchestrator acts; who asked for it is on the detected and joined events.
   const log = createIncidentLog(work, config, { type: 'system', region: work.region, name: 'orchestrator' });
+  const carriers = await work.carriers();
   const forward = createForwardRun({
-    carriers: await work.carriers(),
+    carriers,
     store: work.numbers,
     clock: work.clock,
     random: work.random,
     limits: carrierLimitsFromConfig(config.carriers),
     runId: context.awsRequestId,
+    perNumberCarriers: perNumberCarriersOf(config),
   });
   return {
     store: work.incidents,
@@ -36,5 +41,13 @@ export async function composeFailover(
     deadlineMs: now + context.getRemainingTimeInMillis() - marginMs,
     leaseMs: context.getRemainingTimeInMillis() + marginMs,
     random: work.random,
+    routes: createFailoverRoutes(config, carriers, work.readBacks, work.clock),
   };
+}
+
+/** Carriers some site forwards one request a number (`per-number`): the engine sends them no bulk call. */
+function perNumberCarriersOf(config: IncidentWork['files']['config']) {
+  return CARRIER_NAMES.filter((carrier) =>
+    config.sites.some((site) => failoverModeOf(site, carrier) === 'per-number'),
+  );
 }

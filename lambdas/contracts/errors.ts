@@ -21,11 +21,23 @@ export class CarrierError extends CarrierFailoverError {
   readonly code?: string;
   /** How long the carrier asked us to wait (Retry-After, X-RateLimit-Reset), in milliseconds. */
   readonly retryAfterMs?: number;
+  /**
+   * True when the request certainly changed nothing at the carrier (a read, or a 429 the carriers
+   * document as never processed), so sending the same request again is always safe.
+   */
+  readonly safeToRepeat: boolean;
 
   constructor(
     carrier: string,
     message: string,
-    options: { retryable: boolean; status?: number; code?: string; retryAfterMs?: number; cause?: unknown },
+    options: {
+      retryable: boolean;
+      status?: number;
+      code?: string;
+      retryAfterMs?: number;
+      safeToRepeat?: boolean;
+      cause?: unknown;
+    },
   ) {
     super(`${carrier}: ${message}`, options);
     this.name = 'CarrierError';
@@ -33,6 +45,7 @@ export class CarrierError extends CarrierFailoverError {
     this.status = options.status;
     this.code = options.code;
     this.retryAfterMs = options.retryAfterMs;
+    this.safeToRepeat = options.safeToRepeat ?? false;
   }
 }
 

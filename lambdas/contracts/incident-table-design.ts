@@ -13,6 +13,7 @@
  * | number forwarding state  | `INCIDENT#<id>`            | `NUMBER#<E.164>`                |                                |
  * | active-incident pointer  | `SITE#<site>`              | `ACTIVE`                        |                                |
  * | site health (decision)   | `SITE#<site>`              | `HEALTH#<region>`               |                                |
+ * | route read-back          | `SITE#<site>`              | `ROUTE#<carrier>`               |                                |
  *
  * Nothing in it expires.
  *
@@ -64,6 +65,7 @@ export const tableKeys = {
   }),
   observationPartition: (siteId: string, region: string) => `OBS#${siteId}#${region}`,
   siteHealth: (siteId: string, region: string) => ({ pk: `SITE#${siteId}`, sk: `HEALTH#${region}` }),
+  routeReadBack: (siteId: string, carrier: string) => ({ pk: `SITE#${siteId}`, sk: `ROUTE#${carrier}` }),
 } as const;
 
 /** Sort-key prefixes for queries inside an incident's partition. */

@@ -1,6 +1,7 @@
 /** The carriers, as the forwarding engine sees them: read, forward and restore a number's routing. */
 import type { ForwardMode } from '../contracts/config/plan-entry';
 import type { CarrierName } from '../contracts/config/schema';
+import type { CarrierRoutes } from './carrier-routes';
 
 /**
  * A number's routing at the carrier, exactly as needed to put it back. `settings` is the
@@ -55,10 +56,11 @@ export interface Carrier {
   readonly bulkLimit?: number;
   /** Forwards many numbers in one asynchronous carrier job and waits for it to finish. */
   forwardMany?(requests: ForwardRequest[]): Promise<BulkItemOutcome[]>;
-  /** Moves every number of a trunk/connection to its backup route in one call (Twilio trunk, Telnyx connection). */
-  switchToBackupRoute?(): Promise<void>;
-  /** Undoes switchToBackupRoute. */
-  switchToPrimaryRoute?(): Promise<void>;
+  /**
+   * The route-wide operations (native failover armed ahead, the switch of a whole trunk,
+   * connection or SIP peer); undefined when the carrier has none (the webhook).
+   */
+  readonly routes?: CarrierRoutes;
 }
 
 /** Runs one carrier request under the run's limits (the engine's CarrierLane.call). */

@@ -54,8 +54,43 @@ export interface Incident {
   practice?: PracticeRecord;
   /** Every alert this incident owed people, oldest first, each marked once it was published. */
   alerts?: IncidentAlert[];
+  /**
+   * The site's routes in native or switch mode and what each did in this incident (one per
+   * carrier): the numbers they carried need no per-number write, and failback undoes the switches.
+   */
+  routes?: IncidentRoute[];
   /** Optimistic-lock version. */
   version: number;
+}
+
+/**
+ * What one route did in an incident. A switch is recorded `switching` with its record before the
+ * carrier is touched, so a run that dies mid-switch leaves the record for the next run to apply
+ * again (the switch is idempotent), and failback puts back exactly what the record holds.
+ */
+export interface IncidentRoute {
+  carrier: CarrierName;
+  /** The mode the site configures for this carrier. */
+  mode: 'native' | 'switch';
+  /**
+   * `covered`: the native failover carries the numbers, nothing sent; `switching`/`switched`: the
+   * switch is being applied / was applied; `switching-back`/`switched-back`: failback's undo;
+   * `not-covering`: the route carries none of the numbers in this incident (reason says why) and
+   * they are forwarded one by one or in bulk.
+   */
+  state: 'covered' | 'switching' | 'switched' | 'switching-back' | 'switched-back' | 'not-covering';
+  /** How many of the site's numbers at this carrier the route carries. */
+  covered: number;
+  /** The numbers it does not carry (named by the last read-back): forwarded one by one or in bulk. */
+  uncovered: string[];
+  /** Why the route carries fewer than all, or none, of the numbers. */
+  reason?: string;
+  /** The switch's record: what it changes and the values to put back (carrier-specific). */
+  record?: Record<string, unknown>;
+  /** Epoch ms of the last state change. */
+  at: number;
+  /** Epoch ms the route carried the numbers to the backup (the switch applied; native: detection). */
+  carriedAt?: number;
 }
 
 /**

@@ -138,7 +138,7 @@ describe('config problems say what is expected and how to fix it', () => {
       (config) => {
         config.sites[0].rol = 'primary';
       },
-      ['sites[0]: unknown field "rol": did you mean "role"? (allowed here: id, role, sip, http)'],
+      ['sites[0]: unknown field "rol": did you mean "role"? (allowed here: id, role, sip, http, failover)'],
     ],
     [
       'a field that does not exist',

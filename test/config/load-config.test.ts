@@ -137,6 +137,7 @@ describe('loadDeployment', () => {
   it('rejects a plan whose carrier is valid but not configured', () => {
     const config = exampleConfigObject();
     delete config.carriers.bandwidth;
+    delete config.sites[0].failover.bandwidth;
 
     const problems = problemsOf(writeDeploymentFiles(config));
 
@@ -157,14 +158,61 @@ describe('loadDeployment cross-references', () => {
     ]);
   });
 
-  it('requires both Telnyx connection ids for the connection switch', () => {
+  it("requires the ids of a route's mode: the switch of a Telnyx connection needs its backup connection", () => {
     const config = exampleConfigObject();
-    config.carriers.telnyx.backupConnectionId = '2222222222';
+    config.sites[0].failover.telnyx = { mode: 'switch', connectionId: '1684641123236054244' };
 
     expect(problemsOf(writeDeploymentFiles(config))).toEqual([
       expect.stringMatching(
-        /carriers\.telnyx\.primaryConnectionId: expected backupConnectionId and primaryConnectionId to be set together/,
+        /sites\[0\]\.failover\.telnyx\.backupConnectionId: required for mode switch: add the carrier's backupConnectionId$/,
       ),
     ]);
+  });
+
+  it("requires the backup site's SIP URI once a carrier is native or switch", () => {
+    const config = exampleConfigObject();
+    delete config.sites[0].failover.backupSipUri;
+
+    expect(problemsOf(writeDeploymentFiles(config))).toEqual([
+      expect.stringMatching(
+        /sites\[0\]\.failover\.backupSipUri: required when a carrier is native or switch/,
+      ),
+    ]);
+  });
+
+  it('offers each carrier only the modes its API has: Twilio has no bulk update, the webhook only per-number', () => {
+    const config = exampleConfigObject();
+    config.sites[0].failover.twilio.mode = 'bulk';
+    config.sites[0].failover.webhook.mode = 'native';
+
+    expect(problemsOf(writeDeploymentFiles(config))).toEqual([
+      expect.stringMatching(/sites\[0\]\.failover\.twilio\.mode: .*native, switch, per-number/),
+      expect.stringMatching(/sites\[0\]\.failover\.webhook\.mode: .*per-number/),
+    ]);
+  });
+
+  it('refuses a backup connection two sites share: switching one back would move the other home too', () => {
+    const config = exampleConfigObject();
+    config.sites[1].failover = {
+      backupSipUri: 'sip:sbc1.phx.example.net:5060',
+      telnyx: { ...config.sites[0].failover.telnyx, connectionId: '1684641123236054299' },
+    };
+
+    expect(problemsOf(writeDeploymentFiles(config))).toEqual([
+      expect.stringMatching(/sites\[1\]\.failover\.telnyx\.backupConnectionId: is also sites\[0\]'s backup/),
+    ]);
+  });
+
+  it('names a failover entry for a carrier the config does not set up', () => {
+    const config = exampleConfigObject();
+    delete config.carriers.webhook;
+    config.forwardingPlan = 'numbers.csv';
+
+    const problems = problemsOf(writeDeploymentFiles(config));
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /sites\[0\]\.failover\.webhook: expected carriers\.webhook to be configured, or remove this entry$/,
+      ),
+    );
   });
 });

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createCarrierDirectory } from '../../lambdas/adapters/carriers/carrier-directory';
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
+import { DynamoDbRouteReadBackStore } from '../../lambdas/adapters/dynamodb/route-read-back-store';
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
 import type { Config } from '../../lambdas/contracts/config/schema';
@@ -73,6 +74,7 @@ describe('failback handler', () => {
       files: deploymentFiles,
       incidents: new DynamoDbIncidentStore(table.documentClient, table.tableName),
       numbers: numbersStore(new DynamoDbForwardingStateStore(table.documentClient, table.tableName)),
+      readBacks: new DynamoDbRouteReadBackStore(table.documentClient, table.tableName),
       notifier: new SnsNotifier(
         new SNSClient({ region: REGION }),
         'arn:aws:sns:us-east-1:111111111111:alerts',

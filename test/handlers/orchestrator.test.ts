@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createCarrierDirectory } from '../../lambdas/adapters/carriers/carrier-directory';
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
+import { DynamoDbRouteReadBackStore } from '../../lambdas/adapters/dynamodb/route-read-back-store';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
 import type { InvocationContext } from '../../lambdas/composition/lambda-incident-dependencies';
 import { CarrierError } from '../../lambdas/contracts/errors';
@@ -82,6 +83,7 @@ describe('orchestrator handler', () => {
       files,
       incidents: new DynamoDbIncidentStore(table.documentClient, table.tableName),
       numbers: new DynamoDbForwardingStateStore(table.documentClient, table.tableName),
+      readBacks: new DynamoDbRouteReadBackStore(table.documentClient, table.tableName),
       notifier: new SnsNotifier(new SNSClient({ region }), TOPIC),
       carriers: async () =>
         refuse(
@@ -145,9 +147,21 @@ describe('orchestrator handler', () => {
       'alert-sent',
       'forwarding-started',
       'alert-sent',
+      'route-carried',
+      'route-carried',
+      'route-carried',
       'forwarding-finished',
       'alert-sent',
     ]);
+    // Nobody ran `arm`: the failover read each native route first, found it not armed, and forwarded
+    // its numbers one by one instead.
+    const routes = events.filter((event) => event.type === 'route-carried');
+    expect(routes.map((event) => [event.details?.carrier, event.details?.state])).toEqual([
+      ['telnyx', 'not-covering'],
+      ['twilio', 'not-covering'],
+      ['bandwidth', 'not-covering'],
+    ]);
+    for (const event of routes) expect(event.message).toMatch(/not ready/);
   });
 
   it('sends one alert per state change, within SNS limits, with filterable attributes and the runbook', async () => {

@@ -546,8 +546,15 @@ describe('metric names', () => {
       ...Object.values(ORCHESTRATOR_METRICS).map((m) => m.name),
     ];
 
+    // The carriers' wire formats have words of their own (Bandwidth's XML has a `Site` element), and
+    // the carrier adapters publish no metric.
     const misplaced = sourceFiles()
-      .filter((path) => path.startsWith('lambdas/') && path !== namesModule)
+      .filter(
+        (path) =>
+          path.startsWith('lambdas/') &&
+          path !== namesModule &&
+          !path.startsWith('lambdas/adapters/carriers/'),
+      )
       .flatMap((path) => {
         const text = readFileSync(join(ROOT, path), 'utf8');
         return names

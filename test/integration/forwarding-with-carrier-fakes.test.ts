@@ -106,13 +106,15 @@ const SETUPS: Record<CarrierName, (context: SetupContext) => Promise<CarrierUnde
 
   async twilio({ clock, fakeOptions, numbers }) {
     const fake = await new TwilioFake(fakeOptions).start();
-    // Answered by a voice URL (with a fallback), by an Elastic SIP trunk, or by a TwiML application.
+    // Answered by a voice URL (with a fallback), by an Elastic SIP trunk (its voice URL ignored
+    // meanwhile: the API has no way to empty it again), or by a TwiML application (refused: the API
+    // has no way to clear it but a trunk).
     fake.seedNumbers(
       numbers.map((phoneNumber, index) =>
         index % 3 === 0
           ? { phoneNumber, voiceFallbackUrl: 'https://pbx.example.com/fallback' }
           : index % 3 === 1
-            ? { phoneNumber, voiceUrl: null, trunkSid: `TK${'1'.repeat(32)}` }
+            ? { phoneNumber, trunkSid: `TK${'1'.repeat(32)}` }
             : { phoneNumber, voiceUrl: null, voiceApplicationSid: `AP${'2'.repeat(32)}` },
       ),
     );

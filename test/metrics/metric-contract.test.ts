@@ -11,6 +11,7 @@ import { createCarrierDirectory } from '../../lambdas/adapters/carriers/carrier-
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
 import { DynamoDbObservationStore } from '../../lambdas/adapters/dynamodb/observation-store';
+import { DynamoDbRouteReadBackStore } from '../../lambdas/adapters/dynamodb/route-read-back-store';
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { RecordingNotifier } from '../../lambdas/adapters/local/recording-notifier';
 import { runProbeInvocation } from '../../lambdas/composition/probe-invocation';
@@ -245,6 +246,7 @@ async function writesOfTheHandlers(): Promise<MetricUse[]> {
       files,
       incidents: new DynamoDbIncidentStore(table.documentClient, table.tableName),
       numbers: new DynamoDbForwardingStateStore(table.documentClient, table.tableName),
+      readBacks: new DynamoDbRouteReadBackStore(table.documentClient, table.tableName),
       notifier: new RecordingNotifier(clock),
       carriers: () =>
         createCarrierDirectory(files.config.carriers, carriers.credentialSource, { pollIntervalMs: 5 }),

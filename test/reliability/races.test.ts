@@ -141,6 +141,10 @@ describe('races between regions and operators', () => {
       'outage-started',
       'detected',
       'forwarding-started',
+      // Nobody ran arm: each native route is read first, found not armed, and its numbers forwarded.
+      'route-carried',
+      'route-carried',
+      'route-carried',
       'joined',
       'forwarding-finished',
     ]);

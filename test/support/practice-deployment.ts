@@ -4,6 +4,7 @@
  * seeded fake that also holds the canary, at a rate that keeps tests short.
  */
 import { readFileSync } from 'node:fs';
+import { CARRIER_NAMES } from '../../lambdas/contracts/config/config-constants';
 import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
 import type { CarrierName, Config } from '../../lambdas/contracts/config/schema';
 import { loadDeployment } from '../../lib/config/load-config';
@@ -58,8 +59,19 @@ export async function startPracticeDeployment(
   const baseCarriers = Object.fromEntries(
     Object.entries(example.config.carriers).filter(([name]) => kept(name)),
   );
+  // The sites' routes keep only the carriers kept.
+  const sites = example.config.sites.map((site) =>
+    site.failover
+      ? {
+          ...site,
+          failover: Object.fromEntries(
+            Object.entries(site.failover).filter(([key]) => !isCarrierName(key) || kept(key)),
+          ),
+        }
+      : site,
+  );
   const carriers = await startLocalCarriers(
-    { ...example.config, carriers: baseCarriers },
+    { ...example.config, sites, carriers: baseCarriers },
     plan,
     options.fakes,
   );
@@ -74,7 +86,7 @@ export async function startPracticeDeployment(
     ]),
   );
   const practice = { ...example.config.practice, audit: options.audit ?? 'normal' };
-  const config: Config = { ...example.config, carriers: sections, practice };
+  const config: Config = { ...example.config, sites, carriers: sections, practice };
   const credentials: Record<string, string> = {
     TELNYX_API_KEY: telnyx?.apiKey ?? '',
     TWILIO_ACCOUNT_SID: twilio?.accountSid ?? '',
@@ -93,6 +105,11 @@ export async function startPracticeDeployment(
       const yaml = exampleConfigObject();
       yaml.carriers = JSON.parse(JSON.stringify(sections));
       yaml.practice = practice;
+      for (const site of yaml.sites) {
+        for (const key of Object.keys(site.failover ?? {})) {
+          if (isCarrierName(key) && !kept(key)) delete site.failover[key];
+        }
+      }
       const planText = readFileSync(EXAMPLE_PLAN, 'utf8')
         .split('\n')
         .filter((line) => !/^\+/.test(line) || chosen.some((name) => line.includes(`,${name},`)))
@@ -100,4 +117,8 @@ export async function startPracticeDeployment(
       return writeDeploymentFiles(yaml, editPlan(planText));
     },
   };
+}
+
+function isCarrierName(key: string): key is CarrierName {
+  return (CARRIER_NAMES as readonly string[]).includes(key);
 }

@@ -1,23 +1,25 @@
 /**
- * Bandwidth Dashboard API (XML) adapter. Forwarding is a TN option order: `CallForward` set to a
- * 10-digit number for the numbers of a `TnOptionGroup`, or `systemDefault` to remove it. Orders
- * are asynchronous, so every write polls GetTnOptionOrder until it is COMPLETE, PARTIAL or FAILED
- * and reads per-number failures from its ErrorList.
+ * Bandwidth Dashboard API (XML) adapter. A number is forwarded with `CallForward` (a 10-digit
+ * number): for one number, UpdateSipPeerTnSettings sets it and answers at once; many numbers go in
+ * an asynchronous TN option order (`systemDefault` removes it), polled until it ends.
+ *
+ * A TN with an origination route plan of its own cannot also have a CallForward (the spec:
+ * "cannot co-exist"; the order is accepted and fails the TN), so such a TN is forwarded by
+ * replacing its route plan with one route to the destination, and restored by putting its plan
+ * back. Its snapshot keeps the route plan as well as the CallForward.
  *
  * Limits that follow from the API: `CallForward` is unconditional and takes a North American
  * 10-digit number, so only `always` mode to +1 numbers is supported (other requests fail, not
- * retryable, before anything is sent).
+ * retryable, before anything is sent). Per-call failover is armed on the SIP peer instead
+ * (`routes`, bandwidth-routes.ts).
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { DEFAULT_BASE_URLS } from '../../contracts/config/config-constants';
 import { CarrierError } from '../../contracts/errors';
 import type { BulkItemOutcome, Carrier, ForwardRequest, RoutingSnapshot } from '../../ports/carriers';
-import {
-  CarrierHttpClient,
-  type CarrierHttpOptions,
-  type CarrierHttpRequest,
-  malformedResponse,
-} from './carrier-http';
+import { BandwidthApi, type BandwidthApiOptions } from './bandwidth-api';
+import { type BandwidthRoute, forwardedNumberOf, numberPlan } from './bandwidth-route-plan';
+import { BandwidthRoutes, type BandwidthRoutesOptions } from './bandwidth-routes';
+import { type OptionGroup, TnOptionOrders, throwIfFailed } from './bandwidth-tn-orders';
+import { readCallForward, retrieveTnDetails, type TnDetails, updateCallForward } from './bandwidth-tns';
 
 /**
  * Numbers a bulk order carries. Bandwidth documents no per-order maximum for TN option orders;
@@ -25,22 +27,29 @@ import {
  */
 export const BANDWIDTH_BULK_LIMIT = 100;
 const NANP_E164 = /^\+1([2-9]\d{2}[2-9]\d{6})$/;
-const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
-const FINISHED = new Set(['COMPLETE', 'PARTIAL', 'FAILED']);
 
-/** How to reach Bandwidth. */
-export interface BandwidthCarrierOptions extends CarrierHttpOptions {
-  readonly accountId: string;
-  readonly username: string;
-  readonly password: string;
-  /** @default https://dashboard.bandwidth.com/api/v1 */
-  readonly baseUrl?: string;
+/** How to reach Bandwidth, and how it is written to. */
+export interface BandwidthCarrierOptions extends BandwidthApiOptions, BandwidthRoutesOptions {
   /** Wait between polls of an order. @default 2000 */
   readonly pollIntervalMs?: number;
   /** Give up waiting for an order after this long; unfinished numbers are reported retryable. @default 240000 */
   readonly pollTimeoutMs?: number;
   /** How polling waits (tests pass a no-op or a fake clock's sleep). @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * How one number's CallForward is set: `sip-peer-tn` (UpdateSipPeerTnSettings, answered at
+   * once) or `tn-option-order` (an order, polled). Removing a CallForward always takes an order:
+   * the per-TN update documents no value that removes it.
+   * @default sip-peer-tn
+   */
+  readonly singleNumberWrite?: 'sip-peer-tn' | 'tn-option-order';
+  /**
+   * What forwarding does to a TN with its own origination route plan: `replace-route-plan` (one
+   * route to the destination, put back on restore) or `refuse` (fails, not retryable, naming why).
+   * Accounts without TN endpoints in route plans (error 5253) need `refuse`.
+   * @default replace-route-plan
+   */
+  readonly routePlanNumbers?: 'replace-route-plan' | 'refuse';
 }
 
 /** The carrier-specific part of a Bandwidth RoutingSnapshot. */
@@ -51,88 +60,78 @@ export interface BandwidthRoutingSettings {
   sipPeerId: string;
   /** The 10-digit CallForward number, or null when the number is not forwarded. */
   callForward: string | null;
+  /** The TN's own origination route plan, or null when it follows its SIP peer's. */
+  originationRoutePlan: BandwidthRoute[] | null;
 }
-
-interface OptionGroup {
-  callForward: string;
-  numbers: string[];
-}
-
-interface TnLocation {
-  siteId: string;
-  sipPeerId: string;
-}
-
-const parser = new XMLParser({
-  parseTagValue: false,
-  isArray: (name) => ['TnOptionGroup', 'TelephoneNumber', 'Error', 'Warning'].includes(name),
-});
-const builder = new XMLBuilder({});
 
 /** Bandwidth implementation of the Carrier port. */
 export class BandwidthCarrier implements Carrier {
   readonly name = 'bandwidth' as const;
-  /** CallForward is unconditional: Bandwidth has no forwarding on failure to pre-arm. */
+  /** CallForward is unconditional: the forwarding on failure is the SIP peer's route plan (`routes`). */
   readonly forwardModes = ['always'] as const;
   readonly bulkLimit = BANDWIDTH_BULK_LIMIT;
+  /** The SIP peer's route plan armed ahead, and the switch of a whole SIP peer. */
+  readonly routes: BandwidthRoutes;
 
-  private readonly http: CarrierHttpClient;
-  private readonly baseUrl: string;
-  private readonly accountUrl: string;
-  private readonly authorization: string;
-  private readonly pollIntervalMs: number;
-  private readonly pollTimeoutMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly locations = new Map<string, TnLocation>();
+  private readonly api: BandwidthApi;
+  private readonly orders: TnOptionOrders;
+  private readonly singleNumberWrite: 'sip-peer-tn' | 'tn-option-order';
+  private readonly refuseRoutePlanNumbers: boolean;
+  /** What the last read of each TN found (its SIP peer and whether it has a route plan). */
+  private readonly known = new Map<string, TnDetails>();
 
   constructor(options: BandwidthCarrierOptions) {
-    this.http = new CarrierHttpClient('bandwidth', options);
-    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URLS.bandwidth).replace(/\/+$/, '');
-    this.accountUrl = `${this.baseUrl}/accounts/${encodeURIComponent(options.accountId)}`;
-    this.authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
-    this.pollIntervalMs = options.pollIntervalMs ?? 2000;
-    this.pollTimeoutMs = options.pollTimeoutMs ?? 240_000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.api = new BandwidthApi(options);
+    this.orders = new TnOptionOrders(this.api, {
+      pollIntervalMs: options.pollIntervalMs ?? 2000,
+      pollTimeoutMs: options.pollTimeoutMs ?? 240_000,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    });
+    this.singleNumberWrite = options.singleNumberWrite ?? 'sip-peer-tn';
+    this.refuseRoutePlanNumbers = options.routePlanNumbers === 'refuse';
+    this.routes = new BandwidthRoutes(this.api, options, (tns) => {
+      for (const tn of tns) this.known.delete(tn);
+    });
   }
 
-  /** Finds the number's site and SIP peer (RetrieveTnDetails, cached), then reads it with ReadSipPeerTn. */
+  /** Reads the TN's SIP peer and route plan (RetrieveTnDetails), then its CallForward (ReadSipPeerTn). */
   async readRouting(number: string): Promise<RoutingSnapshot> {
     const tn = tenDigits(number, 'read');
-    const { siteId, sipPeerId } = await this.locate(number, tn);
-    const request = {
-      operation: 'ReadSipPeerTn',
-      subject: number,
-      method: 'GET' as const,
-      url: `${this.accountUrl}/sites/${encodeURIComponent(siteId)}/sippeers/${encodeURIComponent(sipPeerId)}/tns/${tn}`,
-      headers: this.headers(),
+    const details = await this.lookUp(number, tn);
+    const callForward = await readCallForward(this.api, number, tn, details);
+    const settings: BandwidthRoutingSettings = {
+      tn,
+      siteId: details.siteId,
+      sipPeerId: details.sipPeerId,
+      callForward,
+      originationRoutePlan: details.routePlan,
     };
-    const body = await this.sendXml(request);
-    const tnInfo = (body.SipPeerTelephoneNumberResponse as Record<string, unknown> | undefined)
-      ?.SipPeerTelephoneNumber as Record<string, unknown> | undefined;
-    if (typeof tnInfo !== 'object' || tnInfo === null) {
-      throw malformedResponse('bandwidth', request, 'no SipPeerTelephoneNumber element');
-    }
-    const callForward =
-      typeof tnInfo.CallForward === 'string' && tnInfo.CallForward.trim() !== ''
-        ? tnInfo.CallForward.trim()
-        : null;
-    const settings: BandwidthRoutingSettings = { tn, siteId, sipPeerId, callForward };
+    const forwardsTo = callForward ?? forwardedNumberOf(details.routePlan);
     return {
       carrier: 'bandwidth',
       number,
       settings: { ...settings },
-      forwardsTo: callForward ? `+1${callForward}` : null,
-      mode: callForward ? 'always' : null,
+      forwardsTo: forwardsTo ? `+1${forwardsTo}` : null,
+      mode: forwardsTo ? 'always' : null,
     };
   }
 
-  /** Sets CallForward for the number with a one-number TN option order and waits for it. */
+  /**
+   * Forwards one number: CallForward with UpdateSipPeerTnSettings (an order when that answers 409,
+   * as the spec advises), or, for a TN with its own route plan, a route plan to the destination.
+   */
   async forward(request: ForwardRequest): Promise<void> {
-    const group = { callForward: forwardTarget(request), numbers: [tenDigits(request.number, 'forward')] };
-    this.throwIfFailed(request.number, await this.runOrder([group]));
+    const tn = tenDigits(request.number, 'forward');
+    const target = forwardTarget(request);
+    const details = this.known.get(tn) ?? (await this.lookUp(request.number, tn));
+    if (details.routePlan !== null) {
+      throwIfFailed(request.number, await this.orders.run([this.routePlanGroup(request.number, tn, target)]));
+      return;
+    }
+    await this.setCallForward(request.number, tn, details, target);
   }
 
-  /** Writes the snapshot's CallForward back, or `systemDefault` (no forwarding) when it had none. */
+  /** Puts back the snapshot's route plan, or its CallForward (`systemDefault` when it had none). */
   async restore(snapshot: RoutingSnapshot): Promise<void> {
     const settings = snapshot.settings as Partial<BandwidthRoutingSettings>;
     if (snapshot.carrier !== 'bandwidth' || typeof settings.tn !== 'string') {
@@ -142,25 +141,46 @@ export class BandwidthCarrier implements Carrier {
         { retryable: false },
       );
     }
-    const group = { callForward: settings.callForward ?? 'systemDefault', numbers: [settings.tn] };
-    this.throwIfFailed(snapshot.number, await this.runOrder([group]));
+    const { tn } = settings;
+    const routePlan = settings.originationRoutePlan ?? null;
+    if (routePlan !== null) {
+      // CallForward is left out (unchanged): it cannot co-exist with the plan, so it had none.
+      throwIfFailed(snapshot.number, await this.orders.run([{ routePlan, numbers: [tn] }]));
+      return;
+    }
+    if (
+      settings.callForward &&
+      typeof settings.siteId === 'string' &&
+      typeof settings.sipPeerId === 'string'
+    ) {
+      await this.setCallForward(
+        snapshot.number,
+        tn,
+        { siteId: settings.siteId, sipPeerId: settings.sipPeerId, routePlan: null },
+        settings.callForward,
+      );
+      return;
+    }
+    const group = { callForward: settings.callForward ?? 'systemDefault', numbers: [tn] };
+    throwIfFailed(snapshot.number, await this.orders.run([group]));
   }
 
   /**
    * Forwards up to {@link BANDWIDTH_BULK_LIMIT} numbers an order (more are split into several
-   * orders), one TnOptionGroup per destination. When the first order cannot be created nothing
-   * was sent, so the error is thrown; a later order's failure fails only its numbers.
+   * orders), one TnOptionGroup per destination: CallForward, or a route plan for TNs with one.
+   * When the first order cannot be created nothing was sent, so the error is thrown; a later
+   * order's failure fails only its numbers.
    */
   async forwardMany(requests: ForwardRequest[]): Promise<BulkItemOutcome[]> {
     const outcomes = new Map<string, BulkItemOutcome>();
-    const valid: { request: ForwardRequest; tn: string; callForward: string }[] = [];
+    const valid: { request: ForwardRequest; tn: string; target: string; routePlan: boolean }[] = [];
     for (const request of requests) {
       try {
-        valid.push({
-          request,
-          tn: tenDigits(request.number, 'forward'),
-          callForward: forwardTarget(request),
-        });
+        const tn = tenDigits(request.number, 'forward');
+        const target = forwardTarget(request);
+        const details = this.known.get(tn) ?? (await this.lookUp(request.number, tn));
+        if (details.routePlan !== null) this.routePlanGroup(request.number, tn, target);
+        valid.push({ request, tn, target, routePlan: details.routePlan !== null });
       } catch (error) {
         outcomes.set(request.number, { number: request.number, ok: false, error: error as Error });
       }
@@ -169,13 +189,16 @@ export class BandwidthCarrier implements Carrier {
     for (let start = 0; start < valid.length; start += BANDWIDTH_BULK_LIMIT) {
       const batch = valid.slice(start, start + BANDWIDTH_BULK_LIMIT);
       const groups = new Map<string, OptionGroup>();
-      for (const { tn, callForward } of batch) {
-        const group = groups.get(callForward) ?? { callForward, numbers: [] };
+      for (const { tn, target, routePlan } of batch) {
+        const key = `${routePlan ? 'plan' : 'forward'}:${target}`;
+        const group =
+          groups.get(key) ??
+          (routePlan ? { routePlan: numberPlan(target), numbers: [] } : { callForward: target, numbers: [] });
         group.numbers.push(tn);
-        groups.set(callForward, group);
+        groups.set(key, group);
       }
       try {
-        const results = await this.runOrder([...groups.values()]);
+        const results = await this.orders.run([...groups.values()]);
         submitted = true;
         for (const { request, tn } of batch) {
           const error = results.get(tn);
@@ -196,172 +219,59 @@ export class BandwidthCarrier implements Carrier {
     return requests.map((request) => outcomes.get(request.number)!);
   }
 
-  private async locate(number: string, tn: string): Promise<TnLocation> {
-    const cached = this.locations.get(tn);
-    if (cached) {
-      return cached;
-    }
-    const request = {
-      operation: 'RetrieveTnDetails',
-      subject: number,
-      method: 'GET' as const,
-      url: `${this.baseUrl}/tns/${tn}/tndetails`,
-      headers: this.headers(),
-    };
-    const body = await this.sendXml(request);
-    const details = (body.TelephoneNumberResponse as Record<string, unknown> | undefined)
-      ?.TelephoneNumberDetails as Record<string, Record<string, unknown> | undefined> | undefined;
-    const siteId = details?.Site?.Id;
-    const sipPeerId = details?.SipPeer?.PeerId;
-    if (typeof siteId !== 'string' || typeof sipPeerId !== 'string') {
-      throw malformedResponse(
+  private async lookUp(number: string, tn: string): Promise<TnDetails> {
+    const details = await retrieveTnDetails(this.api, number, tn);
+    this.known.set(tn, details);
+    return details;
+  }
+
+  /** The order group that forwards a route-plan TN; throws when such TNs are to be refused. */
+  private routePlanGroup(number: string, tn: string, target: string): OptionGroup {
+    if (this.refuseRoutePlanNumbers) {
+      throw new CarrierError(
         'bandwidth',
-        request,
-        'no Site/Id and SipPeer/PeerId in TelephoneNumberDetails',
+        `forward for ${number}: the TN has its own origination route plan, which cannot co-exist with a CallForward; forward it by its route plan at Bandwidth or set routePlanNumbers: replace-route-plan`,
+        { retryable: false },
       );
     }
-    const location = { siteId: siteId.trim(), sipPeerId: sipPeerId.trim() };
-    this.locations.set(tn, location);
-    return location;
+    return { routePlan: numberPlan(target), numbers: [tn] };
   }
 
-  /** Creates one TN option order and polls it to the end; returns each TN's error, if it had one. */
-  private async runOrder(groups: OptionGroup[]): Promise<Map<string, Error | null>> {
-    const numbers = groups.flatMap((group) => group.numbers);
-    const subject = numbers.length === 1 ? numbers[0] : `${numbers.length} numbers`;
-    const payload = {
-      TnOptionOrder: {
-        CustomerOrderId: 'carrier-failover',
-        TnOptionGroups: {
-          TnOptionGroup: groups.map((group) => ({
-            CallForward: group.callForward,
-            TelephoneNumbers: { TelephoneNumber: group.numbers },
-          })),
-        },
-      },
-    };
-    const create = {
-      operation: 'CreateTnOptionOrder',
-      subject,
-      method: 'POST' as const,
-      url: `${this.accountUrl}/tnoptions`,
-      headers: this.headers(true),
-      body: `${XML_DECLARATION}${builder.build(payload)}`,
-    };
-    let order = orderOf(await this.sendXml(create), create);
-    let waited = 0;
-    let askedToWait = 0;
-    while (!FINISHED.has(order.status) && waited < this.pollTimeoutMs) {
-      const wait = Math.max(this.pollIntervalMs, askedToWait);
-      askedToWait = 0;
-      await this.sleep(wait);
-      waited += wait;
-      const poll = {
-        operation: 'GetTnOptionOrder',
-        subject: `order ${order.id}`,
-        method: 'GET' as const,
-        url: `${this.accountUrl}/tnoptions/${encodeURIComponent(order.id)}`,
-        headers: this.headers(),
-      };
-      try {
-        order = orderOf(await this.sendXml(poll), poll);
-      } catch (error) {
-        // The order is already queued: a transient poll failure only delays the next poll, since
-        // creating the order again would apply the change twice.
-        if (!(error instanceof CarrierError) || !error.retryable) {
-          throw error;
-        }
-        askedToWait = error.retryAfterMs ?? 0;
-      }
+  /** Sets the TN's CallForward, synchronously unless configured otherwise. */
+  private async setCallForward(
+    number: string,
+    tn: string,
+    at: TnDetails,
+    callForward: string,
+  ): Promise<void> {
+    if (this.singleNumberWrite === 'tn-option-order') {
+      throwIfFailed(number, await this.orders.run([{ callForward, numbers: [tn] }]));
+      return;
     }
-    const results = new Map<string, Error | null>();
-    for (const tn of numbers) {
-      const failure = order.errors.find((error) => error.tn === tn);
-      if (failure) {
-        results.set(
-          tn,
-          new CarrierError(
-            'bandwidth',
-            `TN option order ${order.id} failed for ${tn}: ${failure.description}; fix the number at Bandwidth or forward it another way`,
-            { retryable: false, code: failure.code },
-          ),
-        );
-      } else if (order.status === 'COMPLETE' || order.status === 'PARTIAL') {
-        results.set(tn, null);
+    try {
+      await updateCallForward(this.api, number, tn, at, callForward);
+    } catch (error) {
+      if (!(error instanceof CarrierError) || error.retryable || error.status === undefined) {
+        throw error;
+      }
+      if (error.status === 409) {
+        // The spec's advice for this conflict: the TN options order.
+        throwIfFailed(number, await this.orders.run([{ callForward, numbers: [tn] }]));
+        return;
+      }
+      // Refused: the TN may have moved to another SIP peer or gained a route plan since it was
+      // read. Read it again and go the right way if so; otherwise the refusal stands.
+      this.known.delete(tn);
+      const fresh = await this.lookUp(number, tn);
+      if (fresh.routePlan !== null) {
+        throwIfFailed(number, await this.orders.run([this.routePlanGroup(number, tn, callForward)]));
+      } else if (fresh.siteId !== at.siteId || fresh.sipPeerId !== at.sipPeerId) {
+        await updateCallForward(this.api, number, tn, fresh, callForward);
       } else {
-        const state = FINISHED.has(order.status)
-          ? `ended ${order.status}`
-          : `still ${order.status} after ${waited} ms`;
-        results.set(
-          tn,
-          new CarrierError(
-            'bandwidth',
-            `TN option order ${order.id} ${state} without a result for ${tn}; retry (applying it twice is harmless)`,
-            { retryable: true },
-          ),
-        );
+        throw error;
       }
     }
-    return results;
   }
-
-  private throwIfFailed(number: string, results: Map<string, Error | null>): void {
-    const error = [...results.values()].find((result): result is Error => result !== null);
-    if (error) {
-      throw error;
-    }
-    if (results.size === 0) {
-      throw new CarrierError('bandwidth', `no result for ${number}`, { retryable: true });
-    }
-  }
-
-  private async sendXml(request: CarrierHttpRequest): Promise<Record<string, unknown>> {
-    const response = await this.http.send(request);
-    // fast-xml-parser accepts truncated documents, so validate first: a cut-off answer must read
-    // as malformed (retryable), not as an order with no errors.
-    const valid = XMLValidator.validate(response.text);
-    if (valid !== true) {
-      throw malformedResponse('bandwidth', request, `invalid XML: ${valid.err.msg}`);
-    }
-    return parser.parse(response.text) as Record<string, unknown>;
-  }
-
-  private headers(withBody = false): Record<string, string> {
-    return {
-      Authorization: this.authorization,
-      Accept: 'application/xml',
-      ...(withBody ? { 'Content-Type': 'application/xml' } : {}),
-    };
-  }
-}
-
-interface OrderState {
-  id: string;
-  status: string;
-  errors: { tn: string; code?: string; description: string }[];
-}
-
-function orderOf(body: Record<string, unknown>, request: CarrierHttpRequest): OrderState {
-  // CreateTnOptionOrder wraps the order in TnOptionOrderResponse; GetTnOptionOrder returns it bare.
-  const wrapped = body.TnOptionOrderResponse as Record<string, unknown> | undefined;
-  const order = (wrapped?.TnOptionOrder ?? body.TnOptionOrder) as Record<string, unknown> | undefined;
-  if (typeof order?.OrderId !== 'string' || typeof order.ProcessingStatus !== 'string') {
-    throw malformedResponse('bandwidth', request, 'no TnOptionOrder with OrderId and ProcessingStatus');
-  }
-  const errorList = order.ErrorList as { Error?: Record<string, unknown>[] } | string | undefined;
-  const errors = (typeof errorList === 'object' ? (errorList.Error ?? []) : []).flatMap((error) => {
-    const tns = [
-      ...(typeof error.TelephoneNumber === 'string' ? [error.TelephoneNumber] : []),
-      ...((error.TelephoneNumber as string[] | undefined) ?? []),
-      ...((error.TelephoneNumbers as { TelephoneNumber?: string[] } | undefined)?.TelephoneNumber ?? []),
-    ].filter((tn) => typeof tn === 'string');
-    return tns.map((tn) => ({
-      tn: tn.trim(),
-      code: typeof error.Code === 'string' ? error.Code : undefined,
-      description: typeof error.Description === 'string' ? error.Description : 'no description',
-    }));
-  });
-  return { id: order.OrderId, status: order.ProcessingStatus.trim().toUpperCase(), errors };
 }
 
 /** The 10-digit form of a North American E.164 number; throws CarrierError for any other number. */

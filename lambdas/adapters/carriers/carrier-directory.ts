@@ -44,8 +44,6 @@ export async function createCarrierDirectory(
         pollIntervalMs: options.pollIntervalMs,
         apiKey,
         baseUrl: config.baseUrl,
-        backupConnectionId: config.backupConnectionId,
-        primaryConnectionId: config.primaryConnectionId,
       });
     }),
     build(twilio, async (config) => {
@@ -56,7 +54,8 @@ export async function createCarrierDirectory(
         authToken,
         baseUrl: config.baseUrl,
         trunkingBaseUrl: config.trunkingBaseUrl,
-        trunkSid: config.trunkSid,
+        dialTwimlUrl: config.dialTwimlUrl,
+        dialSipTwimlUrl: config.dialSipTwimlUrl,
       });
     }),
     build(bandwidth, async (config) => {

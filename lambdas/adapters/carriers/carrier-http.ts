@@ -30,7 +30,7 @@ export interface CarrierHttpRequest {
   readonly operation: string;
   /** What the call is about (usually the phone number); named in errors. Never a credential. */
   readonly subject?: string;
-  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: string;
   /** Request headers, including Authorization (which never appears in any error). */
   readonly headers: Record<string, string>;
@@ -95,7 +95,7 @@ export class CarrierHttpClient {
     if (response.status >= 200 && response.status < 300) {
       return { status: response.status, headers: response.headers, text };
     }
-    throw this.statusError(what, response, text);
+    throw this.statusError(what, response, text, request.method);
   }
 
   /** Sends the request and parses the 2xx answer as JSON; an unparsable answer is retryable. */
@@ -110,27 +110,29 @@ export class CarrierHttpClient {
 
   private transportError(what: string, request: CarrierHttpRequest, error: unknown): CarrierError {
     const name = (error as { name?: string } | undefined)?.name;
+    const safeToRepeat = request.method === 'GET';
     if (name === 'TimeoutError' || name === 'AbortError') {
       return new CarrierError(
         this.carrier,
         `${what} got no complete answer within ${this.timeoutMs} ms; retry later (a write may or may not have been applied, so read before assuming either)`,
-        { retryable: true, cause: error },
+        { retryable: true, safeToRepeat, cause: error },
       );
     }
     return new CarrierError(
       this.carrier,
       `${what} could not reach ${hostOf(request.url)} (${networkReason(error)}); retry later`,
-      { retryable: true, cause: error },
+      { retryable: true, safeToRepeat, cause: error },
     );
   }
 
-  private statusError(what: string, response: Response, text: string): CarrierError {
+  private statusError(what: string, response: Response, text: string, method: string): CarrierError {
     const status = response.status;
     const detail = parseCarrierErrorBody(text);
     const said = detail.message ? `: ${detail.message}` : '';
     const coded = detail.code ? ` (carrier code ${detail.code})` : '';
     const head = `${what} failed with HTTP ${status}${coded}${said}`;
-    const options = { status, code: detail.code };
+    // A 429 is never processed (every carrier documents it so); a read changes nothing.
+    const options = { status, code: detail.code, safeToRepeat: status === 429 || method === 'GET' };
     if (status === 401 || status === 403) {
       return new CarrierAuthError(
         this.carrier,

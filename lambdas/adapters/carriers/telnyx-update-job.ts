@@ -15,7 +15,7 @@ export interface PhoneNumberRecord {
 }
 
 /** An update job as Telnyx reports it. */
-interface PhoneNumbersJob {
+export interface PhoneNumbersJob {
   id?: string;
   status?: string;
   successful_operations?: PhoneNumberRecord[];
@@ -27,7 +27,8 @@ interface PhoneNumbersJob {
 
 /** What running a job needs of the adapter: its client, where Telnyx is, and how to poll. */
 export interface TelnyxJobContext {
-  readonly http: CarrierHttpClient;
+  /** Sends one request (route operations pass one that goes through the run's `call`). */
+  readonly http: Pick<CarrierHttpClient, 'sendJson'>;
   readonly baseUrl: string;
   /** The request headers, with a JSON content type when the request has a body. */
   headers(withBody?: boolean): Record<string, string>;
@@ -46,11 +47,27 @@ export async function runUpdateJob(
   keys: string[],
 ): Promise<Map<string, Error | null>> {
   const subject = keys.length === 1 ? keys[0] : `${keys.length} numbers`;
+  const { job, waitedMs } = await runJob(context, body, subject);
+  return jobResults(job, keys, waitedMs);
+}
+
+/**
+ * Creates one update job and polls it until it ends or `pollTimeoutMs` passes. Returns the last
+ * job read and how long it was waited for. `filter` (e.g. `{ 'filter[connection_id]': id }`)
+ * picks the numbers instead of the body's `phone_numbers`.
+ */
+export async function runJob(
+  context: TelnyxJobContext,
+  body: Record<string, unknown>,
+  subject: string,
+  filter?: Record<string, string>,
+): Promise<{ job: PhoneNumbersJob; waitedMs: number }> {
+  const query = filter ? `?${new URLSearchParams(filter)}` : '';
   const create = {
     operation: 'CreateUpdatePhoneNumbersJob',
     subject,
     method: 'POST' as const,
-    url: `${context.baseUrl}/phone_numbers/jobs/update_phone_numbers`,
+    url: `${context.baseUrl}/phone_numbers/jobs/update_phone_numbers${query}`,
     headers: context.headers(true),
     body: JSON.stringify(body),
   };
@@ -85,7 +102,12 @@ export async function runUpdateJob(
       askedToWait = error.retryAfterMs ?? 0;
     }
   }
-  return jobResults(job, keys, waited);
+  return { job, waitedMs: waited };
+}
+
+/** True once Telnyx has stopped working on the job (whatever the outcome). */
+function isFinished(job: PhoneNumbersJob): boolean {
+  return job.status === 'completed' || job.status === 'failed' || job.status === 'expired';
 }
 
 function jobOf(body: { data?: PhoneNumbersJob }, request: { operation: string; subject?: string }) {
@@ -93,10 +115,6 @@ function jobOf(body: { data?: PhoneNumbersJob }, request: { operation: string; s
     throw malformedResponse('telnyx', request, 'no job `data` with an id');
   }
   return body.data;
-}
-
-function isFinished(job: PhoneNumbersJob): boolean {
-  return job.status === 'completed' || job.status === 'failed' || job.status === 'expired';
 }
 
 function jobResults(job: PhoneNumbersJob, keys: string[], waitedMs: number): Map<string, Error | null> {

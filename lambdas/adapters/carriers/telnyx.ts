@@ -1,7 +1,8 @@
 /**
  * Telnyx API v2 adapter. Reads and writes a number's `call_forwarding` voice settings, forwards
- * many numbers with one bulk update job, and (when both connection ids are configured) moves every
- * number of the primary SIP connection to the backup connection and back.
+ * many numbers with one bulk update job, and offers the route-wide operations of a site's
+ * connection as `routes` (telnyx-routes.ts: the connection's own failover armed ahead, and the
+ * move of all its numbers to the backup connection and back).
  *
  * Telnyx addresses a number's voice settings by its phone number id, not by the E.164 number
  * (`GET/PATCH /phone_numbers/{id}/voice`), so the id is looked up once with ListPhoneNumbers and
@@ -21,6 +22,7 @@ import type {
   RoutingSnapshot,
 } from '../../ports/carriers';
 import { CarrierHttpClient, type CarrierHttpOptions, malformedResponse } from './carrier-http';
+import { TelnyxRoutes, type TelnyxRoutesOptions } from './telnyx-routes';
 import {
   type PhoneNumberRecord,
   runUpdateJob,
@@ -50,14 +52,8 @@ export interface TelnyxCarrierOptions extends CarrierHttpOptions {
   readonly apiKey: string;
   /** @default https://api.telnyx.com/v2 */
   readonly baseUrl?: string;
-  /** SIP connection to move numbers to in switchToBackupRoute. */
-  readonly backupConnectionId?: string;
-  /**
-   * SIP connection the numbers normally use; switchToPrimaryRoute moves them back to it. Both ids
-   * are needed for the connection switch: without this one the adapter could not tell which
-   * connection to put the numbers back on.
-   */
-  readonly primaryConnectionId?: string;
+  /** How the route operations (`routes`) run their update jobs. */
+  readonly routes?: TelnyxRoutesOptions;
   /** Wait between polls of a bulk job. @default 2000 */
   readonly pollIntervalMs?: number;
   /** Give up waiting for a bulk job after this long; unfinished numbers are reported retryable. @default 240000 */
@@ -71,10 +67,8 @@ export class TelnyxCarrier implements Carrier {
   readonly name = 'telnyx' as const;
   readonly forwardModes = ['always', 'on-failure'] as const;
   readonly bulkLimit = TELNYX_BULK_LIMIT;
-  /** Defined only when both primaryConnectionId and backupConnectionId are configured. */
-  readonly switchToBackupRoute?: () => Promise<void>;
-  /** Defined only when both primaryConnectionId and backupConnectionId are configured. */
-  readonly switchToPrimaryRoute?: () => Promise<void>;
+  /** The site connection's native failover and switch; the route comes with each call. */
+  readonly routes: TelnyxRoutes;
 
   private readonly http: CarrierHttpClient;
   private readonly baseUrl: string;
@@ -94,11 +88,7 @@ export class TelnyxCarrier implements Carrier {
       pollTimeoutMs: options.pollTimeoutMs ?? 240_000,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     };
-    const { primaryConnectionId: primary, backupConnectionId: backup } = options;
-    if (primary && backup) {
-      this.switchToBackupRoute = () => this.moveConnection(primary, backup);
-      this.switchToPrimaryRoute = () => this.moveConnection(backup, primary);
-    }
+    this.routes = new TelnyxRoutes(this.jobs, options.routes);
   }
 
   /**
@@ -317,36 +307,6 @@ export class TelnyxCarrier implements Carrier {
       throw malformedResponse('telnyx', request, 'no `data` list');
     }
     return { data: body.data as PhoneNumberRecord[], totalPages: body.meta?.total_pages ?? 1 };
-  }
-
-  private async moveConnection(from: string, to: string): Promise<void> {
-    const ids: string[] = [];
-    for (let page = 1; ; page++) {
-      const query = new URLSearchParams({
-        'filter[connection_id]': from,
-        'page[number]': String(page),
-        'page[size]': String(PAGE_SIZE),
-      });
-      const result = await this.listPhoneNumbers(query, `connection ${from}`);
-      ids.push(...result.data.flatMap((record) => (record.id ? [record.id] : [])));
-      if (page >= result.totalPages || result.data.length === 0) {
-        break;
-      }
-    }
-    const failures: Error[] = [];
-    for (const chunk of chunks(ids, TELNYX_BULK_LIMIT)) {
-      const results = await runUpdateJob(this.jobs, { phone_numbers: chunk, connection_id: to }, chunk);
-      failures.push(...[...results.values()].filter((error): error is Error => error !== null));
-    }
-    if (failures.length > 0) {
-      // Moving is idempotent (the next call lists only numbers still on `from`), so any failure
-      // is worth retrying; the first error says what went wrong.
-      throw new CarrierError(
-        'telnyx',
-        `moving numbers from connection ${from} to ${to}: ${failures.length} of ${ids.length} failed (first: ${failures[0].message}); call again to move the rest`,
-        { retryable: true, cause: failures[0] },
-      );
-    }
   }
 
   private headers(withBody = false): Record<string, string> {

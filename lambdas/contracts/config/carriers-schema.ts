@@ -40,18 +40,6 @@ export const carriersSchema = z
       .object({
         ...carrierCommon,
         baseUrl: httpUrl.default(DEFAULT_BASE_URLS.telnyx).describe('Telnyx API v2 base URL.'),
-        backupConnectionId: z
-          .string()
-          .optional()
-          .describe(
-            'Optional Telnyx SIP connection id dedicated to failover: the connection switch moves numbers to it. Set with primaryConnectionId.',
-          ),
-        primaryConnectionId: z
-          .string()
-          .optional()
-          .describe(
-            'The Telnyx SIP connection id numbers normally use; the switch moves them back to it. Set with backupConnectionId.',
-          ),
       })
       .strict()
       .optional()
@@ -63,19 +51,20 @@ export const carriersSchema = z
         trunkingBaseUrl: httpUrl
           .default('https://trunking.twilio.com/v1')
           .describe('Twilio Elastic SIP Trunking API base URL.'),
-        trunkSid: z
-          .string()
-          .regex(/^TK[0-9a-fA-F]{32}$/, {
-            error: 'expected a Twilio trunk SID (TK followed by 32 hex digits)',
-          })
+        dialTwimlUrl: httpsUrl
           .optional()
           .describe(
-            'Optional Elastic SIP trunk whose origination URL priorities can be switched in one call.',
+            "A URL you host (e.g. a TwiML Bin) answering <Response><Dial>{{Destination}}</Dial></Response>; per-number forwards to a phone number call it with ?Destination=. Default: Twilio's Echo Twimlet, a Labs service with no support statement.",
+          ),
+        dialSipTwimlUrl: httpsUrl
+          .optional()
+          .describe(
+            "The same for sip: destinations and the trunk's DisasterRecoveryUrl, answering <Response><Dial><Sip>{{Destination}}</Sip></Dial></Response> (Dial takes a SIP URI only inside Sip). Default: the Echo Twimlet.",
           ),
       })
       .strict()
       .optional()
-      .describe('Twilio: IncomingPhoneNumbers updates and Elastic SIP Trunking origination switch.'),
+      .describe('Twilio: IncomingPhoneNumbers updates and Elastic SIP Trunking (sites[].failover.twilio).'),
     bandwidth: z
       .object({
         ...carrierCommon,

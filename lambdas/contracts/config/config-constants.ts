@@ -51,3 +51,45 @@ export const DEFAULT_BASE_URLS: Record<Exclude<CarrierName, 'webhook'>, string> 
 
 /** Default practice schedule: Tuesdays 15:00 UTC, a working hour in most of the world's offices. */
 export const DEFAULT_PRACTICE_SCHEDULE = 'cron(0 15 ? * TUE *)';
+
+/** How a site's numbers at one carrier are moved to the backup, fastest first (`sites[].failover`). */
+export const FAILOVER_MODES = ['native', 'switch', 'bulk', 'per-number'] as const;
+/** One of {@link FAILOVER_MODES}. */
+export type FailoverMode = (typeof FAILOVER_MODES)[number];
+
+/**
+ * The modes each carrier's API offers. Twilio has no bulk number update; the webhook only takes
+ * one number a request and has no route of its own.
+ */
+export const CARRIER_FAILOVER_MODES: Record<CarrierName, readonly FailoverMode[]> = {
+  telnyx: ['native', 'switch', 'bulk', 'per-number'],
+  twilio: ['native', 'switch', 'per-number'],
+  bandwidth: ['native', 'switch', 'bulk', 'per-number'],
+  webhook: ['per-number'],
+};
+
+/** The mode of a carrier a site does not configure: what the engine did before modes existed. */
+export const DEFAULT_FAILOVER_MODES: Record<CarrierName, FailoverMode> = {
+  telnyx: 'bulk',
+  twilio: 'per-number',
+  bandwidth: 'bulk',
+  webhook: 'per-number',
+};
+
+/**
+ * The route ids each carrier needs (`sites[].failover.<carrier>`): for its native failover, for its
+ * switch, and the optional ones.
+ */
+export const ROUTE_ID_FIELDS: Record<
+  CarrierName,
+  { native: readonly string[]; switch: readonly string[]; optional: readonly string[] }
+> = {
+  telnyx: { native: ['connectionId'], switch: ['connectionId', 'backupConnectionId'], optional: [] },
+  twilio: { native: ['trunkSid'], switch: ['trunkSid'], optional: [] },
+  bandwidth: {
+    native: ['bandwidthSiteId', 'sipPeerId'],
+    switch: ['bandwidthSiteId', 'sipPeerId'],
+    optional: ['backupSipPeerId'],
+  },
+  webhook: { native: [], switch: [], optional: [] },
+};

@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import { CARRIER_NAMES, PRACTICE_SITE_PREFIX } from './config-constants';
 import type { configObjectSchema } from './config-object-schema';
+import { checkSiteFailover } from './site-failover-rules';
 
 type ConfigOutput = z.output<typeof configObjectSchema>;
 
@@ -89,21 +90,7 @@ export function checkCrossFieldRules(input: ConfigOutput, ctx: z.RefinementCtx):
       message: `expected at least one of ${CARRIER_NAMES.join(', ')}`,
     });
   }
-  const telnyx = carriers?.telnyx as
-    | { backupConnectionId?: unknown; primaryConnectionId?: unknown }
-    | undefined;
-  if (telnyx && (telnyx.backupConnectionId === undefined) !== (telnyx.primaryConnectionId === undefined)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [
-        'carriers',
-        'telnyx',
-        telnyx.backupConnectionId === undefined ? 'backupConnectionId' : 'primaryConnectionId',
-      ],
-      message:
-        'expected backupConnectionId and primaryConnectionId to be set together (the switch needs both ends)',
-    });
-  }
+  checkSiteFailover(sites, carriers, ctx);
   checkCanaries(carriers, ctx);
   const records = (config.dns as { records?: unknown } | undefined)?.records;
   if (Array.isArray(records) && rolesValid) {

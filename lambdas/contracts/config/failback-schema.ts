@@ -18,5 +18,13 @@ export const failbackSchema = z
     minutesBetweenWaves: intInRange(0, 1440)
       .default(5)
       .describe('Minutes to wait (and re-check health) between waves.'),
+    switchBack: z
+      .enum(['before-first-wave', 'after-last-wave'], {
+        error: 'expected before-first-wave or after-last-wave',
+      })
+      .default('before-first-wave')
+      .describe(
+        'When failback undoes a route switch (sites[].failover mode switch): before its first wave, or once the last wave has brought every forwarded number home.',
+      ),
   })
   .strict();

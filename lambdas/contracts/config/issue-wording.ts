@@ -160,8 +160,18 @@ function requiredField(field: SchemaField | undefined, own: string | undefined):
   return `required: add ${what}${about}`;
 }
 
+/** Fields an earlier config had under `carriers`, and where they live now. */
+const MOVED_FIELDS: Record<string, string> = {
+  backupConnectionId:
+    "sites[].failover.telnyx.backupConnectionId (a site's route, with mode switch or native)",
+  primaryConnectionId: "sites[].failover.telnyx.connectionId (a site's route, with mode switch or native)",
+  trunkSid: "sites[].failover.twilio.trunkSid (a site's route, with mode switch or native)",
+};
+
 function unknownFields(keys: readonly string[], field: SchemaField | undefined): string {
   const allowed = field ? allowedKeysOf(field.node) : [];
+  const moved = keys.length === 1 ? MOVED_FIELDS[keys[0]] : undefined;
+  if (moved) return `unknown field "${keys[0]}": it moved to ${moved}`;
   const names = keys.map((key) => `"${key}"`).join(', ');
   const allowedHere = allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : '';
   const suggestion = keys.length === 1 ? closestName(keys[0], allowed) : undefined;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { httpUrl, intInRange } from './field-schemas';
+import { siteFailoverSchema } from './site-failover-schema';
 
 /** SIP status codes a probe may count as healthy besides 2xx (many SBCs answer OPTIONS with 404/405). */
 const sipStatusCode = intInRange(100, 699);
@@ -56,5 +57,6 @@ export const siteSchema = z
       ),
     sip: z.array(sipEndpointSchema).default([]).describe('SIP endpoints probed with OPTIONS.'),
     http: z.array(httpEndpointSchema).default([]).describe('HTTP(S) health URLs probed with GET.'),
+    failover: siteFailoverSchema.optional(),
   })
   .strict();

@@ -13,7 +13,10 @@ import { announceOwed, oweAlert } from '../incidents/alert-outbox';
 import { releaseIncidentLease, takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';
 import { TIMELINE } from '../incidents/timeline';
+import type { FailoverRoutes } from '../routes/failover-routes';
+import { routedNumbersHome } from '../routes/switch-routes-back';
 import { judgeFailbackReadiness, waveSlices } from './failback-readiness';
+import { owesRouteSwitchBack, switchBackRoutes } from './failback-routes';
 
 export interface FailbackDependencies {
   store: IncidentStore;
@@ -28,6 +31,8 @@ export interface FailbackDependencies {
   runId: string;
   deadlineMs: number;
   leaseMs: number;
+  /** The routes whose switches failback undoes (`sites[].failover`); none: only numbers come home. */
+  routes?: FailoverRoutes;
 }
 
 export type FailbackOutcome =
@@ -166,7 +171,8 @@ async function advanceLeased(start: Incident, deps: FailbackDependencies): Promi
   const inFailback = states
     .filter((state) => FAILBACK_STATUSES.includes(state.status))
     .map((state) => state.number);
-  const slices = waveSlices(inFailback, deps.failback.waves);
+  // Without per-number rows (every number carried by a route) there are no waves to wait between.
+  const slices = inFailback.length === 0 ? [] : waveSlices(inFailback, deps.failback.waves);
 
   for (;;) {
     const progress = incident.failback ?? { startedAt: deps.clock.now(), wavesDone: 0 };
@@ -177,7 +183,19 @@ async function advanceLeased(start: Incident, deps: FailbackDependencies): Promi
         detail: `halted: ${progress.halted.reason}; approve again to resume`,
       };
     }
-    if (progress.wavesDone >= slices.length) return finishFailback(incident, deps);
+    const lastStep = progress.wavesDone >= slices.length;
+    if (owesRouteSwitchBack(incident, deps, lastStep)) {
+      const switched = await switchBackRoutes(incident, deps);
+      if ('halt' in switched) {
+        return {
+          result: 'halted',
+          incident: await halt(switched.incident, switched.halt, deps),
+          detail: switched.halt,
+        };
+      }
+      incident = switched.incident;
+    }
+    if (lastStep) return finishFailback(incident, deps);
     const now = deps.clock.now();
     if (
       progress.runningWave === undefined &&
@@ -318,7 +336,7 @@ async function resolve(incident: Incident, deps: FailbackDependencies): Promise<
   const restoreFailed = states
     .filter((state) => state.status === 'restore-failed')
     .map((state) => ({ number: state.number, reason: state.lastError ?? 'unknown' }));
-  const restored = states.filter((state) => state.status === 'restored').length;
+  const restored = states.filter((state) => state.status === 'restored').length + routedNumbersHome(incident);
   const headline = `resolved: ${restored} numbers back home${restoreFailed.length > 0 ? `, ${restoreFailed.length} still forwarded` : ''}`;
   // Resolved incidents are worked no more: this run is the only one to send the last alert.
   const resolved = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({

@@ -44,6 +44,8 @@ export interface ForwardNumbersInput extends IncidentRunOptions {
   entries: PlanEntry[];
   /** Use a carrier's bulk API from this many numbers to forward on. @default 20 */
   bulkThreshold?: number;
+  /** Carriers whose numbers this site forwards one request a number (`per-number` mode), never in bulk. */
+  perNumberCarriers?: readonly CarrierName[];
   /**
    * Lease of the claims taken right before a bulk call; covers the carrier job's whole run.
    * @default 900000 (DEFAULT_BULK_CLAIM_LEASE_MS)
@@ -236,6 +238,7 @@ class ForwardingRun {
     const useBulk =
       carrier?.forwardMany !== undefined &&
       bulkLimit > 0 &&
+      !this.input.perNumberCarriers?.includes(name) &&
       numbers.length >= (this.input.bulkThreshold ?? DEFAULT_BULK_THRESHOLD);
     if (!useBulk) {
       await drainQueue(queue, lane.workers, async ({ number, row }) => {

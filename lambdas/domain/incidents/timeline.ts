@@ -14,6 +14,12 @@ export const TIMELINE = {
   /** A run stopped before its deadline and handed over to a continuation. */
   forwardingProgress: 'forwarding-progress',
   forwardingFinished: 'forwarding-finished',
+  /** A route in native or switch mode carries the site's numbers at a carrier (or, with a reason, does not). */
+  routeCarried: 'route-carried',
+  /** A route switch is recorded and about to be applied at the carrier. */
+  routeSwitching: 'route-switching',
+  /** Failback undid a route switch. */
+  routeSwitchedBack: 'route-switched-back',
   recovered: 'recovered',
   failbackApproved: 'failback-approved',
   failbackWaveStarted: 'failback-wave-started',

@@ -12,6 +12,9 @@ import { announceOwed, oweAlert, owesAlerts } from '../incidents/alert-outbox';
 import { releaseIncidentLease, takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
 import type { IncidentLog } from '../incidents/incident-log';
 import { TIMELINE } from '../incidents/timeline';
+import { carryRoutes } from '../routes/carry-routes';
+import { describeModeShares, modeShares } from '../routes/describe-modes';
+import type { FailoverRoutes } from '../routes/failover-routes';
 
 /** A request to fail a site over: from a probe that tripped, an operator, or a continuation of a run. */
 export interface FailoverRequest {
@@ -45,6 +48,8 @@ export interface FailoverDependencies {
   leaseMs: number;
   /** Jitter of the replicated-write-conflict backoff when opening, in [0, 1). @default Math.random */
   random?: Random;
+  /** The route step (`sites[].failover`); without it every number goes through `forward`. */
+  routes?: FailoverRoutes;
 }
 
 /**
@@ -155,7 +160,25 @@ export async function runFailover(
     incident = await announceOwed(incident, deps);
   }
 
-  const summary = await deps.forward(incident.id, entries, deps.deadlineMs, { retryFailed: retrying });
+  // The routes first: a native failover or a switch carries most numbers in no or a few requests.
+  let remaining = entries;
+  let carried = 0;
+  if (deps.routes) {
+    const step = await carryRoutes(incident, entries, deps.routes.of(request.siteId), {
+      ...deps.routes,
+      store: deps.store,
+      log: deps.log,
+      clock: deps.clock,
+      runId: deps.runId,
+    });
+    ({ incident, remaining, carried } = step);
+  }
+  const forwarded = await deps.forward(incident.id, remaining, deps.deadlineMs, { retryFailed: retrying });
+  const summary = {
+    ...forwarded,
+    total: forwarded.total + carried,
+    forwarded: forwarded.forwarded + carried,
+  };
   if (summary.pending > 0) {
     incident = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
       numbers: {
@@ -184,7 +207,7 @@ export async function runFailover(
       },
     };
   }
-  return { result: 'done', incident: await finish(incident, summary, deps), summary };
+  return { result: 'done', incident: await finish(incident, entries, summary, deps), summary };
 }
 
 /**
@@ -290,10 +313,15 @@ async function mergeRegions(
 
 async function finish(
   incident: Incident,
+  entries: readonly PlanEntry[],
   summary: ForwardingRunSummary,
   deps: FailoverDependencies,
 ): Promise<Incident> {
   const partial = summary.failed.length > 0;
+  const { routes } = deps;
+  const shares = modeShares(entries, incident.routes, (carrier) =>
+    routes ? routes.slowModeOf(incident.siteId, carrier) : 'per-number',
+  );
   const headline = `forwarded ${summary.forwarded} of ${summary.total} numbers${partial ? `, ${summary.failed.length} failed` : ''}`;
   // The lease is kept until the alert is out: a failback tick taking it meanwhile would send it too.
   const finished = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({
@@ -309,7 +337,7 @@ async function finish(
       {
         kind: partial ? 'partially-forwarded' : 'forwarded',
         headline,
-        details: describeFailures(summary.failed),
+        details: [...describeModeShares(routes ? shares : []), ...describeFailures(summary.failed)],
         runbookKind: partial ? 'carrier-api-failing' : undefined,
       },
       deps.clock.now(),
@@ -318,6 +346,7 @@ async function finish(
   await deps.log.record(finished, TIMELINE.forwardingFinished, headline, {
     forwarded: summary.forwarded,
     failed: summary.failed,
+    ...(routes ? { byMode: shares } : {}),
   });
   const announced = await announceOwed(finished, deps);
   return (await releaseIncidentLease(deps.store, announced.id, deps.runId)) ?? announced;

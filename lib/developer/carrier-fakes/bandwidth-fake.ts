@@ -1,10 +1,29 @@
 /**
- * A local Bandwidth Dashboard API (XML) for tests and the drill: telephone numbers on SIP peers,
- * TN option orders that finish after a few polls (with per-number ErrorList entries), Basic auth,
- * `X-RateLimit-Reset` on 429, and every request checked against
- * lib/developer/carrier-fakes/contracts/bandwidth-contract.json.
+ * A local Bandwidth Dashboard API (XML) for tests and the drill: telephone numbers on SIP peers
+ * (CallForward, TN route plans), SIP peers with origination route plans, TN option orders that
+ * finish after a few polls (with per-number ErrorList entries), the synchronous per-TN update,
+ * `movetns`, Basic auth, `X-RateLimit-Reset` on 429, and every request checked against
+ * lib/developer/carrier-fakes/contracts/bandwidth-contract.json. `routeCall` answers where a call
+ * to a number goes from that state (bandwidth-fake-routing.ts).
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
+import type { SiteRoute } from '../../../lambdas/ports/carrier-routes';
+import {
+  type BandwidthFakeModel,
+  type BandwidthFakeNumberState,
+  type BandwidthFakeRoute,
+  type BandwidthFakeSipPeerState,
+  build,
+  peerKey,
+  requestParser,
+  responseStatus,
+  routePlanView,
+  xml,
+} from './bandwidth-fake-model';
+import { FakeTnOptionOrders } from './bandwidth-fake-orders';
+import { routeBandwidthCall } from './bandwidth-fake-routing';
+import { FakeSipPeers } from './bandwidth-fake-sip-peers';
+import type { CallPath, RoutesCalls, TargetIsUp } from './call-routing';
 import { type ContractOperation, ContractValidator, type JsonSchema } from './contract-validator';
 import contract from './contracts/bandwidth-contract.json';
 import {
@@ -14,22 +33,19 @@ import {
   type FakeResponse,
 } from './fake-carrier-server';
 
-/** A telephone number's state at the fake Bandwidth. */
-export interface BandwidthFakeNumberState {
-  /** 10 digits. */
-  tn: string;
-  siteId: string;
-  sipPeerId: string;
-  /** 10-digit forward target, or null. */
-  callForward: string | null;
-}
+export type {
+  BandwidthFakeNumberState,
+  BandwidthFakeRoute,
+  BandwidthFakeSipPeerState,
+} from './bandwidth-fake-model';
 
-/** A number to seed (E.164 +1...); unset fields get site 479, peer 500014, no forwarding. */
+/** A number to seed (E.164 +1...); unset fields get site 479, peer 500014, no forwarding, no route plan. */
 export interface BandwidthFakeNumber {
   phoneNumber: string;
   siteId?: string;
   sipPeerId?: string;
   callForward?: string | null;
+  originationRoutePlan?: BandwidthFakeRoute[] | null;
 }
 
 /** Bandwidth fake options. */
@@ -44,23 +60,8 @@ export interface BandwidthFakeOptions extends FakeCarrierOptions {
   readonly ordersCompleteAfterPolls?: number;
 }
 
-interface Order {
-  id: string;
-  groups: { callForward?: string; tns: string[] }[];
-  polls: number;
-  status: 'RECEIVED' | 'PROCESSING' | 'COMPLETE' | 'PARTIAL' | 'FAILED';
-  errors: { tn: string; code: string; description: string }[];
-}
-
-const parser = new XMLParser({
-  parseTagValue: false,
-  isArray: (name) => ['TnOptionGroup', 'TelephoneNumber'].includes(name),
-});
-const builder = new XMLBuilder({});
-const DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
-
 /** The fake Bandwidth. Give adapters `baseUrl` (ends in /api/v1), accountId, username, password. */
-export class BandwidthFake extends FakeCarrierServer {
+export class BandwidthFake extends FakeCarrierServer implements RoutesCalls {
   readonly accountId: string;
   readonly username: string;
   readonly password: string;
@@ -68,39 +69,102 @@ export class BandwidthFake extends FakeCarrierServer {
     contract.operations as unknown as ContractOperation[],
     contract.definitions as Record<string, JsonSchema>,
   );
-  private readonly numbers = new Map<string, BandwidthFakeNumberState>();
-  private readonly orders = new Map<string, Order>();
-  private readonly orderFailures = new Map<string, { code: string; description: string }>();
+  private readonly model: BandwidthFakeModel;
+  private readonly orders: FakeTnOptionOrders;
+  private readonly sipPeers: FakeSipPeers;
 
-  constructor(private readonly bandwidthOptions: BandwidthFakeOptions = {}) {
+  constructor(bandwidthOptions: BandwidthFakeOptions = {}) {
     super(bandwidthOptions, '/api/v1');
     this.accountId = bandwidthOptions.accountId ?? '9900001';
     this.username = bandwidthOptions.username ?? 'api-user';
     this.password = bandwidthOptions.password ?? 'api-password';
+    this.model = { accountId: this.accountId, numbers: new Map(), peers: new Map() };
+    this.orders = new FakeTnOptionOrders(
+      this.model,
+      bandwidthOptions.ordersCompleteAfterPolls ?? 2,
+      (id) => `${this.baseUrl}/accounts/${this.accountId}/tnoptions/${id}`,
+    );
+    this.sipPeers = new FakeSipPeers(this.model);
   }
 
-  /** Adds numbers (replacing any with the same number). */
+  /** Adds numbers (replacing any with the same number), and their SIP peers when new (no route plan). */
   seedNumbers(numbers: BandwidthFakeNumber[]): void {
     for (const number of numbers) {
       const tn = number.phoneNumber.replace(/^\+1/, '');
-      this.numbers.set(tn, {
+      const state: BandwidthFakeNumberState = {
         tn,
         siteId: number.siteId ?? '479',
         sipPeerId: number.sipPeerId ?? '500014',
         callForward: number.callForward ?? null,
+        originationRoutePlan: number.originationRoutePlan ?? null,
+      };
+      this.numbers().set(tn, state);
+      if (!this.model.peers.has(peerKey(state.siteId, state.sipPeerId))) {
+        this.seedSipPeer({ siteId: state.siteId, sipPeerId: state.sipPeerId, originationRoutePlan: null });
+      }
+    }
+  }
+
+  /** Adds or replaces a SIP peer. */
+  seedSipPeer(peer: {
+    siteId: string;
+    sipPeerId: string;
+    originationRoutePlan: BandwidthFakeRoute[] | null;
+  }): void {
+    this.model.peers.set(peerKey(peer.siteId, peer.sipPeerId), {
+      ...peer,
+      peerName: `peer${peer.sipPeerId}`.slice(0, 10),
+      settings: {
+        Description: `SIP peer ${peer.sipPeerId}`,
+        IsDefaultPeer: 'false',
+        CallingName: { Display: 'true', Enforced: 'false' },
+      },
+    });
+  }
+
+  /**
+   * The provider's setup before an outage: the route's SIP peer with a route plan to
+   * `route.primarySipUri` only (and the backup SIP peer, when the route names one, to
+   * `route.backupSipUri`), the numbers on the SIP peer without settings of their own.
+   */
+  seedSiteRoute(route: SiteRoute, numbers: readonly string[]): void {
+    const siteId = route.ids.bandwidthSiteId;
+    const sipPeerId = route.ids.sipPeerId;
+    this.seedSipPeer({
+      siteId,
+      sipPeerId,
+      originationRoutePlan: [{ endpoint: route.primarySipUri, priority: 1, weight: 100 }],
+    });
+    if (route.ids.backupSipPeerId) {
+      this.seedSipPeer({
+        siteId,
+        sipPeerId: route.ids.backupSipPeerId,
+        originationRoutePlan: [{ endpoint: route.backupSipUri, priority: 1, weight: 100 }],
       });
     }
+    this.seedNumbers(numbers.map((phoneNumber) => ({ phoneNumber, siteId, sipPeerId })));
+  }
+
+  /** Where a call to the number goes now (see bandwidth-fake-routing.ts). */
+  routeCall(number: string, isUp: TargetIsUp): CallPath {
+    return routeBandwidthCall(this.model, number, isUp);
   }
 
   /** A copy of the number's state (by E.164), or undefined when it is not on the account. */
   routingOf(phoneNumber: string): BandwidthFakeNumberState | undefined {
-    const state = this.numbers.get(phoneNumber.replace(/^\+1/, ''));
-    return state && { ...state };
+    const state = this.numbers().get(phoneNumber.replace(/^\+1/, ''));
+    return state && structuredClone(state);
+  }
+
+  /** A copy of a SIP peer's state, or undefined when the account has none such. */
+  sipPeerOf(siteId: string, sipPeerId: string): BandwidthFakeSipPeerState | undefined {
+    const peer = this.model.peers.get(peerKey(siteId, sipPeerId));
+    return peer && structuredClone(peer);
   }
 
   /** Makes every later order fail this number (E.164) with an ErrorList entry. */
   failNumberInOrders(phoneNumber: string, error: { code?: string; description: string }): void {
-    this.orderFailures.set(phoneNumber.replace(/^\+1/, ''), {
+    this.orders.failures.set(phoneNumber.replace(/^\+1/, ''), {
       code: error.code ?? '5095',
       description: error.description,
     });
@@ -134,183 +198,99 @@ export class BandwidthFake extends FakeCarrierServer {
       const valid = XMLValidator.validate(request.body);
       if (valid !== true) {
         this.recordViolation(request, operation, [`body: not well-formed XML (${valid.err.msg})`]);
-        return { ...xml(400, responseStatus('TnOptionOrderResponse', '5000', 'Malformed XML')), operation };
+        return { ...xml(400, responseStatus('ErrorResponse', '5000', 'Malformed XML')), operation };
       }
-      body = parser.parse(request.body) as Record<string, unknown>;
+      body = requestParser.parse(request.body) as Record<string, unknown>;
     }
     const problems = this.validator.validate(matched, request.query, body, request.headers['content-type']);
     if (problems.length > 0) {
       this.recordViolation(request, operation, problems);
-      return { ...xml(400, responseStatus('TnOptionOrderResponse', '5000', problems.join('; '))), operation };
+      return { ...xml(400, responseStatus('ErrorResponse', '5000', problems.join('; '))), operation };
     }
     if (matched.params.accountId !== undefined && matched.params.accountId !== this.accountId) {
       return { ...xml(403, responseStatus('ErrorResponse', '403', 'Access is denied')), operation };
     }
-    return { ...this.route(operation, matched.params, body), operation };
+    return { ...this.route(operation, matched.params, request.query, body), operation };
   }
 
   private route(
     operation: string,
     params: Record<string, string>,
+    query: Record<string, string>,
     body: Record<string, unknown> | undefined,
   ): FakeResponse {
     switch (operation) {
-      case 'RetrieveTnDetails': {
-        const state = this.numbers.get(params.tn);
-        if (!state) {
-          return xml(404, responseStatus('TelephoneNumberResponse', '13566', `TN ${params.tn} is not found`));
-        }
-        return xml(
-          200,
-          build({
-            TelephoneNumberResponse: {
-              TelephoneNumberDetails: {
-                FullNumber: state.tn,
-                Status: 'Inservice',
-                AccountId: this.accountId,
-                Site: { Id: state.siteId, Name: `site-${state.siteId}` },
-                SipPeer: { PeerId: state.sipPeerId, PeerName: `peer-${state.sipPeerId}` },
-                ServiceTypes: { ServiceType: 'Voice' },
-              },
-            },
-          }),
-        );
-      }
-      case 'ReadSipPeerTn': {
-        const state = this.numbers.get(params.tn);
-        if (!state || state.siteId !== params.siteId || state.sipPeerId !== params.sippeerId) {
-          return xml(
-            404,
-            responseStatus(
-              'SipPeerTelephoneNumberResponse',
-              '13566',
-              `TN ${params.tn} is not on this SIP peer`,
-            ),
-          );
-        }
-        return xml(
-          200,
-          build({
-            SipPeerTelephoneNumberResponse: {
-              SipPeerTelephoneNumber: {
-                FullNumber: state.tn,
-                ...(state.callForward ? { CallForward: state.callForward } : {}),
-                CallingNameDisplay: 'true',
-              },
-            },
-          }),
-        );
-      }
+      case 'RetrieveTnDetails':
+        return this.tnDetails(params.tn);
+      case 'ReadSipPeerTn':
+        return this.sipPeerTn(params);
+      case 'UpdateSipPeerTnSettings':
+        return this.sipPeers.updateTn(params, body!);
+      case 'ReadSipPeerTns':
+        return this.sipPeers.listTns(params, query);
+      case 'ReadSipPeer':
+        return this.sipPeers.read(params);
+      case 'UpdateSipPeer':
+        return this.sipPeers.update(params, body!);
+      case 'CreateSipPeerTelephoneNumberBulk':
+        return this.sipPeers.moveTns(params, body!);
       case 'CreateTnOptionOrder':
-        return this.createOrder(body!);
+        return this.orders.create(body!);
       case 'GetTnOptionOrder':
-        return this.pollOrder(params.orderId);
+        return this.orders.poll(params.orderId);
       default:
         return xml(404, responseStatus('ErrorResponse', '404', 'The resource does not exist'));
     }
   }
 
-  private createOrder(body: Record<string, unknown>): FakeResponse {
-    const order = body.TnOptionOrder as { TnOptionGroups: { TnOptionGroup: Record<string, unknown>[] } };
-    const id = `ddbdc72e-dc27-490c-904e-${String(this.orders.size + 1).padStart(12, '0')}`;
-    const created: Order = {
-      id,
-      groups: order.TnOptionGroups.TnOptionGroup.map((group) => ({
-        callForward: group.CallForward as string | undefined,
-        tns: (group.TelephoneNumbers as { TelephoneNumber: string[] }).TelephoneNumber,
-      })),
-      polls: 0,
-      status: 'RECEIVED',
-      errors: [],
-    };
-    this.orders.set(id, created);
-    return {
-      status: 201,
-      headers: {
-        'Content-Type': 'application/xml',
-        Location: `${this.baseUrl}/accounts/${this.accountId}/tnoptions/${id}`,
-      },
-      body: build({ TnOptionOrderResponse: { TnOptionOrder: this.orderView(created) } }),
-    };
+  private tnDetails(tn: string): FakeResponse {
+    const state = this.numbers().get(tn);
+    if (!state) {
+      return xml(404, responseStatus('TelephoneNumberResponse', '13566', `TN ${tn} is not found`));
+    }
+    return xml(
+      200,
+      build({
+        TelephoneNumberResponse: {
+          TelephoneNumberDetails: {
+            FullNumber: state.tn,
+            Status: 'Inservice',
+            AccountId: this.accountId,
+            Site: { Id: state.siteId, Name: `site-${state.siteId}` },
+            SipPeer: { PeerId: state.sipPeerId, PeerName: `peer-${state.sipPeerId}` },
+            ServiceTypes: { ServiceType: 'Voice' },
+            ...(state.originationRoutePlan
+              ? { OriginationRoutePlan: routePlanView(state.originationRoutePlan, `plan-${state.tn}`) }
+              : {}),
+          },
+        },
+      }),
+    );
   }
 
-  private pollOrder(id: string): FakeResponse {
-    const order = this.orders.get(id);
-    if (!order) {
+  private sipPeerTn(params: Record<string, string>): FakeResponse {
+    const state = this.numbers().get(params.tn);
+    if (!state || state.siteId !== params.siteId || state.sipPeerId !== params.sippeerId) {
       return xml(
         404,
-        responseStatus('TnOptionOrderReportResponse', undefined, 'The resource does not exist'),
+        responseStatus('SipPeerTelephoneNumberResponse', '13566', `TN ${params.tn} is not on this SIP peer`),
       );
     }
-    order.polls += 1;
-    if (order.status !== 'COMPLETE' && order.status !== 'PARTIAL' && order.status !== 'FAILED') {
-      if (order.polls < (this.bandwidthOptions.ordersCompleteAfterPolls ?? 2)) {
-        order.status = 'PROCESSING';
-        return xml(200, build({ TnOptionOrder: this.orderView(order) }));
-      }
-      const applied: string[] = [];
-      for (const group of order.groups) {
-        for (const tn of group.tns) {
-          const state = this.numbers.get(tn);
-          const failure = this.orderFailures.get(tn);
-          if (!state) {
-            order.errors.push({
-              tn,
-              code: '5076',
-              description: `Telephone number ${tn} is not on this account`,
-            });
-          } else if (failure) {
-            order.errors.push({ tn, ...failure });
-          } else {
-            if (group.callForward !== undefined && group.callForward !== 'unchanged') {
-              state.callForward = group.callForward === 'systemDefault' ? null : group.callForward;
-            }
-            applied.push(`+1${tn}`);
-          }
-        }
-      }
-      order.status = order.errors.length === 0 ? 'COMPLETE' : applied.length === 0 ? 'FAILED' : 'PARTIAL';
-      return { ...xml(200, build({ TnOptionOrder: this.orderView(order) })), applied };
-    }
-    return xml(200, build({ TnOptionOrder: this.orderView(order) }));
+    return xml(
+      200,
+      build({
+        SipPeerTelephoneNumberResponse: {
+          SipPeerTelephoneNumber: {
+            FullNumber: state.tn,
+            ...(state.callForward ? { CallForward: state.callForward } : {}),
+            CallingNameDisplay: 'true',
+          },
+        },
+      }),
+    );
   }
 
-  private orderView(order: Order): Record<string, unknown> {
-    return {
-      AccountId: this.accountId,
-      OrderId: order.id,
-      CustomerOrderId: 'carrier-failover',
-      ProcessingStatus: order.status,
-      TnOptionGroups: {
-        TnOptionGroup: order.groups.map((group) => ({
-          ...(group.callForward ? { CallForward: group.callForward } : {}),
-          TelephoneNumbers: { TelephoneNumber: group.tns },
-        })),
-      },
-      ErrorList:
-        order.errors.length === 0
-          ? ''
-          : {
-              Error: order.errors.map((error) => ({
-                Code: error.code,
-                Description: error.description,
-                TelephoneNumber: error.tn,
-              })),
-            },
-    };
+  private numbers(): Map<string, BandwidthFakeNumberState> {
+    return this.model.numbers;
   }
-}
-
-function build(document: Record<string, unknown>): string {
-  return `${DECLARATION}${builder.build(document)}`;
-}
-
-function xml(status: number, body: string): FakeResponse {
-  return { status, headers: { 'Content-Type': 'application/xml' }, body };
-}
-
-function responseStatus(root: string, code: string | undefined, description: string): string {
-  return build({
-    [root]: { ResponseStatus: { ...(code ? { ErrorCode: code } : {}), Description: description } },
-  });
 }

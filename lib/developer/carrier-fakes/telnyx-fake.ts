@@ -1,9 +1,13 @@
 /**
- * A local Telnyx API v2 for tests and the drill: phone numbers with voice settings, the bulk
- * update jobs (which complete after a few polls), Telnyx's error bodies and auth, and every request
- * checked against lib/developer/carrier-fakes/contracts/telnyx-contract.json.
+ * A local Telnyx API v2 for tests and the drill: phone numbers with voice settings, FQDN
+ * connections with their ordered FQDNs and routing method, the bulk update jobs (which complete
+ * after a few polls), Telnyx's error bodies and auth, every request checked against
+ * lib/developer/carrier-fakes/contracts/telnyx-contract.json, and `routeCall`: where a call to a
+ * number goes right now (telnyx-fake-routing.ts).
  */
 
+import type { SiteRoute } from '../../../lambdas/ports/carrier-routes';
+import type { CallPath, RoutesCalls, TargetIsUp } from './call-routing';
 import { type ContractOperation, ContractValidator, type JsonSchema } from './contract-validator';
 import contract from './contracts/telnyx-contract.json';
 import {
@@ -13,21 +17,38 @@ import {
   type FakeResponse,
   jsonResponse,
 } from './fake-carrier-server';
+import {
+  addFqdn,
+  createFqdn,
+  listFqdns,
+  orderedFqdns,
+  retrieveConnection,
+  updateConnection,
+} from './telnyx-fake-connections';
+import { TelnyxFakeJobs } from './telnyx-fake-jobs';
+import { listNumbers, listVoiceSettings } from './telnyx-fake-numbers';
+import { routeTelnyxCall } from './telnyx-fake-routing';
+import {
+  applyCallForwarding,
+  notFound,
+  sipTargetOf,
+  type TelnyxFakeAccount,
+  type TelnyxFakeCallForwarding,
+  type TelnyxFakeConnection,
+  type TelnyxFakeFqdn,
+  type TelnyxFakeNumberState,
+  type TelnyxRoutingMethod,
+  telnyxErrors,
+  voiceView,
+} from './telnyx-fake-state';
 
-/** Telnyx's call forwarding settings as the fake stores them. */
-export interface TelnyxFakeCallForwarding {
-  call_forwarding_enabled: boolean;
-  forwards_to: string | null;
-  forwarding_type: 'always' | 'on-failure';
-}
-
-/** A number's state at the fake Telnyx. */
-export interface TelnyxFakeNumberState {
-  id: string;
-  phone_number: string;
-  connection_id: string;
-  call_forwarding: TelnyxFakeCallForwarding;
-}
+export type {
+  TelnyxFakeCallForwarding,
+  TelnyxFakeConnection,
+  TelnyxFakeFqdn,
+  TelnyxFakeNumberState,
+  TelnyxRoutingMethod,
+} from './telnyx-fake-state';
 
 /** A number to seed; unset fields get defaults (no forwarding, connection `1111111111`). */
 export interface TelnyxFakeNumber {
@@ -37,51 +58,73 @@ export interface TelnyxFakeNumber {
   callForwarding?: Partial<TelnyxFakeCallForwarding>;
 }
 
+/** An FQDN connection to seed: its SIP targets (`sip:host:port`, or `sip:host` for an srv record) in order. */
+export interface TelnyxFakeConnectionSeed {
+  id: string;
+  /** @default `connection-<id>` */
+  name?: string;
+  /** Become the primary, secondary and tertiary FQDNs, in this order; a fourth and more are only listed. */
+  targets: string[];
+  /** @default sequential (Telnyx's default) */
+  routingMethod?: TelnyxRoutingMethod;
+}
+
+/** A connection as the fake holds it, with its FQDNs and its targets in the order Telnyx tries them. */
+export interface TelnyxFakeConnectionView {
+  connection: TelnyxFakeConnection;
+  fqdns: TelnyxFakeFqdn[];
+  targets: string[];
+}
+
 /** Telnyx fake options. */
 export interface TelnyxFakeOptions extends FakeCarrierOptions {
   /** The API key the fake accepts. @default KEYtest */
   readonly apiKey?: string;
   /** RetrievePhoneNumbersJob calls before a job completes. @default 2 */
   readonly jobPollsToComplete?: number;
+  /**
+   * Most numbers one filter job picks. Telnyx's spec reads both as "every match" and as "1,000 a
+   * job" (telnyx-fake-jobs.ts); set 1000 to model the second. @default every match
+   */
+  readonly filterJobLimit?: number;
 }
-
-interface Job {
-  id: string;
-  keys: string[];
-  voice?: { call_forwarding?: Partial<TelnyxFakeCallForwarding> };
-  connectionId?: string;
-  polls: number;
-  status: 'pending' | 'in_progress' | 'completed';
-  successful: TelnyxFakeNumberState[];
-  failed: { state: TelnyxFakeNumberState; code: string; detail: string }[];
-}
-
-const MAX_PENDING_JOBS = 20;
 
 /** The fake Telnyx. Start it, give adapters `baseUrl` (which ends in /v2) and the api key. */
-export class TelnyxFake extends FakeCarrierServer {
+export class TelnyxFake extends FakeCarrierServer implements RoutesCalls {
   /** The API key the fake accepts. */
   readonly apiKey: string;
   private readonly validator = new ContractValidator(
     contract.operations as unknown as ContractOperation[],
     contract.definitions as Record<string, JsonSchema>,
   );
-  private readonly numbers = new Map<string, TelnyxFakeNumberState>();
-  private readonly jobs = new Map<string, Job>();
-  private readonly jobFailures = new Map<string, { code: string; detail: string }>();
   private nextId = 0;
+  private readonly account: TelnyxFakeAccount = {
+    numbers: new Map(),
+    connections: new Map(),
+    fqdns: new Map(),
+    newId: () => {
+      this.nextId += 1;
+      return String(1293384261075731000n + BigInt(this.nextId));
+    },
+  };
+  private readonly jobs: TelnyxFakeJobs;
 
-  constructor(private readonly telnyxOptions: TelnyxFakeOptions = {}) {
+  constructor(telnyxOptions: TelnyxFakeOptions = {}) {
     super(telnyxOptions, '/v2');
     this.apiKey = telnyxOptions.apiKey ?? 'KEYtest';
+    this.jobs = new TelnyxFakeJobs(
+      this.account,
+      telnyxOptions.jobPollsToComplete ?? 2,
+      telnyxOptions.filterJobLimit,
+    );
   }
 
   /** Adds numbers (replacing any with the same phone number). */
   seedNumbers(numbers: TelnyxFakeNumber[]): void {
     for (const number of numbers) {
-      this.nextId += 1;
-      this.numbers.set(number.phoneNumber, {
-        id: number.id ?? String(1293384261075731000n + BigInt(this.nextId)),
+      const id = this.account.newId();
+      this.account.numbers.set(number.phoneNumber, {
+        id: number.id ?? id,
         phone_number: number.phoneNumber,
         connection_id: number.connectionId ?? '1111111111',
         call_forwarding: {
@@ -94,15 +137,88 @@ export class TelnyxFake extends FakeCarrierServer {
     }
   }
 
+  /** Adds (or replaces) an FQDN connection with its FQDNs, the first three as primary, secondary, tertiary. */
+  seedConnection(seed: TelnyxFakeConnectionSeed): void {
+    for (const fqdn of [...this.account.fqdns.values()]) {
+      if (fqdn.connection_id === seed.id) this.account.fqdns.delete(fqdn.id);
+    }
+    const fqdns = seed.targets.map((target) =>
+      addFqdn(this.account, { connection_id: seed.id, ...parseTarget(target) }),
+    );
+    this.account.connections.set(seed.id, {
+      id: seed.id,
+      connection_name: seed.name ?? `connection-${seed.id}`,
+      active: true,
+      inbound: {
+        default_routing_method: seed.routingMethod === undefined ? 'sequential' : seed.routingMethod,
+        default_primary_fqdn_id: fqdns[0]?.id ?? null,
+        default_secondary_fqdn_id: fqdns[1]?.id ?? null,
+        default_tertiary_fqdn_id: fqdns[2]?.id ?? null,
+        timeout_1xx_secs: 3,
+        timeout_2xx_secs: 90,
+      },
+    });
+  }
+
+  /**
+   * The provider's setup before an outage: the route's connection sending calls to
+   * `route.primarySipUri` only, its backup connection (when the route names one) to
+   * `route.backupSipUri`, and `numbers` on the route's connection (created when missing), with no
+   * failover armed.
+   */
+  seedSiteRoute(route: SiteRoute, numbers: readonly string[]): void {
+    const { connectionId, backupConnectionId } = route.ids;
+    this.seedConnection({
+      id: connectionId,
+      name: `${route.siteId}-primary`,
+      targets: [route.primarySipUri],
+    });
+    if (backupConnectionId) {
+      this.seedConnection({
+        id: backupConnectionId,
+        name: `${route.siteId}-backup`,
+        targets: [route.backupSipUri],
+      });
+    }
+    const missing = numbers.filter((number) => !this.account.numbers.has(number));
+    this.seedNumbers(missing.map((phoneNumber) => ({ phoneNumber, connectionId })));
+    for (const number of numbers) {
+      this.account.numbers.get(number)!.connection_id = connectionId;
+    }
+  }
+
   /** A copy of the number's current state, or undefined when it is not on the account. */
   routingOf(phoneNumber: string): TelnyxFakeNumberState | undefined {
-    const state = this.numbers.get(phoneNumber);
+    const state = this.account.numbers.get(phoneNumber);
     return state && structuredClone(state);
+  }
+
+  /** A copy of the connection, its FQDNs (creation order) and its targets in try order; undefined when absent. */
+  connectionOf(id: string): TelnyxFakeConnectionView | undefined {
+    const connection = this.account.connections.get(id);
+    if (!connection) {
+      return undefined;
+    }
+    return structuredClone({
+      connection,
+      fqdns: [...this.account.fqdns.values()].filter((fqdn) => fqdn.connection_id === id),
+      targets: orderedFqdns(this.account, connection).map(sipTargetOf),
+    });
+  }
+
+  /** Where a call to `number` goes right now (see telnyx-fake-routing.ts for Telnyx's precedence). */
+  routeCall(number: string, isUp: TargetIsUp): CallPath {
+    return routeTelnyxCall(this.account, number, isUp);
   }
 
   /** Makes every later job fail this number with a Telnyx error (in `failed_operations`). */
   failNumberInJobs(phoneNumber: string, error: { code?: string; detail: string }): void {
-    this.jobFailures.set(phoneNumber, { code: error.code ?? '10015', detail: error.detail });
+    this.jobs.failNumber(phoneNumber, { code: error.code ?? '10015', detail: error.detail });
+  }
+
+  /** Update jobs created and not yet completed (Telnyx allows 20). */
+  pendingJobs(): number {
+    return this.jobs.pendingCount();
   }
 
   protected rateLimited(retryAfterSeconds: number | undefined): FakeResponse {
@@ -132,10 +248,7 @@ export class TelnyxFake extends FakeCarrierServer {
     const matched = this.validator.match(request.method, request.path);
     if (!matched) {
       this.recordViolation(request, undefined, [`no Telnyx operation ${request.method} ${request.path}`]);
-      return jsonResponse(
-        404,
-        telnyxErrors('10005', 'Resource not found', 'The requested resource or URL could not be found.'),
-      );
+      return notFound();
     }
     const operation = matched.operation.operationId;
     let body: unknown;
@@ -157,6 +270,11 @@ export class TelnyxFake extends FakeCarrierServer {
       return jsonResponse(422, telnyxErrors('10015', 'Bad Request', problems.join('; ')), { operation });
     }
     const answer = this.route(operation, matched.params, request.query, body as Record<string, unknown>);
+    if (answer.status === 422 && !/pending or in progress jobs/.test(answer.body ?? '')) {
+      // Refused for its content (no numbers, numbers not owned, an FQDN of another connection):
+      // our mistake, like a schema violation. The pending-jobs limit is Telnyx's "come back later".
+      this.recordViolation(request, operation, [answer.body ?? '']);
+    }
     return { ...answer, operation };
   }
 
@@ -168,15 +286,14 @@ export class TelnyxFake extends FakeCarrierServer {
   ): FakeResponse {
     switch (operation) {
       case 'ListPhoneNumbers':
-        return this.list(query);
+        return listNumbers(this.account, query);
+      case 'ListPhoneNumbersWithVoiceSettings':
+        return listVoiceSettings(this.account, query);
       case 'GetPhoneNumberVoiceSettings':
       case 'UpdatePhoneNumberVoiceSettings': {
-        const state = [...this.numbers.values()].find((candidate) => candidate.id === params.id);
+        const state = [...this.account.numbers.values()].find((candidate) => candidate.id === params.id);
         if (!state) {
-          return jsonResponse(
-            404,
-            telnyxErrors('10005', 'Resource not found', 'The requested resource or URL could not be found.'),
-          );
+          return notFound();
         }
         if (operation === 'GetPhoneNumberVoiceSettings') {
           return jsonResponse(200, { data: voiceView(state) });
@@ -185,178 +302,30 @@ export class TelnyxFake extends FakeCarrierServer {
         return jsonResponse(200, { data: voiceView(state) }, { applied: [state.phone_number] });
       }
       case 'CreateUpdatePhoneNumbersJob':
-        return this.createJob(body);
+        return this.jobs.create(body, query);
       case 'RetrievePhoneNumbersJob':
-        return this.pollJob(params.id);
+        return this.jobs.poll(params.id);
+      case 'RetrieveFqdnConnection':
+        return retrieveConnection(this.account, params.id);
+      case 'UpdateFqdnConnection':
+        return updateConnection(this.account, params.id, body);
+      case 'ListFqdns':
+        return listFqdns(this.account, query);
+      case 'CreateFqdn':
+        return createFqdn(this.account, body);
       default:
         return jsonResponse(404, telnyxErrors('10005', 'Resource not found', `no handler for ${operation}`));
     }
   }
-
-  private list(query: Record<string, string>): FakeResponse {
-    const digits = query['filter[phone_number]'];
-    const connection = query['filter[connection_id]'];
-    const matches = [...this.numbers.values()].filter(
-      (state) =>
-        // Telnyx: a non-numerical filter returns nothing; the filter matches part of the number.
-        (digits === undefined ||
-          (/^\d+$/.test(digits) && state.phone_number.replace(/\D/g, '').includes(digits))) &&
-        (connection === undefined || state.connection_id === connection),
-    );
-    const size = Number(query['page[size]'] ?? 20);
-    const page = Number(query['page[number]'] ?? 1);
-    const totalPages = Math.max(1, Math.ceil(matches.length / size));
-    const data = matches.slice((page - 1) * size, page * size).map((state) => ({
-      id: state.id,
-      record_type: 'phone_number',
-      phone_number: state.phone_number,
-      status: 'active',
-      connection_id: state.connection_id,
-      call_forwarding_enabled: state.call_forwarding.call_forwarding_enabled,
-    }));
-    return jsonResponse(200, {
-      data,
-      meta: { page_number: page, page_size: size, total_pages: totalPages, total_results: matches.length },
-    });
-  }
-
-  private createJob(body: Record<string, unknown>): FakeResponse {
-    const keys = body.phone_numbers as string[];
-    const e164 = keys.filter((key) => key.startsWith('+'));
-    if (e164.length > 0 && e164.length < keys.length) {
-      return jsonResponse(
-        422,
-        telnyxErrors(
-          '10015',
-          'Bad Request',
-          'You must specify either all phone numbers in the e164 format or all as phone number ids',
-        ),
-      );
-    }
-    const states = keys.map((key) => this.find(key));
-    if (states.some((state) => state === undefined)) {
-      return jsonResponse(
-        422,
-        telnyxErrors('10015', 'Bad Request', 'You must own every number in the bulk request'),
-      );
-    }
-    const pending = [...this.jobs.values()].filter((job) => job.status !== 'completed').length;
-    if (pending >= MAX_PENDING_JOBS) {
-      return jsonResponse(
-        422,
-        telnyxErrors(
-          '10015',
-          'Bad Request',
-          `You can have at most ${MAX_PENDING_JOBS} pending or in progress jobs`,
-        ),
-      );
-    }
-    const job: Job = {
-      id: `42587e44-3a3e-46de-9255-${String(this.jobs.size + 1).padStart(12, '0')}`,
-      keys,
-      voice: body.voice as Job['voice'],
-      connectionId: body.connection_id as string | undefined,
-      polls: 0,
-      status: 'pending',
-      successful: [],
-      failed: [],
-    };
-    this.jobs.set(job.id, job);
-    return jsonResponse(202, { data: jobView(job, states as TelnyxFakeNumberState[]) });
-  }
-
-  private pollJob(id: string): FakeResponse {
-    const job = this.jobs.get(id);
-    if (!job) {
-      return jsonResponse(
-        404,
-        telnyxErrors('10005', 'Resource not found', 'The requested resource or URL could not be found.'),
-      );
-    }
-    const states = job.keys.map((key) => this.find(key)!);
-    job.polls += 1;
-    if (job.status === 'completed') {
-      return jsonResponse(200, { data: jobView(job, states) });
-    }
-    if (job.polls < (this.telnyxOptions.jobPollsToComplete ?? 2)) {
-      job.status = 'in_progress';
-      return jsonResponse(200, { data: jobView(job, states) });
-    }
-    for (const state of states) {
-      const failure = this.jobFailures.get(state.phone_number);
-      if (failure) {
-        job.failed.push({ state, ...failure });
-        continue;
-      }
-      if (job.voice?.call_forwarding) {
-        applyCallForwarding(state, job.voice.call_forwarding);
-      }
-      if (job.connectionId) {
-        state.connection_id = job.connectionId;
-      }
-      job.successful.push(state);
-    }
-    job.status = 'completed';
-    return jsonResponse(
-      200,
-      { data: jobView(job, states) },
-      { applied: job.successful.map((state) => state.phone_number) },
-    );
-  }
-
-  private find(key: string): TelnyxFakeNumberState | undefined {
-    return key.startsWith('+')
-      ? this.numbers.get(key)
-      : [...this.numbers.values()].find((state) => state.id === key);
-  }
 }
 
-function applyCallForwarding(state: TelnyxFakeNumberState, update: Partial<TelnyxFakeCallForwarding>): void {
-  const next = { ...state.call_forwarding };
-  if (update.call_forwarding_enabled !== undefined)
-    next.call_forwarding_enabled = update.call_forwarding_enabled;
-  // A blank forwards_to means "not forwarded"; Telnyx reads it back as null.
-  if (update.forwards_to !== undefined)
-    next.forwards_to = update.forwards_to === '' ? null : update.forwards_to;
-  if (update.forwarding_type !== undefined) next.forwarding_type = update.forwarding_type;
-  state.call_forwarding = next;
-}
-
-function voiceView(state: TelnyxFakeNumberState): Record<string, unknown> {
-  return {
-    id: state.id,
-    record_type: 'voice_settings',
-    phone_number: state.phone_number,
-    connection_id: state.connection_id,
-    call_forwarding: { ...state.call_forwarding },
-    tech_prefix_enabled: false,
-    translated_number: '',
-    usage_payment_method: 'pay-per-minute',
-  };
-}
-
-function jobView(job: Job, states: TelnyxFakeNumberState[]): Record<string, unknown> {
-  const op = (state: TelnyxFakeNumberState) => ({ id: state.id, phone_number: state.phone_number });
-  const done = job.status === 'completed';
-  return {
-    id: job.id,
-    record_type: 'phone_numbers_job',
-    type: 'update_phone_numbers',
-    status: job.status,
-    phone_numbers: job.keys.map((key) => (key.startsWith('+') ? { phone_number: key } : { id: key })),
-    successful_operations: job.successful.map(op),
-    failed_operations: job.failed.map(({ state, code, detail }) => ({
-      ...op(state),
-      errors: [{ code, title: 'Bad Request', detail }],
-    })),
-    pending_operations: done ? [] : states.map(op),
-  };
-}
-
-function telnyxErrors(code: string, title: string, detail: string): Record<string, unknown> {
-  return {
-    errors: [
-      { code, title, detail, meta: { url: `https://developers.telnyx.com/docs/overview/errors/${code}` } },
-    ],
-  };
+/** `sip:[user@]host[:port][;params]` as an FQDN record: `a` with its port, `srv` without one. */
+function parseTarget(target: string): Omit<TelnyxFakeFqdn, 'id' | 'connection_id'> {
+  const match = /^sips?:(?:[^@]+@)?([^:;>]+)(?::(\d+))?/.exec(target);
+  if (!match) {
+    throw new Error(`TelnyxFake: "${target}" is not a sip: URI`);
+  }
+  return match[2]
+    ? { fqdn: match[1], port: Number(match[2]), dns_record_type: 'a' }
+    : { fqdn: match[1], port: null, dns_record_type: 'srv' };
 }

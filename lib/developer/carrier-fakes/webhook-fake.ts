@@ -11,6 +11,7 @@ import {
   type WebhookReadResponse,
 } from '../../../lambdas/adapters/carriers/webhook';
 import type { RoutingSnapshot } from '../../../lambdas/ports/carriers';
+import type { CallPath, RoutesCalls, TargetIsUp } from './call-routing';
 import { type ContractOperation, ContractValidator, type JsonSchema } from './contract-validator';
 import contract from './contracts/webhook-contract.json';
 import {
@@ -38,7 +39,7 @@ export interface WebhookFakeNumber {
 }
 
 /** The fake webhook receiver; give the adapter `baseUrl` and `signingSecret`. */
-export class WebhookFake extends FakeCarrierServer {
+export class WebhookFake extends FakeCarrierServer implements RoutesCalls {
   readonly signingSecret: string;
   private readonly validator = new ContractValidator(
     contract.operations as unknown as ContractOperation[],
@@ -67,6 +68,34 @@ export class WebhookFake extends FakeCarrierServer {
         mode: number.mode ?? null,
       });
     }
+  }
+
+  /**
+   * Where a call goes: the forward-to number when forwarding is `always`; else the number's own
+   * route (`settings.route`), and its forward-to when that is down and forwarding is `on-failure`.
+   */
+  routeCall(number: string, isUp: TargetIsUp): CallPath {
+    const state = this.numbers.get(number);
+    const tried: CallPath['tried'] = [];
+    const attempt = (target: string, via: string) => {
+      const up = isUp(target);
+      tried.push({ target, via, up });
+      return up;
+    };
+    if (!state) return { reached: null, tried };
+    if (state.mode === 'always' && state.forwardsTo) {
+      return { reached: attempt(state.forwardsTo, 'forwarding always') ? state.forwardsTo : null, tried };
+    }
+    const route = typeof state.settings.route === 'string' ? state.settings.route : undefined;
+    if (route && attempt(route, "the number's route")) return { reached: route, tried };
+    if (
+      state.mode === 'on-failure' &&
+      state.forwardsTo &&
+      attempt(state.forwardsTo, 'forwarding on failure')
+    ) {
+      return { reached: state.forwardsTo, tried };
+    }
+    return { reached: null, tried };
   }
 
   /** A copy of the number's routing, or undefined when unknown. */

@@ -44,6 +44,13 @@ export function renderDrillSummary(result: DrillResult, outDir: string): string 
       `${result.failback.waves} waves, ${result.failback.failed} failed, ${result.failback.restoredTwice} restored twice.`,
     `Carrier requests: ${result.carrierRequests}, contract violations: ${result.contractViolations}.`,
     '',
+    "Callers reaching the backup, per carrier (from the fakes' call routing; requests from the death on):",
+    ...result.byCarrier.map(
+      (carrier) =>
+        `  ${carrier.carrier.padEnd(10)} ${carrier.mode.padEnd(10)} ${String(carrier.numbers).padStart(6)} numbers  ` +
+        `${String(carrier.requests).padStart(6)} requests  every call reaching the backup after ${formatDuration(carrier.forwardedAfterMs)}`,
+    ),
+    '',
     `Alerts sent (${result.alerts.length}):`,
     ...result.alerts.map(
       (alert) => `  ${formatDuration(alert.atMs).padStart(12)}  [${alert.kind}] ${alert.subject}`,
@@ -82,5 +89,13 @@ export function drillSucceeded(result: DrillResult): { ok: boolean; problems: st
     problems.push(`${numbers.forwarded - failback.restored} forwarded numbers were not restored`);
   if (result.contractViolations > 0)
     problems.push(`${result.contractViolations} carrier requests broke the carriers' API contracts`);
+  for (const carrier of result.byCarrier) {
+    if (!Number.isFinite(carrier.forwardedAfterMs))
+      problems.push(`${carrier.carrier}: some numbers' calls never reached the backup`);
+  }
+  if (result.routingNotRestored && result.routingNotRestored.length > 0)
+    problems.push(
+      `${result.routingNotRestored.length} numbers are not routed as before the outage (${result.routingNotRestored.slice(0, 5).join(', ')})`,
+    );
   return { ok: problems.length === 0, problems };
 }

@@ -18,6 +18,24 @@ export interface DrillResult {
   numbers: { total: number; forwarded: number; failed: number; forwardedTwice: number };
   failback: { restored: number; failed: number; waves: number; restoredTwice: number };
   alerts: { kind: string; subject: string; atMs: number }[];
+  /**
+   * Per carrier, from the fakes' call routing: the mode that moved most of its numbers (`modes`: how
+   * many each mode moved), the requests it received from the site's death to the last number's calls
+   * reaching the backup, and when that was (ms from the kill).
+   */
+  byCarrier: {
+    carrier: string;
+    mode: string;
+    numbers: number;
+    requests: number;
+    forwardedAfterMs: number;
+    modes: Record<string, number>;
+  }[];
+  /**
+   * Numbers whose settings or calls' destination at the fakes differ from before the outage once it
+   * resolved (expected: none); null when the drill stopped at forwarded.
+   */
+  routingNotRestored: string[] | null;
   carrierRequests: number;
   /** The same per carrier and operation (e.g. `twilio: { UpdateIncomingPhoneNumber: 24, … }`). */
   carrierRequestsByOperation: Record<string, Record<string, number>>;

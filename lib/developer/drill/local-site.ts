@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Site } from '../../../lambdas/contracts/config/schema';
+import { primarySipUriOf } from '../../../lambdas/contracts/config/site-routes';
 import { SipResponder } from './sip-responder';
 
 /**
@@ -25,10 +26,15 @@ export class LocalSite {
     return site;
   }
 
-  /** The site as the config describes it, pointed at this machine's loopback endpoints. */
+  /**
+   * The site as the config describes it, pointed at this machine's loopback endpoints. The carriers'
+   * view of the site (its SIP URI on their trunks and connections) keeps the config's name for it.
+   */
   describe(template: Site): Site {
+    const primarySipUri = primarySipUriOf(template);
     return {
       ...template,
+      ...(template.failover && primarySipUri ? { failover: { ...template.failover, primarySipUri } } : {}),
       sip: [{ host: '127.0.0.1', port: this.sip.port, transport: 'udp', healthyCodes: [] }],
       http: [
         {

@@ -3,11 +3,14 @@ import { createCarrierDirectory } from '../../../lambdas/adapters/carriers/carri
 import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../../lambdas/adapters/dynamodb/incident-store';
 import { DynamoDbObservationStore } from '../../../lambdas/adapters/dynamodb/observation-store';
+import { DynamoDbRouteReadBackStore } from '../../../lambdas/adapters/dynamodb/route-read-back-store';
 import { DynamoDbSiteHealthStore } from '../../../lambdas/adapters/dynamodb/site-health-store';
 import { failoverEventForTrip } from '../../../lambdas/adapters/lambda/orchestrator-invoker';
 import { RecordingNotifier } from '../../../lambdas/adapters/local/recording-notifier';
 import { configuredProbe } from '../../../lambdas/adapters/probes/control-probe';
 import { runProbeInvocation } from '../../../lambdas/composition/probe-invocation';
+import type { Config as DeploymentConfig } from '../../../lambdas/contracts/config/schema';
+import { primarySipUriOf } from '../../../lambdas/contracts/config/site-routes';
 import { deploymentNames } from '../../../lambdas/contracts/deployment-names';
 import { type FailbackHandlerDependencies, handleFailbackEvent } from '../../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../../lambdas/handlers/orchestrator';
@@ -18,6 +21,7 @@ import { FarSide } from '../far-side/far-side';
 import { DRILL_TIME_SCALE, drillFiles } from './drill-files';
 import { Loops } from './drill-loops';
 import type { DrillProgress, DrillResult } from './drill-result';
+import { armDrillRoutes } from './drill-routes';
 import { generatePlan } from './generated-plan';
 import { startLocalControlTarget } from './local-control-target';
 import { LocalSite } from './local-site';
@@ -92,6 +96,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     );
     const incidents = new DynamoDbIncidentStore(table.documentClient, table.tableName);
     const numbers = new DynamoDbForwardingStateStore(table.documentClient, table.tableName);
+    const readBacks = new DynamoDbRouteReadBackStore(table.documentClient, table.tableName);
     const siteHealth = new DynamoDbSiteHealthStore(table.documentClient, table.tableName);
     const observations = new DynamoDbObservationStore({
       client: table.documentClient,
@@ -107,6 +112,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       files,
       incidents,
       numbers,
+      readBacks,
       notifier,
       carriers: directory,
       clock: systemClock,
@@ -158,6 +164,15 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     }
 
     const primary = config.sites.find((candidate) => candidate.role === 'primary')!;
+    const armed = await armDrillRoutes(config, files.plan, await directory(), readBacks);
+    if (armed.length > 0) {
+      progress.phase(
+        `Armed and read back ${armed.map((report) => `${report.carrier} (${report.mode})`).join(', ')}`,
+      );
+    }
+    await farSide.takeRoutingBaseline();
+    // Writes the arming made are not the failover's: counted apart, so none reads as a double write.
+    const armWrites = (await farSide.tally()).writeCounts;
     progress.phase(
       `Watching ${primary.id} from ${config.watchdogRegions.join(', ')} (probe every ${config.detection.probeIntervalSeconds} s)`,
     );
@@ -169,6 +184,8 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
 
     const killedAt = systemClock.now();
     await site.kill();
+    // Calls routed to the site's SBC by its name at the carriers get no answer from now on.
+    await farSide.watchCalls(primary.id, siteTargets(deployment.config, primary.id), killedAt);
     progress.phase(`Killed ${primary.id}: SIP stopped answering, the health URL answers 503`);
     const deadline = killedAt + options.timeoutMs;
     let handlersMark: EventLoopUtilization | undefined;
@@ -180,11 +197,13 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
           farSide.markUtilization();
         }
         if (active) {
-          const counts = await farSide.progress();
-          const byCarrier = Object.entries(counts.byCarrier)
-            .map(([carrier, count]) => `${carrier} ${count}`)
+          // Counted where callers get through, as the fakes route calls.
+          const calls = await farSide.callsReport();
+          const byCarrier = calls.byCarrier
+            .map((carrier) => `${carrier.carrier} ${carrier.reaching}`)
             .join(', ');
-          progress.numbers(counts.numbersChanged, plan.length, 'forwarded', byCarrier);
+          const reaching = calls.byCarrier.reduce((sum, carrier) => sum + carrier.reaching, 0);
+          progress.numbers(reaching, plan.length, 'forwarded', byCarrier);
         }
         return active && ['forwarded', 'partially-forwarded'].includes(active.status) ? active : undefined;
       },
@@ -196,7 +215,15 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       farSide: farSide.utilization(),
     };
     progress.numbers(incident.numbers.forwarded, plan.length, 'forwarded');
-    const forwardWrites = (await farSide.tally()).writeCounts;
+    const calls = await waitFor(
+      async () => {
+        const report = await farSide.callsReport();
+        return report.byCarrier.every((carrier) => carrier.reachedAfterMs !== null) ? report : undefined;
+      },
+      deadline - systemClock.now(),
+      "every number's calls to reach the backup at the carriers",
+    );
+    const forwardWrites = writesSince(armWrites, (await farSide.tally()).writeCounts);
     const summary = {
       events: () => incidents.listEvents(incident.id),
       states: () => numbers.list(incident.id),
@@ -204,10 +231,13 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       killedAt,
       started,
       alerts: notifier.alerts,
+      armWrites,
       forwardWrites,
       farSide,
       forwardingLoad,
       waves: config.failback.waves.length,
+      calls,
+      sites: config.sites,
     };
     if (options.until === 'forwarded') {
       await loops.stop();
@@ -216,6 +246,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
 
     const revivedAt = systemClock.now();
     await site.revive();
+    await farSide.watchHome(primary.id, revivedAt);
     progress.phase(
       `Revived ${primary.id}; failback waits ${config.detection.recoveryHoldMinutes * 60} s of healthy quorum`,
     );
@@ -243,7 +274,13 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     );
     await loops.stop();
     return {
-      ...(await summarize({ ...summary, incident: resolved, revivedAt })),
+      ...(await summarize({
+        ...summary,
+        incident: resolved,
+        revivedAt,
+        routingChanged: await farSide.routingChanged(),
+        home: await farSide.callsReport(true),
+      })),
       controlTargetRequests: control.requests,
     };
   } catch (error) {
@@ -258,6 +295,20 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     await loops.stop();
     for (const stop of stoppers) await stop();
   }
+}
+
+/** Accepted writes per number since `before`. */
+function writesSince(before: Map<string, number>, now: Map<string, number>): Map<string, number> {
+  return new Map([...now].map(([number, writes]) => [number, writes - (before.get(number) ?? 0)]));
+}
+
+/** The `host:port` targets of a site at the carriers: its SIP URI and its SIP endpoints, as the config names them. */
+function siteTargets(config: DeploymentConfig, siteId: string): string[] {
+  const site = config.sites.find((candidate) => candidate.id === siteId);
+  if (!site) return [];
+  const uri = primarySipUriOf(site);
+  const named = site.sip.map((endpoint) => `${endpoint.host}:${endpoint.port}`);
+  return [...new Set([...(uri ? [uri.replace(/^sips?:(?:[^@]*@)?/, '')] : []), ...named])];
 }
 
 async function siteIsUpEverywhere(

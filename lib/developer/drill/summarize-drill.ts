@@ -1,10 +1,14 @@
 /** Turns what a finished drill left behind (timeline, number states, the fakes' counts) into its result. */
 import type { RecordingNotifier } from '../../../lambdas/adapters/local/recording-notifier';
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
+import type { Site } from '../../../lambdas/contracts/config/schema';
+import { slowModeOf } from '../../../lambdas/contracts/config/site-routes';
+import { modeShares } from '../../../lambdas/domain/routes/describe-modes';
 import type { NumberState } from '../../../lambdas/ports/forwarding-state';
 import type { Incident, TimelineEvent } from '../../../lambdas/ports/incidents';
 import { systemClock } from '../../../lambdas/runtime/system-clock';
 import { buildIncidentReport, renderIncidentReportMarkdown } from '../../operator/report/incident-report';
+import type { CallsReport } from '../far-side/call-watch';
 import type { FarSide } from '../far-side/far-side';
 import type { FarSideTally } from '../far-side/far-side-protocol';
 import type { DrillResult, DrillStep } from './drill-result';
@@ -20,11 +24,20 @@ export interface SummaryInput {
   revivedAt?: number;
   started: number;
   alerts: RecordingNotifier['alerts'];
-  /** Accepted writes per number when forwarding finished. */
+  /** Accepted writes per number the routes' arming made before the outage. */
+  armWrites: Map<string, number>;
+  /** Accepted writes per number from the outage to when forwarding finished. */
   forwardWrites: Map<string, number>;
   farSide: FarSide;
   forwardingLoad: DrillResult['forwardingLoad'];
   waves: number;
+  /** Where the fakes routed calls to the site's numbers from the kill on. */
+  calls: CallsReport;
+  sites: readonly Site[];
+  /** Numbers not back as they were before the outage, once it resolved. */
+  routingChanged?: string[];
+  /** When each number's calls went where they went before the outage again, from the revival. */
+  home?: CallsReport;
 }
 
 /** The drill's result, less what only the drill itself counted (the control target's requests). */
@@ -54,11 +67,36 @@ export async function summarize(input: SummaryInput): Promise<Omit<DrillResult, 
   const writtenTwice = [...input.forwardWrites].filter(([, writes]) => writes > 1).map(([number]) => number);
   const forwardedTwice = writtenTwice.length;
   const restoredTwice = [...tally.writeCounts].filter(
-    ([number, writes]) => writes - (input.forwardWrites.get(number) ?? 0) > 1,
+    ([number, writes]) =>
+      writes - (input.armWrites.get(number) ?? 0) - (input.forwardWrites.get(number) ?? 0) > 1,
   ).length;
   // Evidence for any number forwarded twice: the writes the fakes accepted for it, in order.
   const evidence = await input.farSide.writesOf(writtenTwice.slice(0, 20));
   const report = buildIncidentReport(incident, events, states);
+  const site = input.sites.find((candidate) => candidate.id === incident.siteId);
+  const shares = modeShares(input.plan, incident.routes, (carrier) =>
+    site ? slowModeOf(site, carrier) : 'per-number',
+  );
+  const byCarrier = input.calls.byCarrier.map((carrier) => {
+    const modes = Object.fromEntries(
+      shares.filter((share) => share.carrier === carrier.carrier).map((share) => [share.mode, share.numbers]),
+    );
+    const [mode] = Object.entries(modes).sort(([, a], [, b]) => b - a)[0] ?? ['none'];
+    return {
+      carrier: carrier.carrier,
+      mode,
+      numbers: carrier.numbers,
+      requests: carrier.requests,
+      forwardedAfterMs: carrier.reachedAfterMs ?? Number.NaN,
+      modes,
+    };
+  });
+  const reachedAt = input.calls.reachedAtMs;
+  // The watch since the revival counts from it; the drill's times count from the kill.
+  const homeAt = (number: string) => {
+    const since = input.home?.reachedAtMs[number];
+    return since === undefined || input.revivedAt === undefined ? null : since + after(input.revivedAt);
+  };
   return {
     incidentId: incident.id,
     steps,
@@ -84,6 +122,8 @@ export async function summarize(input: SummaryInput): Promise<Omit<DrillResult, 
       subject: alert.subject,
       atMs: after(alert.at),
     })),
+    byCarrier,
+    routingNotRestored: input.routingChanged ?? null,
     carrierRequests: tally.requests,
     carrierRequestsByOperation: tally.requestsByOperation,
     forwardedTwiceEvidence: Object.entries(evidence).map(([number, writes]) => ({ number, writes })),
@@ -92,11 +132,16 @@ export async function summarize(input: SummaryInput): Promise<Omit<DrillResult, 
     reportMarkdown: renderIncidentReportMarkdown(report),
     durationMs: systemClock.now() - input.started,
     forwardingLoad: input.forwardingLoad,
-    numberTimes: states.map((state) => ({
-      number: state.number,
-      carrier: state.carrier,
-      forwardedAtMs: state.forwardedAt === undefined ? null : after(state.forwardedAt),
-      restoredAtMs: state.restoredAt === undefined ? null : after(state.restoredAt),
-    })),
+    // A number a route carried has no row of its own: its calls reaching the backup is its time.
+    numberTimes: input.plan.map((entry) => {
+      const state = states.find((candidate) => candidate.number === entry.number);
+      return {
+        number: entry.number,
+        carrier: entry.carrier,
+        forwardedAtMs:
+          state?.forwardedAt !== undefined ? after(state.forwardedAt) : (reachedAt[entry.number] ?? null),
+        restoredAtMs: state?.restoredAt !== undefined ? after(state.restoredAt) : homeAt(entry.number),
+      };
+    }),
   };
 }

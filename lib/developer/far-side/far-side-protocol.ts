@@ -4,6 +4,7 @@
  */
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import type { CarriersConfig, Config } from '../../../lambdas/contracts/config/schema';
+import type { CallsReport } from './call-watch';
 import type { ForwardingReadCarrier } from './forwarded-at-fake';
 import type { LocalCarrierOptions, LocalCarriers } from './local-carriers';
 
@@ -13,8 +14,11 @@ export interface FarSideOptions {
   tableName: string;
   /** The observation table's name, created beside it. */
   observationTableName: string;
-  /** Only its carriers section is read: a fake starts for each carrier it names. */
-  config: Pick<Config, 'carriers'>;
+  /**
+   * A fake starts for each carrier the carriers section names; the sites' routes in native or
+   * switch mode are seeded as the provider has them before an outage.
+   */
+  config: Pick<Config, 'carriers'> & Partial<Pick<Config, 'sites'>>;
   plan: PlanEntry[];
   fakes: LocalCarrierOptions;
 }
@@ -48,8 +52,8 @@ export interface FarSideTally {
 /** The requests that changed each asked number, in the order the fakes handled them. */
 export type FarSideWrites = Record<string, ReturnType<LocalCarriers['writesOf']>>;
 
-/** What the worker answers a question with (`forwarded-at-fake`: a count). */
-export type FarSideAnswer = FarSideProgress | FarSideTally | FarSideWrites | number;
+/** What the worker answers a question with (`forwarded-at-fake`: a count; `routing-changed`: numbers). */
+export type FarSideAnswer = FarSideProgress | FarSideTally | FarSideWrites | CallsReport | string[] | number;
 
 /** Drill (or bench) to worker; `id` pairs a question with its answer. */
 export type FarSideRequest =
@@ -57,6 +61,15 @@ export type FarSideRequest =
   | { id: number; type: 'tally' }
   | { id: number; type: 'writes-of'; numbers: string[] }
   | { id: number; type: 'forwarded-at-fake'; carrier: ForwardingReadCarrier; destination: string }
+  /** Starts watching where calls to a site's numbers go; `down`: targets (host:port) that no longer answer. */
+  | { id: number; type: 'watch-calls'; siteId: string; down: string[]; diedAt: number }
+  /** Starts watching, from the site's revival, until every number's calls go where they went before. */
+  | { id: number; type: 'watch-home'; siteId: string; revivedAt: number }
+  /** What the watch (`home`: the one since the revival) has seen so far. */
+  | { id: number; type: 'calls-report'; home?: boolean }
+  /** Keeps the routing of the plan's numbers now; `routing-changed` lists those that differ later. */
+  | { id: number; type: 'routing-baseline' }
+  | { id: number; type: 'routing-changed' }
   | { id: number; type: 'stop' };
 
 /** Worker to drill (or bench). */

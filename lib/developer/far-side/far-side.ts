@@ -7,6 +7,7 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { EnvironmentCredentialSource } from '../../../lambdas/adapters/carriers/credentials';
 import type { CarriersConfig } from '../../../lambdas/contracts/config/schema';
+import type { CallsReport } from './call-watch';
 import type {
   FarSideMessage,
   FarSideOptions,
@@ -100,6 +101,37 @@ export class FarSide {
   /** Plan numbers on `carrier` whose routing at its fake forwards every call to `destination`. */
   forwardedAtFake(carrier: ForwardingReadCarrier, destination: string): Promise<number> {
     return this.ask({ type: 'forwarded-at-fake', carrier, destination }) as Promise<number>;
+  }
+
+  /**
+   * Starts watching where calls to `siteId`'s numbers go at the fakes, from `diedAt` (epoch ms), with
+   * every target containing one of `down` (host:port) not answering.
+   */
+  watchCalls(siteId: string, down: string[], diedAt: number): Promise<CallsReport> {
+    return this.ask({ type: 'watch-calls', siteId, down, diedAt }) as Promise<CallsReport>;
+  }
+
+  /** What the call watch (`home`: the one since the revival) has seen so far. */
+  callsReport(home = false): Promise<CallsReport> {
+    return this.ask({ type: 'calls-report', home }) as Promise<CallsReport>;
+  }
+
+  /**
+   * Starts watching, from `revivedAt` (epoch ms), until every one of `siteId`'s numbers has its calls
+   * going where they went before the outage (needs the routing baseline).
+   */
+  watchHome(siteId: string, revivedAt: number): Promise<CallsReport> {
+    return this.ask({ type: 'watch-home', siteId, revivedAt }) as Promise<CallsReport>;
+  }
+
+  /** Keeps every plan number's routing at the fakes now (before the outage). */
+  async takeRoutingBaseline(): Promise<void> {
+    await this.ask({ type: 'routing-baseline' });
+  }
+
+  /** Plan numbers whose settings or calls' destination differ from the baseline now. */
+  routingChanged(): Promise<string[]> {
+    return this.ask({ type: 'routing-changed' }) as Promise<string[]>;
   }
 
   /** Starts a new window for `utilization`. */

@@ -1,7 +1,10 @@
 import { EnvironmentCredentialSource } from '../../../lambdas/adapters/carriers/credentials';
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import type { CarrierName, CarriersConfig, Config } from '../../../lambdas/contracts/config/schema';
+import { primarySipUriOf, siteRoutesOf } from '../../../lambdas/contracts/config/site-routes';
+import { routeNumbers } from '../../../lambdas/domain/routes/read-route';
 import { BandwidthFake } from '../carrier-fakes/bandwidth-fake';
+import type { CallPath, TargetIsUp } from '../carrier-fakes/call-routing';
 import type { FakeCarrierOptions, FakeCarrierServer } from '../carrier-fakes/fake-carrier-server';
 import { TelnyxFake } from '../carrier-fakes/telnyx-fake';
 import { TwilioFake } from '../carrier-fakes/twilio-fake';
@@ -41,6 +44,12 @@ export interface LocalCarriers {
   numbersChangedByCarrier(): Record<string, number>;
   /** Contract violations across every fake (tests expect none). */
   violations(): unknown[];
+  /** Where a call to a plan number would go right now, from its carrier fake's modelled routing. */
+  routeCall(number: string, carrier: CarrierName, isUp: TargetIsUp): CallPath;
+  /** The number's routing state at its carrier fake (a copy), to compare before and after. */
+  routingOf(number: string, carrier: CarrierName): unknown;
+  /** Requests one carrier's fake received so far. */
+  requestCountOf(carrier: CarrierName): number;
   stop(): Promise<void>;
 }
 
@@ -54,15 +63,21 @@ export interface LocalCarrierOptions extends FakeCarrierOptions {
   readonly pollsToComplete?: number;
 }
 
-/** Starts a fake for each configured carrier and seeds the plan's numbers, unforwarded. */
+/**
+ * Starts a fake for each configured carrier and seeds the plan's numbers, unforwarded. With the
+ * config's sites, each site's routes in native or switch mode are seeded too, as the provider has
+ * them before any outage (the trunk, connection or SIP peer reaching the site only, nothing armed),
+ * and the webhook's numbers route to their site.
+ */
 export async function startLocalCarriers(
-  config: Pick<Config, 'carriers'>,
+  config: Pick<Config, 'carriers'> & Partial<Pick<Config, 'sites'>>,
   plan: readonly PlanEntry[],
   options: LocalCarrierOptions = {},
 ): Promise<LocalCarriers> {
   const { pollsToComplete = 1, ...fakeOptions } = options;
   const numbersOf = (carrier: CarrierName) =>
     plan.filter((entry) => entry.carrier === carrier).map((entry) => ({ phoneNumber: entry.number }));
+  const siteUri = new Map((config.sites ?? []).map((site) => [site.id, primarySipUriOf(site)]));
   const fakes: LocalCarriers['fakes'] = {};
   const env: Record<string, string> = {};
   const carriers: CarriersConfig = { ...config.carriers };
@@ -74,7 +89,9 @@ export async function startLocalCarriers(
     carriers.telnyx = { ...config.carriers.telnyx, baseUrl: fake.baseUrl };
   }
   if (config.carriers.twilio) {
-    const fake = await new TwilioFake(fakeOptions).start();
+    const { dialTwimlUrl, dialSipTwimlUrl } = config.carriers.twilio;
+    const dialTwimlUrls = [dialTwimlUrl, dialSipTwimlUrl].filter((url): url is string => url !== undefined);
+    const fake = await new TwilioFake({ ...fakeOptions, dialTwimlUrls }).start();
     fake.seedNumbers(numbersOf('twilio'));
     fakes.twilio = fake;
     env.TWILIO_ACCOUNT_SID = fake.accountSid;
@@ -99,10 +116,21 @@ export async function startLocalCarriers(
   }
   if (config.carriers.webhook) {
     const fake = await new WebhookFake(fakeOptions).start();
-    fake.seedNumbers(numbersOf('webhook'));
+    fake.seedNumbers(
+      plan
+        .filter((entry) => entry.carrier === 'webhook')
+        .map((entry) => {
+          const route = siteUri.get(entry.siteId);
+          return { phoneNumber: entry.number, ...(route ? { settings: { route } } : {}) };
+        }),
+    );
     fakes.webhook = fake;
     env.WEBHOOK_SIGNING_SECRET = fake.signingSecret;
     carriers.webhook = { ...config.carriers.webhook, baseUrl: fake.url };
+  }
+  for (const route of (config.sites ?? []).flatMap(siteRoutesOf)) {
+    const fake = route.carrier === 'webhook' ? undefined : fakes[route.carrier];
+    fake?.seedSiteRoute(route, routeNumbers(route, plan));
   }
   const servers = Object.values(fakes) as FakeCarrierServer[];
   const cursors = servers.map(() => 0);
@@ -159,6 +187,13 @@ export async function startLocalCarriers(
       return Object.fromEntries(Object.keys(fakes).map((carrier, index) => [carrier, changedBy[index].size]));
     },
     violations: () => servers.flatMap((fake) => fake.violations),
+    routeCall: (number, carrier, isUp) => {
+      const fake = fakes[carrier];
+      if (!fake) throw new Error(`no ${carrier} fake: the config names no ${carrier} carrier`);
+      return fake.routeCall(number, isUp);
+    },
+    routingOf: (number, carrier) => fakes[carrier]?.routingOf(number),
+    requestCountOf: (carrier) => fakes[carrier]?.requests.length ?? 0,
     stop: async () => {
       await Promise.all(servers.map((fake) => fake.stop()));
     },

@@ -1,4 +1,5 @@
 import { TIMELINE } from '../../../lambdas/domain/incidents/timeline';
+import type { ModeShare } from '../../../lambdas/domain/routes/describe-modes';
 import type { NumberState } from '../../../lambdas/ports/forwarding-state';
 import type { Incident, TimelineEvent } from '../../../lambdas/ports/incidents';
 
@@ -53,6 +54,8 @@ export interface IncidentReport {
     restored: number;
     failed: { number: string; reason: string }[];
     restoreFailed: { number: string; reason: string }[];
+    /** Which mode moved how many numbers at each carrier (native, switch, bulk, per-number). */
+    byMode: ModeShare[];
   };
   causes: string[];
   actions: string[];
@@ -65,6 +68,9 @@ export interface IncidentReport {
 const ACTION_TYPES = new Set<string>([
   TIMELINE.forwardingStarted,
   TIMELINE.forwardingFinished,
+  TIMELINE.routeCarried,
+  TIMELINE.routeSwitching,
+  TIMELINE.routeSwitchedBack,
   TIMELINE.failbackApproved,
   TIMELINE.failbackWaveFinished,
   TIMELINE.failbackHalted,
@@ -98,8 +104,9 @@ export function buildIncidentReport(
   }));
   const failedStates = numbers.filter((state) => state.status === 'failed');
   const restoreFailed = numbers.filter((state) => state.status === 'restore-failed');
-  const failedFromLog = (sorted.filter((event) => event.type === TIMELINE.forwardingFinished).at(-1)?.details
-    ?.failed ?? []) as { number: string; reason: string }[];
+  const lastForwarding = sorted.filter((event) => event.type === TIMELINE.forwardingFinished).at(-1);
+  const failedFromLog = (lastForwarding?.details?.failed ?? []) as { number: string; reason: string }[];
+  const byMode = (lastForwarding?.details?.byMode ?? []) as ModeShare[];
 
   return {
     incidentId: incident.id,
@@ -130,6 +137,7 @@ export function buildIncidentReport(
         number: state.number,
         reason: state.lastError ?? 'unknown',
       })),
+      byMode,
     },
     causes: sorted.filter((event) => event.type === TIMELINE.cause).map((event) => event.message),
     actions: sorted
@@ -290,6 +298,7 @@ export function renderIncidentReportMarkdown(report: IncidentReport): string {
     '## Numbers',
     '',
     `- Forwarded: ${report.numbers.forwarded} of ${report.numbers.total}`,
+    ...report.numbers.byMode.map((share) => `  - ${share.carrier}, ${share.mode}: ${share.numbers}`),
     `- Restored: ${report.numbers.restored} of ${report.numbers.total}`,
     `- Failed to forward: ${report.numbers.failed.length}`,
     ...report.numbers.failed.map((item) => `  - ${item.number}: ${item.reason}`),

@@ -5,6 +5,7 @@ import {
   type BandwidthCarrierOptions,
 } from '../../../lambdas/adapters/carriers/bandwidth';
 import { CarrierAuthError, CarrierError } from '../../../lambdas/contracts/errors';
+import type { RouteCall, SiteRoute } from '../../../lambdas/ports/carrier-routes';
 import {
   BandwidthFake,
   type BandwidthFakeOptions,
@@ -14,7 +15,17 @@ import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from 
 const A = '+19195550100';
 const B = '+19195550101';
 const C = '+19195550102';
+const D = '+19195550103';
 const BACKUP = '+13035559123';
+const ROUTE: SiteRoute = {
+  siteId: 'dallas',
+  carrier: 'bandwidth',
+  mode: 'native',
+  primarySipUri: 'sip:sbc1.dal.example.net:5060',
+  backupSipUri: 'sip:sbc1.den.example.net:5060',
+  ids: { bandwidthSiteId: '479', sipPeerId: '500014' },
+};
+const ROOT_IS_SCHEMA = new Set(['UpdateSipPeerTnSettings', 'UpdateSipPeer']);
 
 let fake: BandwidthFake;
 
@@ -47,7 +58,7 @@ afterEach(async () => {
 });
 
 describe('BandwidthCarrier routing', () => {
-  it('reads CallForward with ReadSipPeerTn after finding the site and SIP peer once', async () => {
+  it('reads the SIP peer and route plan (RetrieveTnDetails) and the CallForward (ReadSipPeerTn) on every read', async () => {
     const bandwidth = carrier();
 
     const snapshot = await bandwidth.readRouting(B);
@@ -58,10 +69,21 @@ describe('BandwidthCarrier routing', () => {
       number: B,
       forwardsTo: '+17042661720',
       mode: 'always',
-      settings: { tn: '9195550101', siteId: '479', sipPeerId: '500014', callForward: '7042661720' },
+      settings: {
+        tn: '9195550101',
+        siteId: '479',
+        sipPeerId: '500014',
+        callForward: '7042661720',
+        originationRoutePlan: null,
+      },
     });
-    expect(fake.requests.filter((entry) => entry.operation === 'RetrieveTnDetails')).toHaveLength(1);
-    expect(fake.requests.filter((entry) => entry.operation === 'ReadSipPeerTn')).toHaveLength(2);
+    expect(snapshot.settings).toEqual(fake.routingOf(B));
+    expect(fake.requests.map((entry) => entry.operation)).toEqual([
+      'RetrieveTnDetails',
+      'ReadSipPeerTn',
+      'RetrieveTnDetails',
+      'ReadSipPeerTn',
+    ]);
   });
 
   it('reads a number without CallForward as not forwarded', async () => {
@@ -72,16 +94,43 @@ describe('BandwidthCarrier routing', () => {
     });
   });
 
-  it('forwards with a TN option order, polled until COMPLETE', async () => {
+  it('forwards one number with UpdateSipPeerTnSettings, set when it answers', async () => {
     await carrier().forward({ number: A, destination: BACKUP, mode: 'always' });
 
     expect(fake.routingOf(A)!.callForward).toBe('3035559123');
     expect(fake.requests.map((entry) => entry.operation)).toEqual([
+      'RetrieveTnDetails',
+      'UpdateSipPeerTnSettings',
+    ]);
+    expect(fake.writesTo(A)).toBe(1);
+  });
+
+  it('forwards one number with a TN option order, polled until COMPLETE, when configured so', async () => {
+    await carrier({ singleNumberWrite: 'tn-option-order' }).forward({
+      number: A,
+      destination: BACKUP,
+      mode: 'always',
+    });
+
+    expect(fake.routingOf(A)!.callForward).toBe('3035559123');
+    expect(fake.requests.map((entry) => entry.operation)).toEqual([
+      'RetrieveTnDetails',
       'CreateTnOptionOrder',
       'GetTnOptionOrder',
       'GetTnOptionOrder',
     ]);
-    expect(fake.writesTo(A)).toBe(1);
+  });
+
+  it('falls back to a TN option order when UpdateSipPeerTnSettings answers 409, as the spec advises', async () => {
+    const conflicting: typeof fetch = async (input, init) =>
+      init?.method === 'PUT'
+        ? new Response('', { status: 409, headers: { 'Content-Type': 'application/xml' } })
+        : fetch(input, init);
+
+    await carrier({ fetch: conflicting }).forward({ number: A, destination: BACKUP, mode: 'always' });
+
+    expect(fake.routingOf(A)!.callForward).toBe('3035559123');
+    expect(fake.requests.filter((entry) => entry.operation === 'CreateTnOptionOrder')).toHaveLength(1);
   });
 
   it.each([
@@ -116,7 +165,11 @@ describe('BandwidthCarrier routing', () => {
   it('throws the ErrorList reason when the order fails the number', async () => {
     fake.failNumberInOrders(A, { code: '5095', description: 'CallForward is not allowed for this TN' });
 
-    const attempt = carrier().forward({ number: A, destination: BACKUP, mode: 'always' });
+    const attempt = carrier({ singleNumberWrite: 'tn-option-order' }).forward({
+      number: A,
+      destination: BACKUP,
+      mode: 'always',
+    });
 
     await expect(attempt).rejects.toMatchObject({ retryable: false, code: '5095' });
     await expect(attempt).rejects.toThrow('not allowed');
@@ -174,7 +227,7 @@ describe('BandwidthCarrier bulk forwarding', () => {
   });
 
   it('keeps polling through a 429 on GetTnOptionOrder instead of ordering again', async () => {
-    fake.failNext('rate-limit', { when: (request) => request.method === 'GET' });
+    fake.failNext('rate-limit', { when: (request) => request.path.includes('/tnoptions/') });
 
     const outcomes = await carrier().forwardMany([{ number: A, destination: BACKUP, mode: 'always' }]);
 
@@ -260,8 +313,8 @@ describe('BandwidthCarrier failures', () => {
     });
   });
 
-  it('reports "accepted but answered 500" on order creation as retryable', async () => {
-    fake.failNext('accepted-then-500', { when: (request) => request.method === 'POST' });
+  it('reports "accepted but answered 500" on the per-number update as retryable', async () => {
+    fake.failNext('accepted-then-500', { when: (request) => request.method === 'PUT' });
 
     await expect(carrier().forward({ number: A, destination: BACKUP, mode: 'always' })).rejects.toMatchObject(
       {
@@ -274,7 +327,7 @@ describe('BandwidthCarrier failures', () => {
 
 if (officialSpecsPresent()) {
   describe('BandwidthCarrier against the official Bandwidth spec (../shared/carrier-specs)', () => {
-    it('sends only operations and XML elements the spec defines', async () => {
+    it('sends only operations and XML elements the spec defines, route operations included', async () => {
       const bandwidth = carrier();
       const snapshot = await bandwidth.readRouting(B);
       await bandwidth.forward({ number: B, destination: BACKUP, mode: 'always' });
@@ -283,22 +336,56 @@ if (officialSpecsPresent()) {
         { number: A, destination: BACKUP, mode: 'always' },
         { number: C, destination: '+13035550000', mode: 'always' },
       ]);
+      fake.seedNumbers([
+        {
+          phoneNumber: D,
+          originationRoutePlan: [{ endpoint: 'sbc9.example.net', priority: 1, weight: 100 }],
+        },
+      ]);
+      const planned = await bandwidth.readRouting(D);
+      await bandwidth.forward({ number: D, destination: BACKUP, mode: 'always' });
+      await bandwidth.restore(planned);
+      const call: RouteCall = (request) => request();
+      fake.seedSiteRoute(ROUTE, [A]);
+      await bandwidth.routes.armNative(ROUTE, [A, C], call);
+      const record = await bandwidth.routes.planSwitch(ROUTE, call);
+      await bandwidth.routes.switchToBackup(ROUTE, record, call);
+      await bandwidth.routes.switchBack(ROUTE, record, call);
+      const moving = { ...ROUTE, ids: { ...ROUTE.ids, backupSipPeerId: '500099' } };
+      fake.seedSiteRoute(moving, [A]);
+      const moveRecord = await bandwidth.routes.planSwitch(moving, call);
+      await bandwidth.routes.switchToBackup(moving, moveRecord, call);
+      await bandwidth.routes.switchBack(moving, moveRecord, call);
       const spec = loadOfficialSpec('bandwidth/numbers.yml');
       const parser = new XMLParser({
-        isArray: (name) => ['TnOptionGroup', 'TelephoneNumber'].includes(name),
+        isArray: (name) => ['TnOptionGroup', 'TelephoneNumber', 'Route', 'FullNumber'].includes(name),
       });
 
-      const problems = fake.requests.flatMap((entry) =>
-        checkRequestAgainstSpec(spec, {
+      const problems = fake.requests.flatMap((entry) => {
+        const parsed = entry.body === '' ? undefined : parser.parse(entry.body);
+        return checkRequestAgainstSpec(spec, {
           method: entry.method,
           path: entry.path,
           query: entry.query,
           contentType: entry.contentType,
-          body: entry.body === '' ? undefined : parser.parse(entry.body),
-        }),
-      );
+          // These two operations' schemas are their root element (SipPeerTelephoneNumber,
+          // SipPeerPayload); the others' schemas hold the root as a property (TnOptionOrder).
+          body: ROOT_IS_SCHEMA.has(entry.operation ?? '') ? Object.values(parsed)[0] : parsed,
+        });
+      });
 
-      expect(fake.requests.length).toBeGreaterThan(8);
+      const operations = new Set(fake.requests.map((entry) => entry.operation));
+      expect([...operations].sort()).toEqual([
+        'CreateSipPeerTelephoneNumberBulk',
+        'CreateTnOptionOrder',
+        'GetTnOptionOrder',
+        'ReadSipPeer',
+        'ReadSipPeerTn',
+        'ReadSipPeerTns',
+        'RetrieveTnDetails',
+        'UpdateSipPeer',
+        'UpdateSipPeerTnSettings',
+      ]);
       expect(problems).toEqual([]);
     });
   });

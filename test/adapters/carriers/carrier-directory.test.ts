@@ -20,8 +20,8 @@ const ENV = {
 describe('createCarrierDirectory', () => {
   it('builds one adapter per configured carrier', async () => {
     const carriers = carriersSchema.parse({
-      telnyx: { secretName: 'cf/telnyx', backupConnectionId: '3333' },
-      twilio: { secretName: 'cf/twilio', trunkSid: `TK${'1'.repeat(32)}` },
+      telnyx: { secretName: 'cf/telnyx' },
+      twilio: { secretName: 'cf/twilio' },
       bandwidth: { secretName: 'cf/bandwidth' },
       webhook: { secretName: 'cf/webhook', baseUrl: 'https://hooks.example.com/carrier' },
     });
@@ -32,9 +32,11 @@ describe('createCarrierDirectory', () => {
     expect(directory.twilio).toBeInstanceOf(TwilioCarrier);
     expect(directory.bandwidth).toBeInstanceOf(BandwidthCarrier);
     expect(directory.webhook).toBeInstanceOf(WebhookCarrier);
-    expect(directory.twilio!.switchToBackupRoute).toBeDefined();
-    // The config has no primary connection id yet, so Telnyx cannot switch back: no switch at all.
-    expect(directory.telnyx!.switchToBackupRoute).toBeUndefined();
+    // The route operations take each site's route per call: every carrier with a route has them.
+    expect(directory.twilio!.routes).toBeDefined();
+    expect(directory.telnyx!.routes).toBeDefined();
+    expect(directory.bandwidth!.routes).toBeDefined();
+    expect(directory.webhook!.routes).toBeUndefined();
   });
 
   it('leaves carriers that are not configured out', async () => {

@@ -4,16 +4,23 @@ import {
   type TwilioCarrierOptions,
 } from '../../../lambdas/adapters/carriers/twilio';
 import { CarrierAuthError } from '../../../lambdas/contracts/errors';
+import type { RouteCall, SiteRoute } from '../../../lambdas/ports/carrier-routes';
 import { TwilioFake, type TwilioFakeOptions } from '../../../lib/developer/carrier-fakes/twilio-fake';
 import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from '../../support/official-spec';
 
 const WEB = '+14155550100';
 const ON_TRUNK = '+14155550101';
 const ON_APP = '+14155550102';
+const ON_TRUNK_NO_URL = '+14155550103';
+const WEB_NO_FALLBACK = '+14155550104';
+const NO_ROUTING = '+14155550105';
 const BACKUP = '+13035559123';
 const BACKUP_SIP = 'sip:backup@sbc2.example.net';
 const TRUNK = `TK${'1'.repeat(32)}`;
 const APP = `AP${'2'.repeat(32)}`;
+const TRUNK_VOICE_URL = 'https://pbx.example.com/trunk-voice';
+const BIN = `https://handler.twilio.com/twiml/EH${'4'.repeat(32)}`;
+const SIP_BIN = `https://handler.twilio.com/twiml/EH${'5'.repeat(32)}`;
 
 let fake: TwilioFake;
 
@@ -21,8 +28,11 @@ async function startFake(options: TwilioFakeOptions = {}): Promise<TwilioFake> {
   fake = await new TwilioFake(options).start();
   fake.seedNumbers([
     { phoneNumber: WEB, voiceFallbackUrl: 'https://pbx.example.com/fallback' },
-    { phoneNumber: ON_TRUNK, voiceUrl: null, trunkSid: TRUNK },
+    { phoneNumber: ON_TRUNK, voiceUrl: TRUNK_VOICE_URL, trunkSid: TRUNK },
+    { phoneNumber: ON_TRUNK_NO_URL, voiceUrl: null, trunkSid: TRUNK },
     { phoneNumber: ON_APP, voiceUrl: null, voiceApplicationSid: APP },
+    { phoneNumber: WEB_NO_FALLBACK },
+    { phoneNumber: NO_ROUTING, voiceUrl: null },
   ]);
   fake.seedTrunk(TRUNK, [
     { sipUrl: 'sip:sbc1.primary.example.net', priority: 10 },
@@ -66,7 +76,7 @@ describe('TwilioCarrier routing', () => {
       mode: null,
       settings: {
         sid: fake.routingOf(ON_TRUNK)!.sid,
-        voice_url: null,
+        voice_url: TRUNK_VOICE_URL,
         voice_method: 'POST',
         voice_fallback_url: null,
         voice_fallback_method: 'POST',
@@ -89,6 +99,7 @@ describe('TwilioCarrier routing', () => {
     );
     expect(state.voice_method).toBe('GET');
     expect(await twilio.readRouting(WEB)).toMatchObject({ forwardsTo: BACKUP, mode: 'always' });
+    expect(fake.routeCall(WEB, (target) => target === BACKUP).reached).toBe(BACKUP);
   });
 
   it('dials a SIP destination with <Sip>', async () => {
@@ -102,10 +113,47 @@ describe('TwilioCarrier routing', () => {
     expect(await twilio.readRouting(WEB)).toMatchObject({ forwardsTo: BACKUP_SIP, mode: 'always' });
   });
 
-  it('clears TrunkSid so the VoiceUrl of a trunk number takes effect', async () => {
+  it('dials through the TwiML Bins given as dialTwimlUrl and dialSipTwimlUrl instead of the twimlet', async () => {
+    await fake.stop();
+    await startFake({ dialTwimlUrls: [BIN, SIP_BIN] });
+    const twilio = carrier({ dialTwimlUrl: BIN, dialSipTwimlUrl: SIP_BIN });
+
+    await twilio.forward({ number: WEB, destination: BACKUP, mode: 'always' });
+    await twilio.forward({ number: WEB, destination: BACKUP_SIP, mode: 'on-failure' });
+
+    const state = fake.routingOf(WEB)!;
+    expect(state.voice_url).toBe(`${BIN}?Destination=${encodeURIComponent(BACKUP)}`);
+    expect(state.voice_fallback_url).toBe(`${SIP_BIN}?Destination=${encodeURIComponent(BACKUP_SIP)}`);
+    expect(await twilio.readRouting(WEB)).toMatchObject({ forwardsTo: BACKUP, mode: 'always' });
+    expect(fake.routeCall(WEB, () => true).reached).toBe(BACKUP);
+  });
+
+  it('takes a trunk number off its trunk (Trunking DeletePhoneNumber) after setting its VoiceUrl, one routing change', async () => {
     await carrier().forward({ number: ON_TRUNK, destination: BACKUP, mode: 'always' });
 
     expect(fake.routingOf(ON_TRUNK)).toMatchObject({ trunk_sid: null, voice_application_sid: '' });
+    expect(fake.requests.map((entry) => entry.operation)).toEqual([
+      'ListIncomingPhoneNumber',
+      'UpdateIncomingPhoneNumber',
+      'DeletePhoneNumber',
+    ]);
+    expect(fake.writesTo(ON_TRUNK)).toBe(1);
+    expect(fake.routeCall(ON_TRUNK, () => true).reached).toBe(BACKUP);
+  });
+
+  it('never posts a field empty', async () => {
+    const twilio = carrier();
+    for (const number of [WEB, ON_TRUNK, ON_TRUNK_NO_URL]) {
+      const snapshot = await twilio.readRouting(number);
+      await twilio.forward({ number, destination: BACKUP, mode: 'always' });
+      await twilio.restore(snapshot);
+    }
+
+    const bodies = fake.requests.filter((entry) => entry.body !== '').map((entry) => entry.body);
+    expect(bodies.length).toBeGreaterThan(5);
+    for (const body of bodies) {
+      expect([...new URLSearchParams(body).values()]).not.toContain('');
+    }
   });
 
   it('pre-arms on-failure forwarding in VoiceFallbackUrl, leaving VoiceUrl alone', async () => {
@@ -115,75 +163,101 @@ describe('TwilioCarrier routing', () => {
 
     expect(fake.routingOf(WEB)!.voice_url).toBe('https://pbx.example.com/voice');
     expect(await twilio.readRouting(WEB)).toMatchObject({ forwardsTo: BACKUP, mode: 'on-failure' });
+    // The fallback is used when the VoiceUrl's server fails, not when the site it dials is down.
+    expect(fake.routeCall(WEB, (target) => target === BACKUP).reached).toBe(BACKUP);
+    expect(fake.routeCall(WEB, () => true).reached).toBe('https://pbx.example.com/voice');
   });
+
+  it.each([
+    ['always', ON_APP, 'VoiceApplicationSid'],
+    ['on-failure', ON_APP, 'VoiceApplicationSid'],
+    ['on-failure', ON_TRUNK, 'trunk'],
+    ['always', NO_ROUTING, 'no VoiceUrl, TrunkSid or VoiceApplicationSid'],
+  ] as const)(
+    'refuses %s forwarding of %s (%s), not retryable, writing nothing',
+    async (mode, number, why) => {
+      const twilio = carrier();
+      await twilio.readRouting(number);
+
+      await expect(twilio.forward({ number, destination: BACKUP, mode })).rejects.toMatchObject({
+        retryable: false,
+        message: expect.stringContaining(why),
+      });
+      expect(fake.requests.filter((entry) => entry.method !== 'GET')).toEqual([]);
+    },
+  );
 
   it.each([
     ['a VoiceUrl number', WEB],
     ['a trunk number', ON_TRUNK],
-    ['an application number', ON_APP],
   ])('restores %s exactly after a failover', async (_label, number) => {
     const twilio = carrier();
     const original = fake.routingOf(number);
     const snapshot = await twilio.readRouting(number);
     await twilio.forward({ number, destination: BACKUP, mode: 'always' });
-    await twilio.forward({ number, destination: BACKUP, mode: 'on-failure' });
 
     await twilio.restore(JSON.parse(JSON.stringify(snapshot)));
 
     expect(fake.routingOf(number)).toEqual(original);
+    expect(await twilio.readRouting(number)).toEqual(snapshot);
   });
-});
 
-describe('TwilioCarrier trunk', () => {
-  it('switches the trunk to its backup origination URL by disabling the preferred ones, and back', async () => {
-    const twilio = carrier({ trunkSid: TRUNK });
+  it('puts a trunk number back on its trunk before its voice fields, one routing change', async () => {
+    const twilio = carrier();
+    const snapshot = await twilio.readRouting(ON_TRUNK);
+    await twilio.forward({ number: ON_TRUNK, destination: BACKUP, mode: 'always' });
+    const start = fake.requests.length;
+    const writes = fake.writesTo(ON_TRUNK);
 
-    await twilio.switchToBackupRoute!();
+    await twilio.restore(snapshot);
 
-    expect(fake.trunkOf(TRUNK)!.origination_urls.map((url) => [url.priority, url.enabled])).toEqual([
-      [10, false],
-      [10, false],
-      [20, true],
+    expect(fake.requests.slice(start).map((entry) => entry.operation)).toEqual([
+      'FetchIncomingPhoneNumber',
+      'CreatePhoneNumber',
+      'UpdateIncomingPhoneNumber',
     ]);
-
-    await twilio.switchToPrimaryRoute!();
-
-    expect(fake.trunkOf(TRUNK)!.origination_urls.every((url) => url.enabled)).toBe(true);
+    expect(fake.writesTo(ON_TRUNK) - writes).toBe(1);
+    expect(fake.routeCall(ON_TRUNK, () => true).reached).toBe('sip:sbc1.primary.example.net');
   });
 
-  it('switches idempotently: a second switch writes nothing', async () => {
-    const twilio = carrier({ trunkSid: TRUNK });
-    await twilio.switchToBackupRoute!();
-    const writes = fake.requests.filter((entry) => entry.write).length;
+  it('restores idempotently: a second restore only reads', async () => {
+    const twilio = carrier();
+    const snapshot = await twilio.readRouting(ON_TRUNK);
+    await twilio.forward({ number: ON_TRUNK, destination: BACKUP, mode: 'always' });
+    await twilio.restore(snapshot);
+    const start = fake.requests.length;
 
-    await twilio.switchToBackupRoute!();
+    await twilio.restore(snapshot);
 
-    expect(fake.requests.filter((entry) => entry.write).length).toBe(writes);
+    expect(fake.requests.slice(start).map((entry) => entry.operation)).toEqual(['FetchIncomingPhoneNumber']);
   });
 
-  it('refuses to switch a trunk with no enabled backup origination URL', async () => {
-    const lonely = `TK${'3'.repeat(32)}`;
-    fake.seedTrunk(lonely, [{ sipUrl: 'sip:sbc1.primary.example.net', priority: 10 }]);
+  it('restores a trunk number whose VoiceUrl was empty: back on the trunk, the dial URL left where Twilio ignores it', async () => {
+    const twilio = carrier();
+    const original = fake.routingOf(ON_TRUNK_NO_URL)!;
+    const snapshot = await twilio.readRouting(ON_TRUNK_NO_URL);
+    await twilio.forward({ number: ON_TRUNK_NO_URL, destination: BACKUP, mode: 'always' });
 
-    await expect(carrier({ trunkSid: lonely }).switchToBackupRoute!()).rejects.toMatchObject({
+    await twilio.restore(snapshot);
+
+    const state = fake.routingOf(ON_TRUNK_NO_URL)!;
+    expect({ ...state, voice_url: original.voice_url }).toEqual(original);
+    expect(state.voice_url).toContain(TWILIO_ECHO_TWIMLET_URL);
+    expect(await twilio.readRouting(ON_TRUNK_NO_URL)).toEqual(snapshot);
+    expect(fake.routeCall(ON_TRUNK_NO_URL, () => true).reached).toBe('sip:sbc1.primary.example.net');
+  });
+
+  it('fails the restore (not retryable) when a fallback that was empty now dials, after restoring the rest', async () => {
+    const twilio = carrier();
+    const snapshot = await twilio.readRouting(WEB_NO_FALLBACK);
+    await twilio.forward({ number: WEB_NO_FALLBACK, destination: BACKUP, mode: 'always' });
+    await twilio.forward({ number: WEB_NO_FALLBACK, destination: BACKUP, mode: 'on-failure' });
+
+    await expect(twilio.restore(snapshot)).rejects.toMatchObject({
       retryable: false,
+      message: expect.stringContaining('voice_fallback_url'),
     });
-    expect(fake.trunkOf(lonely)!.origination_urls[0].enabled).toBe(true);
-  });
-
-  it("arms the trunk's DisasterRecoveryUrl with TwiML that dials the destination", async () => {
-    await carrier({ trunkSid: TRUNK }).armDisasterRecovery(BACKUP_SIP);
-
-    const trunk = fake.trunkOf(TRUNK)!;
-    expect(new URL(trunk.disaster_recovery_url!).searchParams.get('Twiml')).toContain(
-      `<Sip>${BACKUP_SIP}</Sip>`,
-    );
-    expect(trunk.disaster_recovery_method).toBe('GET');
-  });
-
-  it('offers no trunk switch without trunkSid', () => {
-    expect(carrier().switchToBackupRoute).toBeUndefined();
-    expect(carrier().switchToPrimaryRoute).toBeUndefined();
+    expect(fake.routingOf(WEB_NO_FALLBACK)!.voice_url).toBe('https://pbx.example.com/voice');
   });
 });
 
@@ -264,16 +338,27 @@ describe('TwilioCarrier failures', () => {
 if (officialSpecsPresent()) {
   describe('TwilioCarrier against the official Twilio specs (../shared/carrier-specs)', () => {
     it('sends only operations, parameters and values the specs define', async () => {
-      const twilio = carrier({ trunkSid: TRUNK });
-      for (const number of [WEB, ON_TRUNK, ON_APP]) {
+      const twilio = carrier();
+      for (const number of [WEB, ON_TRUNK, ON_TRUNK_NO_URL]) {
         const snapshot = await twilio.readRouting(number);
         await twilio.forward({ number, destination: BACKUP_SIP, mode: 'always' });
-        await twilio.forward({ number, destination: BACKUP, mode: 'on-failure' });
         await twilio.restore(snapshot);
       }
-      await twilio.switchToBackupRoute!();
-      await twilio.switchToPrimaryRoute!();
-      await twilio.armDisasterRecovery(BACKUP);
+      await twilio.forward({ number: WEB, destination: BACKUP, mode: 'on-failure' });
+      const route: SiteRoute = {
+        siteId: 'phx',
+        carrier: 'twilio',
+        mode: 'native',
+        primarySipUri: 'sip:sbc1.phx.example.net:5060',
+        backupSipUri: 'sip:sbc1.dal.example.net:5060',
+        ids: { trunkSid: `TK${'6'.repeat(32)}` },
+      };
+      fake.seedSiteRoute(route, ['+16025550100']);
+      const call: RouteCall = (request) => request();
+      await twilio.routes.armNative(route, ['+16025550100', WEB, ON_APP], call);
+      const record = await twilio.routes.planSwitch(route, call);
+      await twilio.routes.switchToBackup(route, record, call);
+      await twilio.routes.switchBack(route, record, call);
       const api = loadOfficialSpec('twilio/twilio_api_v2010.yaml');
       const trunking = loadOfficialSpec('twilio/twilio_trunking_v1.yaml');
 

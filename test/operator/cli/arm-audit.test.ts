@@ -7,11 +7,17 @@ import { EXAMPLE_PLAN, exampleConfigObject, writeDeploymentFiles } from '../../s
 import { closedLoopbackUrl, hasStackTrace, runCli } from './support/cli-process';
 
 /**
- * The example deployment with only some of its carriers (and their numbers). Webhook is always left
- * out: the schema wants an https:// webhook URL and the webhook fake speaks plain HTTP.
+ * The example deployment with only some of its carriers (and their numbers), every number armed one
+ * by one: no site has routes (arm-audit-routes.test.ts tests those). Webhook is always left out: the
+ * schema wants an https:// webhook URL and the webhook fake speaks plain HTTP.
  */
 function exampleWith(kept: readonly CarrierName[]) {
-  const { config, plan } = loadDeployment();
+  const loaded = loadDeployment();
+  const config = {
+    ...loaded.config,
+    sites: loaded.config.sites.map(({ failover: _failover, ...site }) => site),
+  };
+  const { plan } = loaded;
   const carriers = Object.fromEntries(
     Object.entries(config.carriers).filter(([name]) => kept.includes(name as CarrierName)),
   );
@@ -43,6 +49,7 @@ async function startDeployment(kept: readonly CarrierName[]) {
       : {}),
   };
   const deployment = exampleConfigObject();
+  for (const site of deployment.sites) delete site.failover;
   // The config's carriers pointed at the fakes, at a rate that keeps the test short.
   deployment.carriers = Object.fromEntries(
     Object.entries(carriers.carriers).map(([name, section]) => [

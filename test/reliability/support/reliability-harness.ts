@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createCarrierDirectory } from '../../../lambdas/adapters/carriers/carrier-directory';
 import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../../lambdas/adapters/dynamodb/incident-store';
+import { DynamoDbRouteReadBackStore } from '../../../lambdas/adapters/dynamodb/route-read-back-store';
 import { RecordingNotifier } from '../../../lambdas/adapters/local/recording-notifier';
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
@@ -97,6 +98,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     files,
     incidents,
     numbers,
+    readBacks: new DynamoDbRouteReadBackStore(table.documentClient, table.tableName),
     notifier,
     carriers: async () =>
       wrap(

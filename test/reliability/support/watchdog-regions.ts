@@ -11,6 +11,7 @@ import { createCarrierDirectory } from '../../../lambdas/adapters/carriers/carri
 import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../../lambdas/adapters/dynamodb/incident-store';
 import { DynamoDbObservationStore } from '../../../lambdas/adapters/dynamodb/observation-store';
+import { DynamoDbRouteReadBackStore } from '../../../lambdas/adapters/dynamodb/route-read-back-store';
 import { DynamoDbSiteHealthStore } from '../../../lambdas/adapters/dynamodb/site-health-store';
 import { failoverEventForTrip } from '../../../lambdas/adapters/lambda/orchestrator-invoker';
 import { RecordingNotifier } from '../../../lambdas/adapters/local/recording-notifier';
@@ -64,6 +65,7 @@ export interface WatchdogRegion {
   proxy: CuttableProxy;
   incidents: DynamoDbIncidentStore;
   numbers: DynamoDbForwardingStateStore;
+  readBacks: DynamoDbRouteReadBackStore;
   siteHealth: DynamoDbSiteHealthStore;
   notifier: RecordingNotifier;
   log: LoggedLine[];
@@ -160,6 +162,7 @@ export async function startWatchdogRegions(options: WatchdogRegionsOptions): Pro
       proxy,
       incidents: new DynamoDbIncidentStore(documentClient, table.tableName),
       numbers: new DynamoDbForwardingStateStore(documentClient, table.tableName, { now: () => clock.now() }),
+      readBacks: new DynamoDbRouteReadBackStore(documentClient, table.tableName),
       siteHealth: new DynamoDbSiteHealthStore(documentClient, table.tableName),
       notifier: new RecordingNotifier(clock),
       log: [],
@@ -178,6 +181,7 @@ export async function startWatchdogRegions(options: WatchdogRegionsOptions): Pro
       files,
       incidents: region.incidents,
       numbers: region.numbers,
+      readBacks: region.readBacks,
       notifier: region.notifier,
       carriers: () =>
         createCarrierDirectory(config.carriers, carriers.credentialSource, { pollIntervalMs: 5 }),

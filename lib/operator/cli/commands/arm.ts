@@ -1,8 +1,10 @@
 /**
- * `carrier-failover arm [--site ID]`: sets each planned number's carrier-native fallback (forward on
- * failure to its plan destination) ahead of any outage, so the carrier fails calls over even when
- * nothing of ours can run. Runs from the operator's machine, credentials from the environment, at
- * the config's rate limits, with a progress bar on a terminal.
+ * `carrier-failover arm [--site ID]`: sets the carriers' own failover ahead of any outage, so calls
+ * reach the backup even when nothing of ours can run. First each site's routes in native mode (a
+ * trunk's origination priorities, a connection's targets in sequence, a SIP peer's route plan), each
+ * read back and kept for the failover; then, for every number no armed route carries, its per-number
+ * fallback (forward on failure to its plan destination). Runs from the operator's machine,
+ * credentials from the environment, at the config's rate limits, with a progress bar on a terminal.
  */
 import { carrierLimitsFromConfig } from '../../../../lambdas/composition/forward-run';
 import type { CarrierName } from '../../../../lambdas/contracts/config/schema';
@@ -12,6 +14,7 @@ import { carrierExitCode, openCarrierSession } from '../support/carrier-session'
 import type { CommandHandler } from '../support/command-context';
 import { ExitCode } from '../support/exit-codes';
 import { formatTable, type Progress } from '../support/output';
+import { type RouteResults, readRoutesForCommand, renderRouteResults } from '../support/route-read-backs';
 
 export interface ArmArgs {
   site?: string;
@@ -25,6 +28,8 @@ export interface ArmCommandResult extends ArmSummary {
   siteId: string | null;
   total: number;
   byCarrier: Partial<Record<CarrierName, ArmCounts>>;
+  /** The routes armed and read back (native), or read back (switch). */
+  routes: RouteResults;
 }
 
 /** Arms every selected number; exit 0 when none failed, 5 when some did (4/3 for credentials/unreachable). */
@@ -41,18 +46,24 @@ export const runArm: CommandHandler<ArmArgs> = async (args, context) => {
     env: context.io.env,
     onProgress: (done) => progress?.update(done),
   });
-  context.out.info(`Arming the carrier fallback of ${entries.length} numbers of ${scope}...`);
-  progress = context.out.progress(entries.length, 'Arming');
+  const reading = await readRoutesForCommand(config, entries, args.site, 'arm', session, context);
+  const perNumber = entries.filter(
+    (entry) => !reading.carriedByNative.has(`${entry.siteId}|${entry.number}`),
+  );
+  context.out.info(
+    `Arming the carrier fallback of ${perNumber.length} numbers of ${scope} no route carries...`,
+  );
+  progress = context.out.progress(perNumber.length, 'Arming');
   let summary: ArmSummary;
   try {
     summary = await armFallbacks({
-      entries,
+      entries: perNumber,
       carriers: session.carriers,
       clock: systemClock,
       random: Math.random,
       limits: carrierLimitsFromConfig(config.carriers),
     });
-    progress.update(entries.length);
+    progress.update(perNumber.length);
   } finally {
     progress.stop();
   }
@@ -76,9 +87,14 @@ export const runArm: CommandHandler<ArmArgs> = async (args, context) => {
     total: entries.length,
     byCarrier,
     ...summary,
+    routes: reading.results,
   };
   context.out.result(result, () => renderArm(result, scope));
-  const unsuccessful = summary.failed + summary.pending;
+  if (reading.authFailure) {
+    context.out.info(`carrier-failover: ${reading.authFailure.message}`);
+    return ExitCode.credentials;
+  }
+  const unsuccessful = summary.failed + summary.pending + reading.unsuccessful;
   return carrierExitCode(session, { unsuccessful, total: entries.length }, (line) => context.out.info(line));
 };
 
@@ -94,6 +110,7 @@ function emptyResult(siteId: string | undefined): ArmCommandResult {
     failed: 0,
     pending: 0,
     retries: 0,
+    routes: { routes: [], stored: true },
   };
 }
 
@@ -123,8 +140,14 @@ function renderArm(result: ArmCommandResult, scope: string): string {
     ],
   );
   const notable = result.results.filter((item) => ['skipped', 'failed', 'pending'].includes(item.outcome));
+  const carried = result.total - result.results.length;
   const lines = [
-    `Carrier fallback of ${scope}: ${result.armed + result.alreadyArmed} of ${result.total} numbers armed`,
+    ...(result.routes.routes.length > 0
+      ? [`Routes of ${scope}:`, ...renderRouteResults(result.routes), '']
+      : []),
+    `Carrier fallback of ${scope}: ${result.armed + result.alreadyArmed} of ${result.results.length} numbers armed${
+      carried > 0 ? ` one by one; ${carried} more carried by armed routes` : ''
+    }`,
     '',
     table,
   ];

@@ -1,8 +1,11 @@
 /**
  * `carrier-failover audit [--site ID] [--expect armed|normal|forwarded]`: the drift report. Reads
- * every planned number's routing at its carrier and lists each one that differs from what the plan
- * expects now: by default its pre-armed fallback (`armed`); `forwarded` during an incident; `normal`
- * when only "no forwarding left on" matters. Read-only; credentials from the environment.
+ * back each site's routes in native or switch mode (kept for the failover, naming every number the
+ * carrier would not route by them), then every planned number's routing at its carrier, and lists
+ * each one that differs from what the plan expects now: by default its pre-armed fallback (`armed`;
+ * a number an armed native route carries is expected to have no forwarding of its own); `forwarded`
+ * during an incident; `normal` when only "no forwarding left on" matters. Changes nothing at the
+ * carriers; credentials from the environment.
  */
 import { carrierLimitsFromConfig } from '../../../../lambdas/composition/forward-run';
 import {
@@ -14,7 +17,9 @@ import { describeRouting } from '../../../../lambdas/domain/forwarding/pre-arm';
 import { systemClock } from '../../../../lambdas/runtime/system-clock';
 import { carrierExitCode, openCarrierSession } from '../support/carrier-session';
 import type { CommandHandler } from '../support/command-context';
+import { ExitCode } from '../support/exit-codes';
 import { formatTable, type Progress } from '../support/output';
+import { type RouteResults, readRoutesForCommand, renderRouteResults } from '../support/route-read-backs';
 
 export interface AuditArgs {
   site?: string;
@@ -25,8 +30,10 @@ export interface AuditArgs {
 export interface AuditCommandResult extends AuditReport {
   siteId: string | null;
   total: number;
-  /** True when every number was read and none drifted. */
+  /** True when every route is ready, every number was read and none drifted. */
   clean: boolean;
+  /** The routes read back. */
+  routes: RouteResults;
 }
 
 /** Audits the selected numbers; exit 0 when clean, 5 on drift or unread numbers (4/3 for credentials/unreachable). */
@@ -42,17 +49,39 @@ export const runAudit: CommandHandler<AuditArgs> = async (args, context) => {
   context.out.info(
     `Reading the routing of ${entries.length} numbers of ${scope} (expecting ${args.expect})...`,
   );
+  const reading = await readRoutesForCommand(config, entries, args.site, 'audit', session, context);
+  const carried = (entry: (typeof entries)[number]) =>
+    reading.carriedByNative.has(`${entry.siteId}|${entry.number}`);
   progress = context.out.progress(entries.length, 'Auditing');
   let report: AuditReport;
   try {
-    report = await auditRouting({
-      entries,
-      carriers: session.carriers,
+    const audit = (selected: typeof entries, expect: RoutingExpectation) =>
+      auditRouting({
+        entries: selected,
+        carriers: session.carriers,
+        expect,
+        clock: systemClock,
+        random: Math.random,
+        limits: carrierLimitsFromConfig(config.carriers),
+      });
+    // Numbers an armed native route carries need no fallback of their own: expected normal.
+    const [own, byRoute] = await Promise.all([
+      audit(
+        entries.filter((entry) => args.expect !== 'armed' || !carried(entry)),
+        args.expect,
+      ),
+      audit(
+        entries.filter((entry) => args.expect === 'armed' && carried(entry)),
+        'normal',
+      ),
+    ]);
+    report = {
       expect: args.expect,
-      clock: systemClock,
-      random: Math.random,
-      limits: carrierLimitsFromConfig(config.carriers),
-    });
+      checked: own.checked + byRoute.checked,
+      drifted: [...own.drifted, ...byRoute.drifted],
+      unreadable: [...own.unreadable, ...byRoute.unreadable],
+      notChecked: [...own.notChecked, ...byRoute.notChecked],
+    };
     progress.update(entries.length);
   } finally {
     progress.stop();
@@ -61,19 +90,27 @@ export const runAudit: CommandHandler<AuditArgs> = async (args, context) => {
   const result: AuditCommandResult = {
     siteId: args.site ?? null,
     total: entries.length,
-    clean: report.drifted.length === 0 && unread === 0,
+    clean: report.drifted.length === 0 && unread === 0 && reading.unsuccessful === 0,
     ...report,
+    routes: reading.results,
   };
   context.out.result(result, () => renderAudit(result, scope));
+  if (reading.authFailure) {
+    context.out.info(`carrier-failover: ${reading.authFailure.message}`);
+    return ExitCode.credentials;
+  }
   return carrierExitCode(
     session,
-    { unsuccessful: report.drifted.length + unread, total: entries.length },
+    { unsuccessful: report.drifted.length + unread + reading.unsuccessful, total: entries.length },
     (line) => context.out.info(line),
   );
 };
 
 function renderAudit(result: AuditCommandResult, scope: string): string {
   const lines = [
+    ...(result.routes.routes.length > 0
+      ? [`Routes of ${scope}:`, ...renderRouteResults(result.routes), '']
+      : []),
     `Routing of ${scope} against the plan (expecting ${result.expect}): ${result.checked} of ${result.total} numbers read, ` +
       `${result.drifted.length} drifted, ${result.unreadable.length} unreadable, ${result.notChecked.length} not checked`,
   ];

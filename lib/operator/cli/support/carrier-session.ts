@@ -73,13 +73,15 @@ export async function openCarrierSession(
   };
   const carriers: CarrierDirectory = {};
   for (const [name, carrier] of Object.entries(directory) as [CarrierName, Carrier][]) {
-    // Only the single-number calls: arming and auditing use nothing else.
+    // The single-number calls, watched for progress and credential failures.
     const watched: Carrier = {
       name: carrier.name,
       forwardModes: carrier.forwardModes,
       readRouting: (number: string) => watch(number, () => carrier.readRouting(number)),
       forward: (request: ForwardRequest) => watch(request.number, () => carrier.forward(request)),
       restore: (snapshot: RoutingSnapshot) => watch(snapshot.number, () => carrier.restore(snapshot)),
+      // The route operations as they are: `arm` and `audit` report each route's outcome themselves.
+      ...(carrier.routes ? { routes: carrier.routes } : {}),
     };
     carriers[name] = watched;
   }
