@@ -5,6 +5,9 @@
  * (probeIntervalSeconds × failuresToTrip, plus one interval and the settle window the decision
  * waits) + numbers × 3 requests ÷ R, R being the carriers' combined rate (each at `--rate-limit`).
  * Each run stops once every number is forwarded: the failback half is the drill's, not this figure's.
+ * The sites' routes (`sites[].failover`) are left out, so every number goes through the forwarding
+ * engine; one more run, with the example config's routes, says when callers reached the backup at
+ * each carrier by its fastest mode, counted at the fakes.
  */
 import { DEFAULT_CONFIG_PATH } from '../../lib/config/load-config';
 import type { DrillResult } from '../../lib/developer/drill/drill-result';
@@ -23,6 +26,8 @@ const RATE_PER_CARRIER = 200;
 const CARRIERS = 4;
 /** Carrier requests one number costs on the per-number path: read (with the id lookup) and write. */
 const REQUESTS_PER_NUMBER = 3;
+/** The plan of the run with the example config's routes. */
+const ROUTED_NUMBERS = 10_000;
 /** Fewer runs as the plan grows, so the group stays near 3 minutes on a 2-core machine. */
 const SIZES: readonly { numbers: number; runs: number }[] = [
   { numbers: 100, runs: 2 },
@@ -56,6 +61,7 @@ export const failoverGroup: BenchGroup = {
             seed: run + 1,
             timeoutMs: 600_000,
             until: 'forwarded',
+            withoutRoutes: true,
           },
           { phase: () => undefined, numbers: () => undefined },
         );
@@ -72,6 +78,21 @@ export const failoverGroup: BenchGroup = {
         detectionBoundMs + (size.numbers * REQUESTS_PER_NUMBER * 1000) / (RATE_PER_CARRIER * CARRIERS);
       rows.push({ numbers: size.numbers, values, boundMs, last: last as DrillResult });
     }
+    const byRoute = await runDrill(
+      {
+        configPath: DEFAULT_CONFIG_PATH,
+        numbers: ROUTED_NUMBERS,
+        carrierFaults: 0,
+        rateLimit: RATE_PER_CARRIER,
+        seed: 1,
+        timeoutMs: 600_000,
+        until: 'forwarded',
+      },
+      { phase: () => undefined, numbers: () => undefined },
+    );
+    context.log(
+      `${ROUTED_NUMBERS} numbers with the example's routes: ${byRoute.byCarrier.map((carrier) => `${carrier.carrier} ${carrier.mode} ${formatNumber(carrier.forwardedAfterMs / 1000, 1)} s, ${carrier.requests} requests`).join('; ')}`,
+    );
     const groupSeconds = (Date.now() - started) / 1000;
     return {
       json: {
@@ -86,6 +107,16 @@ export const failoverGroup: BenchGroup = {
           farSideBusy: round(row.last.forwardingLoad.farSide),
           carrierRequestsPerNumber: round(row.last.carrierRequests / row.numbers),
         })),
+        failoverByRoute: {
+          numbers: ROUTED_NUMBERS,
+          byCarrier: byRoute.byCarrier.map(({ carrier, mode, numbers, requests, forwardedAfterMs }) => ({
+            carrier,
+            mode,
+            numbers,
+            requests,
+            forwardedAfterMs,
+          })),
+        },
         failoverGroupSeconds: Math.round(groupSeconds),
       },
       markdown: [
@@ -107,6 +138,19 @@ export const failoverGroup: BenchGroup = {
         renderLoadTable(rows, RATE_PER_CARRIER),
         '',
         ...readingOf(rows, RATE_PER_CARRIER),
+        '',
+        `### With the example config's routes (${ROUTED_NUMBERS.toLocaleString('en-US')} numbers)`,
+        '',
+        "Telnyx, Twilio and Bandwidth in their fastest mode (native, armed before the kill as `arm` does), the webhook per number. When every caller of the carrier reached the backup, from the fakes' own call routing, and the requests the carrier received from the kill until then:",
+        '',
+        '| carrier | mode | numbers | requests during the outage | callers reach the backup |',
+        '|---|---|---:|---:|---:|',
+        ...byRoute.byCarrier.map(
+          (carrier) =>
+            `| ${carrier.carrier} | ${carrier.mode} | ${carrier.numbers.toLocaleString('en-US')} | ${carrier.requests.toLocaleString('en-US')} | ${formatNumber(carrier.forwardedAfterMs / 1000, 2)} s |`,
+        ),
+        '',
+        "A native carrier's callers reach the backup at the kill: each call waits the carrier's own failover time (not modelled; see README, \"Failover modes\"). The webhook's numbers go one request each after detection.",
       ].join('\n'),
     };
   },

@@ -24,6 +24,7 @@ import {
   probeFailoverEvent,
   startHarness,
 } from './support/reliability-harness';
+import { destinationsWithAllUp } from './support/route-harness';
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
 /** 20 numbers a carrier: Telnyx's bulk jobs and Bandwidth's orders take part too. */
@@ -59,6 +60,7 @@ describe('orchestrator and failback under 30 % carrier faults of every kind', ()
         failback: { mode: 'automatic', minutesBetweenWaves: 0 },
       });
       const { carriers, incidents, numbers } = harness;
+      const before = destinationsWithAllUp(harness);
       const incidentId = outageIncidentId('phx-primary', T0);
 
       // Act: fail over; a run that ends partially forwarded is asked again, as the runbook says
@@ -90,9 +92,18 @@ describe('orchestrator and failback under 30 % carrier faults of every kind', ()
       for (const state of failed.slice(0, 20)) {
         expect(outcome.body).toContain(`${state.number}: ${state.lastError}`);
       }
-      // ...each forwarded number is forwarded at its carrier, each failed one is untouched there
+      // ...each forwarded number is forwarded at its carrier; each failed one's calls go where they went
+      // before (a change it got in part may be one the carrier ignores, such as the VoiceUrl of a
+      // Twilio number still on its trunk: "If a trunk_sid is present, we ignore all of the voice
+      // urls"; failback puts it back, asserted below)
       const away = new Set(harness.numbersAway());
-      expect(states.filter((state) => (state.status === 'forwarded') !== away.has(state.number))).toEqual([]);
+      expect(states.filter((state) => state.status === 'forwarded' && !away.has(state.number))).toEqual([]);
+      const now = destinationsWithAllUp(harness);
+      expect(
+        failed
+          .filter((state) => now.get(state.number) !== before.get(state.number))
+          .map((state) => state.number),
+      ).toEqual([]);
       // ...no number was changed twice by the fakes' own write log
       expect(plan.filter((entry) => carriers.writesTo(entry.number) > 1).map((e) => e.number)).toEqual([]);
       // ...every saved original is the pre-outage routing, never a forwarded one

@@ -2,12 +2,7 @@ import type { DetectionSettings, FailbackSettings } from '../../contracts/config
 import { ConcurrentModificationError } from '../../contracts/errors';
 import type { Clock } from '../../ports/clock';
 import type { SiteHealthState } from '../../ports/detection';
-import type {
-  ForwardingStateStore,
-  NumberStatus,
-  RestoreRun,
-  RestoreRunSummary,
-} from '../../ports/forwarding-state';
+import type { ForwardingStateStore, RestoreRun, RestoreRunSummary } from '../../ports/forwarding-state';
 import type { Actor, Incident, IncidentStore } from '../../ports/incidents';
 import { announceOwed, oweAlert } from '../incidents/alert-outbox';
 import { releaseIncidentLease, takeIncidentLease, updateUnderLease } from '../incidents/incident-lease';
@@ -15,6 +10,7 @@ import type { IncidentLog } from '../incidents/incident-log';
 import { TIMELINE } from '../incidents/timeline';
 import type { FailoverRoutes } from '../routes/failover-routes';
 import { routedNumbersHome } from '../routes/switch-routes-back';
+import { broughtHome, takesPartInFailback } from './failback-numbers';
 import { judgeFailbackReadiness, waveSlices } from './failback-readiness';
 import { owesRouteSwitchBack, switchBackRoutes } from './failback-routes';
 
@@ -44,9 +40,6 @@ export type FailbackOutcome =
     }
   | { result: 'in-progress'; incident: Incident; detail: string }
   | { result: 'resolved'; incident: Incident };
-
-/** Numbers that took part in forwarding, and so take part in failback. */
-const FAILBACK_STATUSES: readonly NumberStatus[] = ['forwarded', 'restoring', 'restored', 'restore-failed'];
 
 /**
  * Moves a site's failback one step further, as far as time and health allow: notes the recovery,
@@ -168,9 +161,7 @@ async function advanceLeased(start: Incident, deps: FailbackDependencies): Promi
   }
 
   const states = await deps.numbers.list(incident.id);
-  const inFailback = states
-    .filter((state) => FAILBACK_STATUSES.includes(state.status))
-    .map((state) => state.number);
+  const inFailback = states.filter(takesPartInFailback).map((state) => state.number);
   // Without per-number rows (every number carried by a route) there are no waves to wait between.
   const slices = inFailback.length === 0 ? [] : waveSlices(inFailback, deps.failback.waves);
 
@@ -252,7 +243,7 @@ async function finishWave(
   deps: FailbackDependencies,
 ): Promise<Incident> {
   const states = await deps.numbers.list(incident.id);
-  const restored = states.filter((state) => state.status === 'restored').length;
+  const restored = states.filter(broughtHome).length;
   const progress = incident.failback!;
   const headline = `${describeWave(wave, deps, slices[wave].length, 'done')}: restored ${summary.restored}${
     summary.failed.length > 0 ? `, ${summary.failed.length} could not be restored` : ''
@@ -336,7 +327,7 @@ async function resolve(incident: Incident, deps: FailbackDependencies): Promise<
   const restoreFailed = states
     .filter((state) => state.status === 'restore-failed')
     .map((state) => ({ number: state.number, reason: state.lastError ?? 'unknown' }));
-  const restored = states.filter((state) => state.status === 'restored').length + routedNumbersHome(incident);
+  const restored = states.filter(broughtHome).length + routedNumbersHome(incident);
   const headline = `resolved: ${restored} numbers back home${restoreFailed.length > 0 ? `, ${restoreFailed.length} still forwarded` : ''}`;
   // Resolved incidents are worked no more: this run is the only one to send the last alert.
   const resolved = await updateUnderLease(deps.store, incident, deps.runId, (current) => ({

@@ -33,8 +33,8 @@ export class IncidentTableReplica extends GlobalTableReplica {
 
   /**
    * Orchestrator, failback and practice functions: read and write incidents, their events and number
-   * states (`INCIDENT#`), the sites' active-incident pointers and health (`SITE#`), with exactly the
-   * calls the incident and forwarding-state stores make: no Scan, no batch calls, no secondary index
+   * states (`INCIDENT#`), the sites' active-incident pointers, health and route read-backs (`SITE#`),
+   * with exactly the calls the incident, forwarding-state and route read-back stores make: no Scan, no batch calls, no secondary index
    * (only the operator CLI lists incidents by site), and DeleteItem only on `SITE#` items (clearing
    * a pointer), so these functions cannot delete an incident's record. The table's key is the AWS
    * managed one (aws/dynamodb), usable by anyone DynamoDB lets in: no KMS grant is needed.

@@ -47,6 +47,11 @@ export interface DrillOptions {
    * number is forwarded (the bench measures only that half).
    */
   until?: 'forwarded' | 'resolved';
+  /**
+   * Leaves every site's routes out (`sites[].failover`), so every number is forwarded by the engine
+   * in its carrier's default mode: what the failover bench measures. @default false
+   */
+  withoutRoutes?: boolean;
 }
 
 /**
@@ -57,7 +62,13 @@ export interface DrillOptions {
  */
 export async function runDrill(options: DrillOptions, progress: DrillProgress): Promise<DrillResult> {
   const started = systemClock.now();
-  const deployment = loadDeployment(options.configPath);
+  const loaded = loadDeployment(options.configPath);
+  const deployment = options.withoutRoutes
+    ? {
+        ...loaded,
+        config: { ...loaded.config, sites: loaded.config.sites.map(({ failover: _f, ...site }) => site) },
+      }
+    : loaded;
   const plan =
     options.numbers !== undefined ? generatePlan(deployment.config, options.numbers) : deployment.plan;
   progress.phase(
