@@ -5,6 +5,7 @@
  * regions, retries and crashes; failback undoes the switch and every number is routed as before.
  * "Where a call goes" is the fakes' modelled routing, with the site's SBC not answering.
  */
+import { CarrierError } from '../../lambdas/contracts/errors';
 import { outageIncidentId } from '../../lambdas/domain/orchestration/run-failover';
 import { handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
@@ -283,6 +284,66 @@ describe('failover by route: native armed ahead, or the switch', () => {
     expect(twilio).toMatchObject({ state: 'switched', record: left?.record });
     expect(numbersNotReached(harness, true)).toEqual([]);
     await failBack(clock);
+    expect(destinationsWithAllUp(harness)).toEqual(before);
+    expect(harness.numbersAway()).toEqual([]);
+  });
+
+  it("a switch the carrier refuses leaves the route's numbers to per-number forwarding: counted once, home once, the route as before", async () => {
+    // Arrange: Twilio refuses the switch itself (after its plan was recorded)
+    const clock = new FakeClock(T0 + 31_000);
+    const refuseSwitch = (directory: CarrierDirectory): CarrierDirectory =>
+      Object.fromEntries(
+        Object.entries(directory).map(([name, carrier]) => {
+          const routes = carrier.routes;
+          if (!routes || name !== 'twilio') return [name, carrier];
+          return [
+            name,
+            Object.assign(Object.create(carrier), {
+              routes: {
+                armNative: routes.armNative.bind(routes),
+                audit: routes.audit.bind(routes),
+                planSwitch: routes.planSwitch.bind(routes),
+                switchBack: routes.switchBack.bind(routes),
+                switchToBackup: async () => {
+                  throw new CarrierError('twilio', 'UpdateOriginationUrl failed with HTTP 400', {
+                    retryable: false,
+                    status: 400,
+                  });
+                },
+              },
+            }),
+          ];
+        }),
+      );
+    harness = await startHarness({
+      config: withRouteModes(deployment.config, 'switch'),
+      plan: deployment.plan,
+      clock,
+      wrapCarriers: refuseSwitch,
+    });
+    const before = destinationsWithAllUp(harness);
+    await armRoutes(harness);
+
+    // Act
+    await handleOrchestratorEvent(
+      probeFailoverEvent('us-east-1', T0),
+      lambdaContext('probe-1'),
+      harness.orchestrator('us-east-1'),
+    );
+
+    // Assert
+    const twilio = (await harness.incidents.get(INCIDENT))?.routes?.find(
+      (route) => route.carrier === 'twilio',
+    );
+    expect(twilio).toMatchObject({ state: 'not-covering', covered: 0 });
+    expect(twilio?.reason).toMatch(/the switch failed: .*HTTP 400/);
+    expect(twilio?.record).toBeDefined();
+    expect((await harness.numbers.list(INCIDENT)).filter((state) => state.carrier === 'twilio')).toHaveLength(
+      6,
+    );
+    expect(numbersNotReached(harness, true)).toEqual([]);
+    await failBack(clock);
+    expect((await harness.incidents.get(INCIDENT))?.numbers).toMatchObject({ forwarded: 24, restored: 24 });
     expect(destinationsWithAllUp(harness)).toEqual(before);
     expect(harness.numbersAway()).toEqual([]);
   });

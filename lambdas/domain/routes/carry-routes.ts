@@ -83,7 +83,7 @@ async function carryRoute(
       reason: `the ${route.carrier} adapter has no route operations`,
     });
   }
-  if (existing?.state === 'switching') return applySwitch(incident, route, existing, routes, deps);
+  if (existing?.state === 'switching') return applySwitch(incident, route, numbers, existing, routes, deps);
 
   let readBack = await deps.readBacks.get(route.siteId, route.carrier);
   let coverage = decideRouteCoverage(route, numbers, readBack, incident.failureKind);
@@ -132,17 +132,17 @@ async function carryRoute(
     ...(coverage.note ? { reason: coverage.note } : {}),
   });
   const saved = switching.routes?.find((item) => item.carrier === route.carrier) as IncidentRoute;
-  return applySwitch(switching, route, saved, routes, deps);
+  return applySwitch(switching, route, numbers, saved, routes, deps);
 }
 
 async function applySwitch(
   incident: Incident,
   route: SiteRoute,
+  numbers: readonly string[],
   saved: IncidentRoute,
   routes: CarrierRoutes,
   deps: CarryRoutesDependencies,
 ): Promise<Incident> {
-  const numbers = saved.covered + saved.uncovered.length;
   try {
     await runRouteOperation(deps, route.carrier, (call) =>
       routes.switchToBackup(route, saved.record ?? {}, call),
@@ -151,15 +151,20 @@ async function applySwitch(
     // Anything but the carrier's answer (a bug, the function dying) ends the run: the next run
     // finds the record and applies it again.
     if (!(error instanceof CarrierError)) throw error;
-    // The record stays: failback undoes whatever part of the switch landed.
-    return settleRoute(
-      incident,
-      { ...saved, state: 'not-covering', reason: `the switch failed: ${describeFailure(error)}` },
-      numbers,
-      deps,
-    );
+    // Every number goes the slower way; the record stays, so failback undoes whatever part of the
+    // switch landed (the numbers themselves come home by their own restores, not by the route).
+    return settle(incident, route, numbers, deps, {
+      state: 'not-covering',
+      record: saved.record,
+      reason: `the switch failed: ${describeFailure(error)}`,
+    });
   }
-  return settleRoute(incident, { ...saved, state: 'switched', carriedAt: deps.clock.now() }, numbers, deps);
+  return settleRoute(
+    incident,
+    { ...saved, state: 'switched', carriedAt: deps.clock.now() },
+    numbers.length,
+    deps,
+  );
 }
 
 type RouteOutcome = Pick<IncidentRoute, 'state'> & Partial<Omit<IncidentRoute, 'carrier' | 'mode' | 'state'>>;

@@ -74,7 +74,10 @@ export async function switchRoutesBack(
   return { incident, failed };
 }
 
-/** Numbers the routes carried that are home again: switched back, or carried by the native failover. */
+/**
+ * Numbers the routes carried that are home again: switched back, or carried by the native failover.
+ * A route whose switch failed carried none (`covered` 0): its numbers come home by their own restores.
+ */
 export function routedNumbersHome(incident: Incident): number {
   return (incident.routes ?? [])
     .filter((item) => item.state === 'covered' || item.state === 'switched-back')
