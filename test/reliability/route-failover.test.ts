@@ -9,6 +9,7 @@ import { CarrierError } from '../../lambdas/contracts/errors';
 import { outageIncidentId } from '../../lambdas/domain/orchestration/run-failover';
 import { handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
+import type { CarrierRoutes } from '../../lambdas/ports/carrier-routes';
 import type { CarrierDirectory } from '../../lambdas/ports/carriers';
 import type { IncidentRoute } from '../../lambdas/ports/incidents';
 import { loadDeployment } from '../../lib/config/load-config';
@@ -223,32 +224,13 @@ describe('failover by route: native armed ahead, or the switch', () => {
     // Arrange: the first run's first switch request dies with the Lambda (not a carrier error)
     const clock = new FakeClock(T0 + 31_000);
     let crash = true;
-    const crashOnce = (directory: CarrierDirectory): CarrierDirectory =>
-      Object.fromEntries(
-        Object.entries(directory).map(([name, carrier]) => {
-          const routes = carrier.routes;
-          if (!routes || name !== 'twilio') return [name, carrier];
-          return [
-            name,
-            Object.assign(Object.create(carrier), {
-              routes: {
-                ...routes,
-                armNative: routes.armNative.bind(routes),
-                audit: routes.audit.bind(routes),
-                planSwitch: routes.planSwitch.bind(routes),
-                switchBack: routes.switchBack.bind(routes),
-                switchToBackup: async (...args: Parameters<typeof routes.switchToBackup>) => {
-                  if (crash) {
-                    crash = false;
-                    throw new Error('Lambda timed out');
-                  }
-                  return routes.switchToBackup(...args);
-                },
-              },
-            }),
-          ];
-        }),
-      );
+    const crashOnce = twilioSwitchedBy((switchToBackup) => async (...args) => {
+      if (crash) {
+        crash = false;
+        throw new Error('Lambda timed out');
+      }
+      return switchToBackup(...args);
+    });
     harness = await startHarness({
       config: withRouteModes(deployment.config, 'switch'),
       plan: deployment.plan,
@@ -291,30 +273,12 @@ describe('failover by route: native armed ahead, or the switch', () => {
   it("a switch the carrier refuses leaves the route's numbers to per-number forwarding: counted once, home once, the route as before", async () => {
     // Arrange: Twilio refuses the switch itself (after its plan was recorded)
     const clock = new FakeClock(T0 + 31_000);
-    const refuseSwitch = (directory: CarrierDirectory): CarrierDirectory =>
-      Object.fromEntries(
-        Object.entries(directory).map(([name, carrier]) => {
-          const routes = carrier.routes;
-          if (!routes || name !== 'twilio') return [name, carrier];
-          return [
-            name,
-            Object.assign(Object.create(carrier), {
-              routes: {
-                armNative: routes.armNative.bind(routes),
-                audit: routes.audit.bind(routes),
-                planSwitch: routes.planSwitch.bind(routes),
-                switchBack: routes.switchBack.bind(routes),
-                switchToBackup: async () => {
-                  throw new CarrierError('twilio', 'UpdateOriginationUrl failed with HTTP 400', {
-                    retryable: false,
-                    status: 400,
-                  });
-                },
-              },
-            }),
-          ];
-        }),
-      );
+    const refuseSwitch = twilioSwitchedBy(() => async () => {
+      throw new CarrierError('twilio', 'UpdateOriginationUrl failed with HTTP 400', {
+        retryable: false,
+        status: 400,
+      });
+    });
     harness = await startHarness({
       config: withRouteModes(deployment.config, 'switch'),
       plan: deployment.plan,
@@ -377,3 +341,24 @@ describe('failover by route: native armed ahead, or the switch', () => {
     expect(harness.numbersAway()).toEqual([]);
   });
 });
+
+type SwitchToBackup = CarrierRoutes['switchToBackup'];
+
+/** Wraps a carrier directory so Twilio's switch runs through `wrap` (the other route calls as they are). */
+function twilioSwitchedBy(wrap: (switchToBackup: SwitchToBackup) => SwitchToBackup) {
+  return (directory: CarrierDirectory): CarrierDirectory =>
+    Object.fromEntries(
+      Object.entries(directory).map(([name, carrier]) => {
+        const routes = carrier.routes;
+        if (!routes || name !== 'twilio') return [name, carrier];
+        const wrapped: CarrierRoutes = {
+          armNative: routes.armNative.bind(routes),
+          audit: routes.audit.bind(routes),
+          planSwitch: routes.planSwitch.bind(routes),
+          switchBack: routes.switchBack.bind(routes),
+          switchToBackup: wrap(routes.switchToBackup.bind(routes)),
+        };
+        return [name, Object.assign(Object.create(carrier), { routes: wrapped })];
+      }),
+    );
+}
