@@ -1,8 +1,9 @@
 import type { CarrierName } from '../contracts/config/config-constants';
-import type { Config } from '../contracts/config/schema';
+import type { CarriersConfig, Config } from '../contracts/config/schema';
 import { siteRoutesOf, slowModeOf } from '../contracts/config/site-routes';
 import { CarrierLanes } from '../domain/forwarding/token-bucket';
 import type { FailoverRoutes } from '../domain/routes/failover-routes';
+import type { RouteCall } from '../ports/carrier-routes';
 import type { CarrierDirectory } from '../ports/carriers';
 import type { Clock } from '../ports/clock';
 import type { RouteReadBackStore } from '../ports/route-read-backs';
@@ -18,7 +19,6 @@ export function createFailoverRoutes(
   readBacks: RouteReadBackStore,
   clock: Clock,
 ): FailoverRoutes {
-  const lanes = new CarrierLanes(carrierLimitsFromConfig(config.carriers), clock);
   const siteOf = (siteId: string) => config.sites.find((site) => site.id === siteId);
   return {
     of: (siteId) => {
@@ -31,6 +31,18 @@ export function createFailoverRoutes(
     },
     readBacks,
     carrierRoutes: (carrier) => carriers[carrier]?.routes,
-    routeCall: (carrier) => (request) => lanes.lane(carrier).call(request),
+    routeCall: routeCallsFromConfig(config.carriers, clock),
   };
+}
+
+/**
+ * Each carrier's route requests held to its configured rate and concurrency (one lane a carrier,
+ * shared by every route request of the run): what the failover, failback, `arm` and the drill use.
+ */
+export function routeCallsFromConfig(
+  carriers: CarriersConfig,
+  clock: Clock,
+): (carrier: CarrierName) => RouteCall {
+  const lanes = new CarrierLanes(carrierLimitsFromConfig(carriers), clock);
+  return (carrier) => (request) => lanes.lane(carrier).call(request);
 }

@@ -209,7 +209,7 @@ async function settleRoute(
 }
 
 /** One timeline line: what the route does for how many of the carrier's numbers. */
-export function describeRoute(item: IncidentRoute, numbers: number): string {
+function describeRoute(item: IncidentRoute, numbers: number): string {
   const rest =
     item.uncovered.length > 0 ? `; ${item.uncovered.length} forwarded number by number or in bulk` : '';
   const why = item.reason ? ` (${item.reason})` : '';

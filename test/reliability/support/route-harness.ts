@@ -5,9 +5,8 @@
 import { DynamoDbRouteReadBackStore } from '../../../lambdas/adapters/dynamodb/route-read-back-store';
 import type { CarrierName, FailoverMode } from '../../../lambdas/contracts/config/config-constants';
 import type { Config } from '../../../lambdas/contracts/config/schema';
-import { primarySipUriOf, siteRoutesOf } from '../../../lambdas/contracts/config/site-routes';
-import { CarrierLanes } from '../../../lambdas/domain/forwarding/token-bucket';
-import { readSiteRoutes } from '../../../lambdas/domain/routes/read-site-routes';
+import { primarySipUriOf } from '../../../lambdas/contracts/config/site-routes';
+import { armDrillRoutes } from '../../../lib/developer/drill/drill-routes';
 import type { Harness } from './reliability-harness';
 
 /** The example config with the primary site's three routed carriers in `mode`. */
@@ -21,22 +20,20 @@ export function withRouteModes(config: Config, mode: Extract<FailoverMode, 'nati
   return { ...config, sites: [{ ...primary, failover: { ...failover, ...settings } }, ...others] };
 }
 
-/** Runs `carrier-failover arm`'s route part: arms and reads back every route, and keeps the read-backs. */
+/** Runs `carrier-failover arm`'s route part (the drill's): arms and reads back every route, and keeps the read-backs. */
 export async function armRoutes(harness: Harness): Promise<void> {
   const { config, plan } = harness.files;
-  const carriers = await harness.orchestrator('us-east-1').carriers();
-  const lanes = new CarrierLanes({}, harness.orchestrator('us-east-1').clock);
-  const reports = await readSiteRoutes(config.sites.flatMap(siteRoutesOf), plan, 'arm', {
-    carrierRoutes: (carrier) => carriers[carrier]?.routes,
-    routeCall: (carrier) => (request) => lanes.lane(carrier).call(request),
-    clock: harness.orchestrator('us-east-1').clock,
-  });
+  const orchestrator = harness.orchestrator('us-east-1');
   const store = new DynamoDbRouteReadBackStore(harness.table.documentClient, harness.table.tableName);
-  for (const report of reports) {
-    if (!report.ok) throw new Error(`arming ${report.carrier} failed: ${report.error}`);
-    expect(report.readBack).toMatchObject({ armed: true, ignored: [] });
-    await store.put(report.readBack);
-  }
+  const reports = await armDrillRoutes(
+    config,
+    plan,
+    await orchestrator.carriers(),
+    store,
+    orchestrator.clock,
+  );
+  for (const report of reports)
+    expect(report.ok && report.readBack).toMatchObject({ armed: true, ignored: [] });
 }
 
 /** The primary site's `host:port` at the carriers, as the config names it. */

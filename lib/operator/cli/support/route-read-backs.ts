@@ -3,12 +3,11 @@
  * back at the carrier (armed first by `arm`), kept in the incident table for the failover, and shown.
  */
 import { DynamoDbRouteReadBackStore } from '../../../../lambdas/adapters/dynamodb/route-read-back-store';
-import { carrierLimitsFromConfig } from '../../../../lambdas/composition/forward-run';
+import { routeCallsFromConfig } from '../../../../lambdas/composition/failover-routes';
 import type { PlanEntry } from '../../../../lambdas/contracts/config/plan-entry';
 import type { Config } from '../../../../lambdas/contracts/config/schema';
 import { siteRoutesOf } from '../../../../lambdas/contracts/config/site-routes';
 import { CarrierAuthError } from '../../../../lambdas/contracts/errors';
-import { CarrierLanes } from '../../../../lambdas/domain/forwarding/token-bucket';
 import { type RouteReport, readSiteRoutes } from '../../../../lambdas/domain/routes/read-site-routes';
 import { systemClock } from '../../../../lambdas/runtime/system-clock';
 import type { CarrierSession } from './carrier-session';
@@ -60,10 +59,9 @@ export async function readRoutesForCommand(
   if (routes.length === 0)
     return { results: empty, reports: [], carriedByNative: new Set(), unsuccessful: 0 };
   context.out.info(`${by === 'arm' ? 'Arming and reading back' : 'Reading back'} ${routes.length} routes...`);
-  const lanes = new CarrierLanes(carrierLimitsFromConfig(config.carriers), systemClock);
   const reports = await readSiteRoutes(routes, plan, by, {
     carrierRoutes: (carrier) => session.carriers[carrier]?.routes,
-    routeCall: (carrier) => (request) => lanes.lane(carrier).call(request),
+    routeCall: routeCallsFromConfig(config.carriers, systemClock),
     clock: systemClock,
   });
   const readBacks = reports.flatMap((report) => (report.ok ? [report.readBack] : []));
