@@ -8,6 +8,7 @@ import { failoverGroup } from './groups/failover';
 import { forwardingGroup } from './groups/forwarding';
 import { lambdasGroup } from './groups/lambdas';
 import { probeDetectionGroup } from './groups/probe-detection';
+import { scaleGroup } from './groups/scale';
 import { synthGroup } from './groups/synth';
 import type { BenchGroup } from './support/bench-group';
 
@@ -15,6 +16,7 @@ import type { BenchGroup } from './support/bench-group';
 export const BENCH_GROUPS: readonly BenchGroup[] = [
   forwardingGroup,
   failoverGroup,
+  scaleGroup,
   probeDetectionGroup,
   detectionGroup,
   lambdasGroup,

@@ -3,6 +3,7 @@ import { SecretsManagerCredentialSource } from '../adapters/carriers/credentials
 import { DynamoDbForwardingStateStore } from '../adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoDbRouteReadBackStore } from '../adapters/dynamodb/route-read-back-store';
+import { DynamoDbRoutingBaselineStore } from '../adapters/dynamodb/routing-baseline-store';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import type { Notifier } from '../ports/alerts';
 import type { CarrierDirectory } from '../ports/carriers';
@@ -10,6 +11,7 @@ import type { Clock, Random } from '../ports/clock';
 import type { ForwardingStateStore } from '../ports/forwarding-state';
 import type { IncidentStore } from '../ports/incidents';
 import type { RouteReadBackStore } from '../ports/route-read-backs';
+import type { RoutingBaselineStore } from '../ports/routing-baseline';
 import { documentClient, secretsManagerClient, snsClient } from '../runtime/aws-clients';
 import { type DeploymentFiles, readDeploymentFiles } from '../runtime/deployment-files';
 import { taskRoot } from '../runtime/lambda-entry';
@@ -22,6 +24,11 @@ export interface IncidentWork {
   numbers: ForwardingStateStore;
   /** The routes' last read-backs (`arm`, `audit`): which numbers each route carries. */
   readBacks: RouteReadBackStore;
+  /**
+   * The sites' routing baselines (read ahead in the carriers' pages): without them a failover
+   * reads every number's routing first.
+   */
+  baselines?: RoutingBaselineStore;
   notifier: Notifier;
   /** Carrier adapters with credentials resolved (cached by the credential source). */
   carriers(): Promise<CarrierDirectory>;
@@ -52,6 +59,7 @@ export function createLambdaIncidentWork(environment: {
     incidents: new DynamoDbIncidentStore(documentClient, environment.TABLE_NAME),
     numbers: new DynamoDbForwardingStateStore(documentClient, environment.TABLE_NAME),
     readBacks: new DynamoDbRouteReadBackStore(documentClient, environment.TABLE_NAME),
+    baselines: new DynamoDbRoutingBaselineStore(documentClient, environment.TABLE_NAME),
     notifier: new SnsNotifier(snsClient, environment.ALERT_TOPIC_ARN),
     carriers: () => createCarrierDirectory(files.config.carriers, credentialSource),
     clock: systemClock,

@@ -29,6 +29,7 @@ export async function composeFailover(
     limits: carrierLimitsFromConfig(config.carriers),
     runId: context.awsRequestId,
     perNumberCarriers: perNumberCarriersOf(config),
+    baselines: work.baselines,
   });
   return {
     store: work.incidents,

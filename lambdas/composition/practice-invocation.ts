@@ -1,13 +1,16 @@
 import type { CarrierName } from '../contracts/config/schema';
+import { CarrierFailoverError } from '../contracts/errors';
 import type { RunPracticeInput } from '../domain/practice/run-practice';
 import type { Notifier } from '../ports/alerts';
 import type { Clock, Random } from '../ports/clock';
 import type { ForwardingStateStore } from '../ports/forwarding-state';
 import type { IncidentStore } from '../ports/incidents';
 import type { AlertTopicCheck, CarrierAccess, OrchestratorCheck } from '../ports/practice';
+import type { RoutingBaselineStore } from '../ports/routing-baseline';
 import type { DeploymentFiles } from '../runtime/deployment-files';
 import { carrierLimitsFromConfig } from './forward-run';
 import type { InvocationContext } from './lambda-incident-dependencies';
+import type { PracticeBaselineRow } from './practice-baseline';
 
 /** What a practice run is composed from: the practice function's dependencies but its rotation. */
 export interface PracticeWork {
@@ -21,6 +24,8 @@ export interface PracticeWork {
   orchestrators: OrchestratorCheck[];
   /** This region's alert topic. */
   alertTopics: AlertTopicCheck[];
+  /** The routing baseline, refreshed after a practice and on the daily read. */
+  baseline: RoutingBaselineStore;
   clock: Clock;
   random: Random;
   region: string;
@@ -56,4 +61,26 @@ export function composePractice(
     runId: context.awsRequestId,
     deadlineMs: now + context.getRemainingTimeInMillis() - marginMs,
   };
+}
+
+/** What the practice function returns (and logs). */
+export type PracticeResult =
+  | { status: 'rejected'; problems: string[] }
+  | { status: 'not-this-region'; practicingRegion: string | undefined }
+  | { status: 'skipped'; reason: string }
+  | { status: 'baseline'; baseline: PracticeBaselineRow[] }
+  | {
+      status: 'passed' | 'failed';
+      incidentId: string;
+      problems: string[];
+      canaries: { carrier: string; number: string; passed: boolean; durations: string }[];
+      baseline: PracticeBaselineRow[];
+    };
+
+/** The result alert could not be published: the function fails, so its error alarm fires instead. */
+export class PracticeAlertError extends CarrierFailoverError {
+  constructor(message: string) {
+    super(message, { retryable: false });
+    this.name = 'PracticeAlertError';
+  }
 }

@@ -14,6 +14,8 @@
  * | active-incident pointer  | `SITE#<site>`              | `ACTIVE`                        |                                |
  * | site health (decision)   | `SITE#<site>`              | `HEALTH#<region>`               |                                |
  * | route read-back          | `SITE#<site>`              | `ROUTE#<carrier>`               |                                |
+ * | routing baseline pointer | `SITE#<site>`              | `BASELINE#<carrier>`            |                                |
+ * | routing baseline chunk   | `SITE#<site>`              | `BASELINECHUNK#<carrier>#<generation>#<index, 5 digits>` |      |
  *
  * Nothing in it expires.
  *
@@ -66,10 +68,27 @@ export const tableKeys = {
   observationPartition: (siteId: string, region: string) => `OBS#${siteId}#${region}`,
   siteHealth: (siteId: string, region: string) => ({ pk: `SITE#${siteId}`, sk: `HEALTH#${region}` }),
   routeReadBack: (siteId: string, carrier: string) => ({ pk: `SITE#${siteId}`, sk: `ROUTE#${carrier}` }),
+  /** The carrier's current baseline generation at the site (a reader follows only this). */
+  baselinePointer: (siteId: string, carrier: string) => ({ pk: `SITE#${siteId}`, sk: `BASELINE#${carrier}` }),
+  /** One chunk of a baseline generation; `generation` sorts by the time the baseline was taken. */
+  baselineChunk: (siteId: string, carrier: string, generation: string, index: number) => ({
+    pk: `SITE#${siteId}`,
+    sk: `${baselineChunkPrefix(carrier, generation)}${index.toString().padStart(5, '0')}`,
+  }),
+  sitePartition: (siteId: string) => `SITE#${siteId}`,
 } as const;
 
-/** Sort-key prefixes for queries inside an incident's partition. */
-export const SORT_KEY_PREFIX = { event: 'EVENT#', number: 'NUMBER#' } as const;
+/**
+ * The sort-key prefix of a carrier's baseline chunks: of one generation, or of all its generations
+ * when `generation` is left out. Pointers (`BASELINE#`) and chunks (`BASELINECHUNK#`) do not share a
+ * prefix, so a query for the pointers reads no chunk.
+ */
+export function baselineChunkPrefix(carrier: string, generation?: string): string {
+  return generation === undefined ? `BASELINECHUNK#${carrier}#` : `BASELINECHUNK#${carrier}#${generation}#`;
+}
+
+/** Sort-key prefixes for queries inside an incident's partition (and a site's baseline pointers). */
+export const SORT_KEY_PREFIX = { event: 'EVENT#', number: 'NUMBER#', baselinePointer: 'BASELINE#' } as const;
 
 /**
  * Region sets in which DynamoDB offers Multi-Region Strong Consistency (MRSC) with three replicas.

@@ -1,17 +1,25 @@
 /**
- * The practice function (one per watchdog region, on the config's weekly schedule): in its week it
- * proves the failover path with the canaries and checks what a real failover needs; in the other
- * regions' weeks it returns at once. Thin: parse the event, check the turn, compose, run the domain.
+ * The practice function (one per watchdog region): on the weekly schedule, in its week, it proves
+ * the failover path with the canaries, checks what a real failover needs and refreshes the routing
+ * baseline; in the other regions' weeks it returns at once. On the daily schedule
+ * (`{"action": "refresh-baseline"}`) it refreshes the baseline unless it is younger than 20 hours.
  */
+import { logBaseline, refreshPracticeBaseline } from '../composition/practice-baseline';
 import { createLambdaPracticeDependencies } from '../composition/practice-dependencies';
-import { composePractice, type PracticeWork } from '../composition/practice-invocation';
-import { CarrierFailoverError } from '../contracts/errors';
+import {
+  composePractice,
+  PracticeAlertError,
+  type PracticeResult,
+  type PracticeWork,
+} from '../composition/practice-invocation';
 import { practiceEventSchema } from '../contracts/events/practice-event';
 import { isPracticeTurn, practiceRegionOfWeek } from '../domain/practice/practice-schedule';
 import { formatDurations, runPractice } from '../domain/practice/run-practice';
 import { lambdaEntry } from '../runtime/lambda-entry';
 import { parseEvent } from '../runtime/parse-event';
 import { logger } from '../runtime/powertools';
+
+export { PracticeAlertError, type PracticeResult } from '../composition/practice-invocation';
 
 /** Time kept back from the Lambda deadline so the canaries are restored and the result recorded. */
 export const DEADLINE_MARGIN_MS = 30_000;
@@ -28,26 +36,7 @@ export interface PracticeInvocationContext {
   getRemainingTimeInMillis(): number;
 }
 
-export type PracticeResult =
-  | { status: 'rejected'; problems: string[] }
-  | { status: 'not-this-region'; practicingRegion: string | undefined }
-  | { status: 'skipped'; reason: string }
-  | {
-      status: 'passed' | 'failed';
-      incidentId: string;
-      problems: string[];
-      canaries: { carrier: string; number: string; passed: boolean; durations: string }[];
-    };
-
-/** The result alert could not be published: the function fails, so its error alarm fires instead. */
-export class PracticeAlertError extends CarrierFailoverError {
-  constructor(message: string) {
-    super(message, { retryable: false });
-    this.name = 'PracticeAlertError';
-  }
-}
-
-/** Handles one practice event; the handler below wires it to AWS. */
+/** Handles one practice or baseline event; the handler below wires it to AWS. */
 export async function handlePracticeEvent(
   event: unknown,
   context: PracticeInvocationContext,
@@ -58,6 +47,16 @@ export async function handlePracticeEvent(
   if (!parsed.ok) return { status: 'rejected', problems: parsed.problems };
   const request = parsed.value;
   const now = deps.clock.now();
+  const deadlineMs = now + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+  if (request.action === 'refresh-baseline') {
+    const baseline = await refreshPracticeBaseline(deps, {
+      siteId: request.site,
+      skipFresh: !request.force,
+      deadlineMs,
+    });
+    logBaseline(baseline);
+    return { status: 'baseline', baseline };
+  }
   if (!request.force && !isPracticeTurn(now, deps.regions, deps.region)) {
     const practicingRegion = practiceRegionOfWeek(now, deps.regions);
     logger.info('Another region practices this week', { practicingRegion });
@@ -69,25 +68,27 @@ export async function handlePracticeEvent(
     return { status: 'skipped', reason: outcome.reason };
   }
   logger.appendKeys({ incidentId: outcome.incident.id });
-  const result: PracticeResult = {
-    status: outcome.result,
-    incidentId: outcome.incident.id,
-    problems: outcome.record.problems,
-    canaries: outcome.record.canaries.map((canary) => ({
-      carrier: canary.carrier,
-      number: canary.number,
-      passed: canary.passed,
-      durations: formatDurations(canary.durationsMs),
-    })),
-  };
-  if (outcome.result === 'passed') logger.info('Practice passed', { result });
-  else logger.error('Practice found the failover path broken', { result });
+  const canaries = outcome.record.canaries.map(({ durationsMs, ...canary }) => ({
+    ...canary,
+    durations: formatDurations(durationsMs),
+  }));
+  const { id: incidentId } = outcome.incident;
+  const summary = { status: outcome.result, incidentId, problems: outcome.record.problems, canaries };
+  if (outcome.result === 'passed') logger.info('Practice passed', { result: summary });
+  else logger.error('Practice found the failover path broken', { result: summary });
+  // After the practice, with the time it left: the practice proves the path, the baseline saves reads.
+  const baseline = await refreshPracticeBaseline(deps, {
+    carrier: request.carrier,
+    skipFresh: false,
+    deadlineMs,
+  });
+  logBaseline(baseline);
   if (outcome.alertError !== undefined) {
     throw new PracticeAlertError(
-      `practice ${outcome.incident.id} ${outcome.result} but its alert could not be sent: ${outcome.alertError}`,
+      `practice ${incidentId} ${outcome.result} but its alert could not be sent: ${outcome.alertError}`,
     );
   }
-  return result;
+  return { ...summary, baseline };
 }
 
 /** The Lambda entry point. */

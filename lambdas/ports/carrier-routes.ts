@@ -54,6 +54,11 @@ export interface CarrierRoutes {
   switchToBackup(route: SiteRoute, record: RouteSwitchRecord, call: RouteCall): Promise<void>;
   /** Puts back exactly the values `record` holds (idempotent). */
   switchBack(route: SiteRoute, record: RouteSwitchRecord, call: RouteCall): Promise<void>;
+  /**
+   * Requests `switchToBackup` sends for `record` when nothing fails (the dry run's estimate);
+   * undefined when the adapter cannot tell ahead.
+   */
+  switchRequests?(record: RouteSwitchRecord): number;
 }
 
 /** Runs one carrier request under the run's limits. */

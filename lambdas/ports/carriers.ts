@@ -31,6 +31,44 @@ export interface BulkItemOutcome {
   error?: Error;
 }
 
+/** A number's routing as one page of the carrier's number list shows it. */
+export interface PageReading {
+  snapshot: RoutingSnapshot;
+  /**
+   * True when the page holds everything `restore` needs (the snapshot is as good as readRouting's);
+   * false when it shows only part of it: then `confirms` says whether a stored baseline still holds,
+   * and a number it does not confirm is read on its own.
+   */
+  complete: boolean;
+}
+
+/**
+ * Reading many numbers' routing in the carrier's own list pages: a request a page instead of one or
+ * two a number. Used ahead of an outage (the routing baseline) and at its start (the check).
+ */
+export interface RoutingPages {
+  /** Most numbers one page lists (the request plan counts pages with it). */
+  readonly pageSize: number;
+  /**
+   * Reads the routing of `numbers`, each page one request through `call` (which paces and retries
+   * it), handing each page's readings of plan numbers to `onPage` as the page arrives, so the work
+   * on them starts at once. Resolves with the numbers no page showed (not listed, or their page
+   * failed for good): those are read one by one. Rejects only when nothing could be read at all.
+   */
+  read(
+    numbers: readonly string[],
+    call: CarrierCall,
+    onPage: (readings: PageReading[]) => void,
+  ): Promise<{ unseen: string[] }>;
+  /**
+   * True when an incomplete `reading` shows the same routing as the complete `baseline` snapshot
+   * taken earlier (so the baseline is still what to restore).
+   */
+  confirms(reading: RoutingSnapshot, baseline: RoutingSnapshot): boolean;
+  /** Requests each request-plan page costs besides the page itself (0 unless the adapter must look up more). */
+  readonly extraRequestsPerPage?: number;
+}
+
 /**
  * One upstream carrier. Every method throws CarrierError (retryable or not) or CarrierAuthError.
  * Each call is one logical request; rate limiting and retries are the engine's job, not the adapter's.
@@ -56,6 +94,26 @@ export interface Carrier {
   readonly bulkLimit?: number;
   /** Forwards many numbers in one asynchronous carrier job and waits for it to finish. */
   forwardMany?(requests: ForwardRequest[]): Promise<BulkItemOutcome[]>;
+  /**
+   * Most bulk calls (jobs, orders) the engine keeps in flight at once for this carrier: the
+   * carrier's documented pending limit, or the adapter's configurable setting where none is
+   * documented. @default 1
+   */
+  readonly bulkInFlight?: number;
+  /**
+   * True when one bulk call sets one destination for all its numbers (Telnyx's update jobs take one
+   * voice setting): the engine gathers numbers by destination, and a destination with a single
+   * number left is forwarded alone (`forward`). False: one call carries many destinations. @default false
+   */
+  readonly bulkCallPerDestination?: boolean;
+  /** Requests one bulk call costs when its job is done at the first poll: creation + polls. @default 2 */
+  readonly requestsPerBulkCall?: number;
+  /** Requests one `forward` costs once the number's id is known. @default 1 */
+  readonly requestsPerForward?: number;
+  /** Requests one `readRouting` costs once the number's id is known. @default 1 */
+  readonly requestsPerRead?: number;
+  /** Reads routing in the carrier's list pages; undefined when it has no such list. */
+  readonly routingPages?: RoutingPages;
   /**
    * The route-wide operations (native failover armed ahead, the switch of a whole trunk,
    * connection or SIP peer); undefined when the carrier has none (the webhook).

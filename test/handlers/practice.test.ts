@@ -5,6 +5,7 @@ import { createCarrierAccess } from '../../lambdas/adapters/carriers/carrier-acc
 import { EnvironmentCredentialSource } from '../../lambdas/adapters/carriers/credentials';
 import { DynamoDbForwardingStateStore } from '../../lambdas/adapters/dynamodb/forwarding-state-store';
 import { DynamoDbIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
+import { DynamoDbRoutingBaselineStore } from '../../lambdas/adapters/dynamodb/routing-baseline-store';
 import { orchestratorDryRunCheck } from '../../lambdas/adapters/lambda/orchestrator-dry-run';
 import { seededRandom } from '../../lambdas/adapters/local/seeded-random';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
@@ -86,6 +87,7 @@ describe('practice handler', () => {
         orchestratorDryRunCheck(lambdas.get(region)!.client, region, 'acme-voice-orchestrator'),
       ),
       alertTopics: [alertTopicCheck(REGION, sns, TOPIC)],
+      baseline: new DynamoDbRoutingBaselineStore(table.documentClient, table.tableName),
       clock: new FakeClock(T0),
       random: seededRandom(7),
       region: REGION,

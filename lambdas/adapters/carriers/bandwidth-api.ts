@@ -116,3 +116,10 @@ export function textOf(element: unknown, name: string): string | undefined {
   const child = (element as XmlDocument | undefined)?.[name];
   return typeof child === 'string' && child.trim() !== '' ? child.trim() : undefined;
 }
+
+/** The child elements `name` of a parsed element, one or many (the parser makes a lone one an object). */
+export function childrenOf(element: unknown, name: string): XmlDocument[] {
+  const child = (element as XmlDocument | undefined)?.[name];
+  const all = Array.isArray(child) ? child : [child];
+  return all.filter((item): item is XmlDocument => typeof item === 'object' && item !== null);
+}

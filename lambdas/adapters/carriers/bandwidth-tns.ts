@@ -4,7 +4,7 @@
  * peer's TNs, paged) and UpdateSipPeerTnSettings (CallForward set on one TN, answered at once).
  */
 import { CarrierError } from '../../contracts/errors';
-import { type BandwidthApi, childOf, textOf } from './bandwidth-api';
+import { type BandwidthApi, childOf, childrenOf, textOf } from './bandwidth-api';
 import { type BandwidthRoute, parseRoutePlan } from './bandwidth-route-plan';
 import { malformedResponse } from './carrier-http';
 
@@ -105,22 +105,35 @@ export async function listSipPeerTns(
 ): Promise<SipPeerTn[]> {
   const tns: SipPeerTn[] = [];
   for (let page = 1; ; page++) {
-    const request = api.get(
-      'ReadSipPeerTns',
-      `SIP peer ${sipPeerId}`,
-      `${api.sipPeerUrl(siteId, sipPeerId)}/tns?page=${page}&size=${pageSize}&includeAttributes=true`,
-    );
-    const list = childOf(
-      childOf(await call(() => api.send(request)), 'SipPeerTelephoneNumbersResponse'),
-      'SipPeerTelephoneNumbers',
-    );
-    const entries = ((list?.SipPeerTelephoneNumber as unknown[] | undefined) ?? []).flatMap((entry) => {
-      const tn = textOf(entry, 'FullNumber');
-      return tn === undefined ? [] : [{ tn, callForward: textOf(entry, 'CallForward') ?? null }];
-    });
+    const entries = await call(() => readSipPeerTnsPage(api, { siteId, sipPeerId }, page, pageSize));
     tns.push(...entries);
     if (entries.length < pageSize) {
       return tns;
     }
   }
+}
+
+/**
+ * One page of ReadSipPeerTns (`page` from 1, `size` TNs), with the attributes that carry the
+ * CallForward (`includeAttributes`, the spec's default, sent so it holds whatever the default).
+ */
+export async function readSipPeerTnsPage(
+  api: BandwidthApi,
+  at: Pick<TnDetails, 'siteId' | 'sipPeerId'>,
+  page: number,
+  size: number,
+): Promise<SipPeerTn[]> {
+  const request = api.get(
+    'ReadSipPeerTns',
+    `SIP peer ${at.sipPeerId}`,
+    `${api.sipPeerUrl(at.siteId, at.sipPeerId)}/tns?page=${page}&size=${size}&includeAttributes=true`,
+  );
+  const list = childOf(
+    childOf(await api.send(request), 'SipPeerTelephoneNumbersResponse'),
+    'SipPeerTelephoneNumbers',
+  );
+  return childrenOf(list, 'SipPeerTelephoneNumber').flatMap((entry) => {
+    const tn = textOf(entry, 'FullNumber');
+    return tn === undefined ? [] : [{ tn, callForward: textOf(entry, 'CallForward') ?? null }];
+  });
 }

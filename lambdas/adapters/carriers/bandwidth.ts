@@ -11,21 +11,30 @@
  * Limits that follow from the API: `CallForward` is unconditional and takes a North American
  * 10-digit number, so only `always` mode to +1 numbers is supported (other requests fail, not
  * retryable, before anything is sent). Per-call failover is armed on the SIP peer instead
- * (`routes`, bandwidth-routes.ts).
+ * (`routes`, bandwidth-routes.ts). Many numbers' routing is read in SIP peer TN pages
+ * (`routingPages`, bandwidth-routing-pages.ts).
  */
 import { CarrierError } from '../../contracts/errors';
 import type { BulkItemOutcome, Carrier, ForwardRequest, RoutingSnapshot } from '../../ports/carriers';
 import { BandwidthApi, type BandwidthApiOptions } from './bandwidth-api';
-import { type BandwidthRoute, forwardedNumberOf, numberPlan } from './bandwidth-route-plan';
+import { numberPlan } from './bandwidth-route-plan';
 import { BandwidthRoutes, type BandwidthRoutesOptions } from './bandwidth-routes';
+import { BandwidthRoutingPages } from './bandwidth-routing-pages';
+import { type BandwidthRoutingSettings, bandwidthSnapshotOf } from './bandwidth-snapshot';
 import { type OptionGroup, TnOptionOrders, throwIfFailed } from './bandwidth-tn-orders';
 import { readCallForward, retrieveTnDetails, type TnDetails, updateCallForward } from './bandwidth-tns';
 
+export type { BandwidthRoutingSettings } from './bandwidth-snapshot';
+
 /**
- * Numbers a bulk order carries. Bandwidth documents no per-order maximum for TN option orders;
- * 100 keeps one order's processing time, and the blast radius of one rejected order, small.
+ * Default numbers a TN option order carries. Bandwidth documents no maximum for TN option orders
+ * (docs silent); 5,000 is what its other TN-list calls document (`movetns`, import orders).
  */
-export const BANDWIDTH_BULK_LIMIT = 100;
+export const BANDWIDTH_BULK_LIMIT = 5000;
+/** Default TN option orders in flight at once: Bandwidth documents no pending-order limit (docs silent). */
+export const BANDWIDTH_BULK_IN_FLIGHT = 5;
+/** RetrieveTnDetails and ReadSipPeerTn. */
+const REQUESTS_PER_READ = 2;
 const NANP_E164 = /^\+1([2-9]\d{2}[2-9]\d{6})$/;
 
 /** How to reach Bandwidth, and how it is written to. */
@@ -50,18 +59,13 @@ export interface BandwidthCarrierOptions extends BandwidthApiOptions, BandwidthR
    * @default replace-route-plan
    */
   readonly routePlanNumbers?: 'replace-route-plan' | 'refuse';
-}
-
-/** The carrier-specific part of a Bandwidth RoutingSnapshot. */
-export interface BandwidthRoutingSettings {
-  /** 10-digit telephone number. */
-  tn: string;
-  siteId: string;
-  sipPeerId: string;
-  /** The 10-digit CallForward number, or null when the number is not forwarded. */
-  callForward: string | null;
-  /** The TN's own origination route plan, or null when it follows its SIP peer's. */
-  originationRoutePlan: BandwidthRoute[] | null;
+  /**
+   * Most numbers one TN option order carries; `forwardMany` splits larger requests. Bandwidth
+   * documents no maximum (docs silent). @default 5000
+   */
+  readonly bulkLimit?: number;
+  /** TN option orders the engine keeps in flight at once; Bandwidth documents no limit (docs silent). @default 5 */
+  readonly bulkInFlight?: number;
 }
 
 /** Bandwidth implementation of the Carrier port. */
@@ -69,7 +73,15 @@ export class BandwidthCarrier implements Carrier {
   readonly name = 'bandwidth' as const;
   /** CallForward is unconditional: the forwarding on failure is the SIP peer's route plan (`routes`). */
   readonly forwardModes = ['always'] as const;
-  readonly bulkLimit = BANDWIDTH_BULK_LIMIT;
+  readonly bulkLimit: number;
+  readonly bulkInFlight: number;
+  /** CreateTnOptionOrder and one GetTnOptionOrder. */
+  readonly requestsPerBulkCall = 2;
+  /** UpdateSipPeerTnSettings, or an order (create and a poll) when configured so. */
+  readonly requestsPerForward: number;
+  readonly requestsPerRead = REQUESTS_PER_READ;
+  /** The SIP peer TN lists (bandwidth-routing-pages.ts). */
+  readonly routingPages: BandwidthRoutingPages;
   /** The SIP peer's route plan armed ahead, and the switch of a whole SIP peer. */
   readonly routes: BandwidthRoutes;
 
@@ -81,6 +93,9 @@ export class BandwidthCarrier implements Carrier {
   private readonly known = new Map<string, TnDetails>();
 
   constructor(options: BandwidthCarrierOptions) {
+    this.bulkLimit = positiveInteger(options, 'bulkLimit', BANDWIDTH_BULK_LIMIT);
+    this.bulkInFlight = positiveInteger(options, 'bulkInFlight', BANDWIDTH_BULK_IN_FLIGHT);
+    const pageSize = positiveInteger(options, 'sipPeerTnsPageSize', 5000);
     this.api = new BandwidthApi(options);
     this.orders = new TnOptionOrders(this.api, {
       pollIntervalMs: options.pollIntervalMs ?? 2000,
@@ -88,9 +103,14 @@ export class BandwidthCarrier implements Carrier {
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     });
     this.singleNumberWrite = options.singleNumberWrite ?? 'sip-peer-tn';
+    this.requestsPerForward = this.singleNumberWrite === 'sip-peer-tn' ? 1 : this.requestsPerBulkCall;
     this.refuseRoutePlanNumbers = options.routePlanNumbers === 'refuse';
     this.routes = new BandwidthRoutes(this.api, options, (tns) => {
       for (const tn of tns) this.known.delete(tn);
+    });
+    this.routingPages = new BandwidthRoutingPages(this.api, this.known, {
+      pageSize,
+      requestsPerRead: REQUESTS_PER_READ,
     });
   }
 
@@ -99,21 +119,13 @@ export class BandwidthCarrier implements Carrier {
     const tn = tenDigits(number, 'read');
     const details = await this.lookUp(number, tn);
     const callForward = await readCallForward(this.api, number, tn, details);
-    const settings: BandwidthRoutingSettings = {
+    return bandwidthSnapshotOf(number, {
       tn,
       siteId: details.siteId,
       sipPeerId: details.sipPeerId,
       callForward,
       originationRoutePlan: details.routePlan,
-    };
-    const forwardsTo = callForward ?? forwardedNumberOf(details.routePlan);
-    return {
-      carrier: 'bandwidth',
-      number,
-      settings: { ...settings },
-      forwardsTo: forwardsTo ? `+1${forwardsTo}` : null,
-      mode: forwardsTo ? 'always' : null,
-    };
+    });
   }
 
   /**
@@ -166,10 +178,10 @@ export class BandwidthCarrier implements Carrier {
   }
 
   /**
-   * Forwards up to {@link BANDWIDTH_BULK_LIMIT} numbers an order (more are split into several
-   * orders), one TnOptionGroup per destination: CallForward, or a route plan for TNs with one.
-   * When the first order cannot be created nothing was sent, so the error is thrown; a later
-   * order's failure fails only its numbers.
+   * Forwards up to `bulkLimit` numbers an order (more are split into several orders, one after
+   * the other: the engine runs up to `bulkInFlight` calls at once), one TnOptionGroup per
+   * destination: CallForward, or a route plan for TNs with one. When the first order cannot be
+   * created nothing was sent, so the error is thrown; a later order's failure fails only its numbers.
    */
   async forwardMany(requests: ForwardRequest[]): Promise<BulkItemOutcome[]> {
     const outcomes = new Map<string, BulkItemOutcome>();
@@ -186,8 +198,8 @@ export class BandwidthCarrier implements Carrier {
       }
     }
     let submitted = false;
-    for (let start = 0; start < valid.length; start += BANDWIDTH_BULK_LIMIT) {
-      const batch = valid.slice(start, start + BANDWIDTH_BULK_LIMIT);
+    for (let start = 0; start < valid.length; start += this.bulkLimit) {
+      const batch = valid.slice(start, start + this.bulkLimit);
       const groups = new Map<string, OptionGroup>();
       for (const { tn, target, routePlan } of batch) {
         const key = `${routePlan ? 'plan' : 'forward'}:${target}`;
@@ -305,4 +317,20 @@ export function forwardTarget(request: ForwardRequest): string {
     );
   }
   return match[1];
+}
+
+/** `options[name]` when a positive integer, `fallback` when unset; throws naming the option otherwise. */
+function positiveInteger(
+  options: BandwidthCarrierOptions,
+  name: 'bulkLimit' | 'bulkInFlight' | 'sipPeerTnsPageSize',
+  fallback: number,
+): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new CarrierError('bandwidth', `\`${name}\` must be a positive integer, got ${value}`, {
+      retryable: false,
+    });
+  }
+  return value;
 }

@@ -4,7 +4,7 @@
  */
 import type { ForwardMode } from '../../contracts/config/plan-entry';
 import { CarrierError } from '../../contracts/errors';
-import type { ForwardRequest } from '../../ports/carriers';
+import type { ForwardRequest, RoutingSnapshot } from '../../ports/carriers';
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 
@@ -21,6 +21,58 @@ export interface TelnyxCallForwarding {
   call_forwarding_enabled?: boolean | null;
   forwards_to?: string | null;
   forwarding_type?: string | null;
+}
+
+/**
+ * A number's voice settings as GetPhoneNumberVoiceSettings and ListPhoneNumbersWithVoiceSettings
+ * return them (both: PhoneNumberWithVoiceSettings in Telnyx's spec); only the fields we read.
+ */
+export interface TelnyxVoiceRecord {
+  id?: string;
+  phone_number?: string;
+  connection_id?: unknown;
+  call_forwarding?: TelnyxCallForwarding;
+}
+
+/**
+ * The snapshot of a number's voice settings, `call_forwarding` kept as Telnyx returned it. The one
+ * shape for readRouting and the list pages alike, so `restore` takes either.
+ */
+export function routingSnapshotOf(number: string, id: string, data: TelnyxVoiceRecord): RoutingSnapshot {
+  const callForwarding = { ...(data.call_forwarding ?? {}) };
+  const forwardsTo =
+    callForwarding.call_forwarding_enabled !== false && callForwarding.forwards_to
+      ? callForwarding.forwards_to
+      : null;
+  const settings: TelnyxRoutingSettings = {
+    id,
+    connection_id: typeof data.connection_id === 'string' ? data.connection_id : null,
+    call_forwarding: callForwarding,
+  };
+  return {
+    carrier: 'telnyx',
+    number,
+    settings: { ...settings },
+    forwardsTo,
+    mode: forwardsTo ? readMode(callForwarding.forwarding_type) : null,
+  };
+}
+
+/**
+ * True when two read `call_forwarding`s route calls alike: Telnyx's defaults filled in (enabled
+ * unless false), a blank target the same as none, and the old `on_failure` spelling the same mode.
+ */
+export function sameCallForwarding(
+  one: TelnyxCallForwarding | undefined,
+  other: TelnyxCallForwarding | undefined,
+): boolean {
+  const plain = (forwarding: TelnyxCallForwarding | undefined) => ({
+    enabled: forwarding?.call_forwarding_enabled !== false,
+    to: forwarding?.forwards_to || null,
+    type: forwarding?.forwarding_type ? readMode(forwarding.forwarding_type) : null,
+  });
+  const [a, b] = [plain(one), plain(other)];
+  return a.enabled === b.enabled && a.to === b.to && a.type === b.type;
 }
 
 /** Throws the CarrierError Telnyx's forward would raise before any request (a non-E.164 destination). */

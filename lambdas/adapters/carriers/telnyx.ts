@@ -7,7 +7,8 @@
  * Telnyx addresses a number's voice settings by its phone number id, not by the E.164 number
  * (`GET/PATCH /phone_numbers/{id}/voice`), so the id is looked up once with ListPhoneNumbers and
  * cached for the life of the adapter. Before a large run the engine calls prepareNumbers, which
- * learns the ids a page of 250 at a time instead of one request each.
+ * learns the ids a page of 250 at a time instead of one request each; reading routing in pages
+ * (`routingPages`, telnyx-routing-pages.ts) learns them too.
  *
  * What a number's voice settings look like in Telnyx's terms is in telnyx-voice-settings.ts; the
  * update job that changes many numbers in one request is in telnyx-update-job.ts.
@@ -23,6 +24,7 @@ import type {
 } from '../../ports/carriers';
 import { CarrierHttpClient, type CarrierHttpOptions, malformedResponse } from './carrier-http';
 import { TelnyxRoutes, type TelnyxRoutesOptions } from './telnyx-routes';
+import { TelnyxRoutingPages } from './telnyx-routing-pages';
 import {
   type PhoneNumberRecord,
   runUpdateJob,
@@ -32,9 +34,9 @@ import {
 import {
   assertForwardable,
   forwardingSettings,
-  readMode,
-  type TelnyxCallForwarding,
+  routingSnapshotOf,
   type TelnyxRoutingSettings,
+  type TelnyxVoiceRecord,
   writableCallForwarding,
 } from './telnyx-voice-settings';
 
@@ -45,6 +47,12 @@ const PAGE_SIZE = 250;
  * the account's size is known; below this many numbers that page could cost more than it saves.
  */
 export const MIN_NUMBERS_TO_LIST = 20;
+/**
+ * Telnyx's limit on pending or in-progress phone number jobs, an account's at once. The spec shows
+ * it only as CreateUpdatePhoneNumbersJob's 422 example (`Maximum20JobsAllowed`: "You can have at
+ * most 20 pending or in progress jobs"); the prose docs say nothing, hence the option.
+ */
+export const TELNYX_PENDING_JOBS_LIMIT = 20;
 
 /** How to reach Telnyx and which optional features to enable. */
 export interface TelnyxCarrierOptions extends CarrierHttpOptions {
@@ -60,13 +68,31 @@ export interface TelnyxCarrierOptions extends CarrierHttpOptions {
   readonly pollTimeoutMs?: number;
   /** How polling waits (tests pass a no-op or a fake clock's sleep). @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Most bulk update jobs the engine keeps in flight for this account. Lower it when other tools
+   * (or the route switch's jobs) run jobs on the same account at the same time.
+   * @default 20, Telnyx's pending-jobs limit
+   */
+  readonly bulkJobsInFlight?: number;
 }
 
 /** Telnyx implementation of the Carrier port. */
 export class TelnyxCarrier implements Carrier {
   readonly name = 'telnyx' as const;
   readonly forwardModes = ['always', 'on-failure'] as const;
+  /** An update job sets one voice setting on all its numbers: one destination a job. */
+  readonly bulkCallPerDestination = true;
   readonly bulkLimit = TELNYX_BULK_LIMIT;
+  /** One forwardMany call keeps at most one job pending, so this is the jobs pending at once. */
+  readonly bulkInFlight: number;
+  /** CreateUpdatePhoneNumbersJob and the RetrievePhoneNumbersJob that finds it done. */
+  readonly requestsPerBulkCall = 2;
+  /** One UpdatePhoneNumberVoiceSettings. */
+  readonly requestsPerForward = 1;
+  /** One GetPhoneNumberVoiceSettings. */
+  readonly requestsPerRead = 1;
+  /** The account's voice settings in pages of 250 (ListPhoneNumbersWithVoiceSettings). */
+  readonly routingPages: TelnyxRoutingPages;
   /** The site connection's native failover and switch; the route comes with each call. */
   readonly routes: TelnyxRoutes;
 
@@ -77,6 +103,13 @@ export class TelnyxCarrier implements Carrier {
   private readonly ids = new Map<string, string>();
 
   constructor(options: TelnyxCarrierOptions) {
+    const inFlight = options.bulkJobsInFlight ?? TELNYX_PENDING_JOBS_LIMIT;
+    if (!Number.isInteger(inFlight) || inFlight < 1) {
+      throw new RangeError(
+        `TelnyxCarrier: \`bulkJobsInFlight\` must be a whole number of at least 1, got ${inFlight}`,
+      );
+    }
+    this.bulkInFlight = inFlight;
     this.http = new CarrierHttpClient('telnyx', options);
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URLS.telnyx).replace(/\/+$/, '');
     this.apiKey = options.apiKey;
@@ -89,6 +122,7 @@ export class TelnyxCarrier implements Carrier {
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     };
     this.routes = new TelnyxRoutes(this.jobs, options.routes);
+    this.routingPages = new TelnyxRoutingPages(this.jobs, this.ids);
   }
 
   /**
@@ -129,28 +163,12 @@ export class TelnyxCarrier implements Carrier {
       url: `${this.baseUrl}/phone_numbers/${encodeURIComponent(id)}/voice`,
       headers: this.headers(),
     };
-    const body = await this.http.sendJson<{ data?: Record<string, unknown> }>(request);
+    const body = await this.http.sendJson<{ data?: TelnyxVoiceRecord }>(request);
     const data = body?.data;
     if (typeof data !== 'object' || data === null) {
       throw malformedResponse('telnyx', request, 'no `data` object');
     }
-    const callForwarding = { ...((data.call_forwarding as TelnyxCallForwarding | undefined) ?? {}) };
-    const forwardsTo =
-      callForwarding.call_forwarding_enabled !== false && callForwarding.forwards_to
-        ? callForwarding.forwards_to
-        : null;
-    const settings: TelnyxRoutingSettings = {
-      id,
-      connection_id: typeof data.connection_id === 'string' ? data.connection_id : null,
-      call_forwarding: callForwarding,
-    };
-    return {
-      carrier: 'telnyx',
-      number,
-      settings: { ...settings },
-      forwardsTo,
-      mode: forwardsTo ? readMode(callForwarding.forwarding_type) : null,
-    };
+    return routingSnapshotOf(number, id, data);
   }
 
   /** Sets `call_forwarding` to the destination (E.164 only) with `forwarding_type` = the mode. */
@@ -179,6 +197,8 @@ export class TelnyxCarrier implements Carrier {
    * most 1000 numbers a job, polling RetrievePhoneNumbersJob until each is done. A job that cannot
    * be created fails its numbers; when the very first job cannot be created nothing was sent, so
    * the error is thrown instead (the engine then treats the whole call like any failed call).
+   * A call's jobs run one after another, so a call holds at most one pending job and `bulkInFlight`
+   * concurrent calls stay within Telnyx's pending-jobs limit; calls share no state and run in parallel.
    *
    * A number alone with its destination (a plan that forwards each DID to its own backup number)
    * gets the plain voice-settings update instead: a job costs its creation and at least one poll

@@ -48,17 +48,26 @@ const direct: TwilioCall = (request) => request();
 /** Form fields of a write; values are never empty (the spec gives them patterns and URI formats). */
 export type TwilioForm = Record<string, string>;
 
+/** One page of ListIncomingPhoneNumber: its records, and the next page's URL (null on the last). */
+export interface TwilioNumberPage {
+  records: TwilioRecord[];
+  nextUrl: string | null;
+}
+
 /** Sends Twilio's requests; callers wrap each in their lane's `call`. */
 export class TwilioApi {
   private readonly http: CarrierHttpClient;
+  private readonly baseUrl: string;
+  private readonly accountPath: string;
   private readonly accountUrl: string;
   private readonly trunkingUrl: string;
   private readonly authorization: string;
 
   constructor(options: TwilioApiOptions) {
     this.http = new CarrierHttpClient('twilio', options);
-    const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URLS.twilio).replace(/\/+$/, '');
-    this.accountUrl = `${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}`;
+    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URLS.twilio).replace(/\/+$/, '');
+    this.accountPath = `/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}`;
+    this.accountUrl = `${this.baseUrl}${this.accountPath}`;
     this.trunkingUrl = (options.trunkingBaseUrl ?? DEFAULT_TWILIO_TRUNKING_BASE_URL).replace(/\/+$/, '');
     this.authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
   }
@@ -75,6 +84,34 @@ export class TwilioApi {
       throw malformedResponse('twilio', request, 'no `incoming_phone_numbers` list');
     }
     return (body.incoming_phone_numbers as TwilioRecord[]).filter((record) => record.phone_number === number);
+  }
+
+  /** The URL of the first page of the account's numbers, at the largest page size. */
+  firstNumbersPageUrl(): string {
+    return `${this.accountUrl}/IncomingPhoneNumbers.json?PageSize=${TWILIO_MAX_PAGE_SIZE}`;
+  }
+
+  /**
+   * One page of ListIncomingPhoneNumber at `url` (firstNumbersPageUrl, or the last page's
+   * nextUrl). Paging is by cursor: the spec's `Page` "is simply for client state" and its
+   * `PageToken` "is provided by the API", so pages are followed through `next_page_uri` only.
+   */
+  async listNumbersPage(url: string): Promise<TwilioNumberPage> {
+    const request = this.get('ListIncomingPhoneNumber', undefined, url);
+    const body = await this.http.sendJson<{ incoming_phone_numbers?: unknown; next_page_uri?: unknown }>(
+      request,
+    );
+    if (!Array.isArray(body?.incoming_phone_numbers)) {
+      throw malformedResponse('twilio', request, 'no `incoming_phone_numbers` list');
+    }
+    // next_page_uri is relative to the API host; follow it only within this account's number list
+    // (it came from a response body). Any other value ends the listing: the rest go unseen.
+    const next = body.next_page_uri;
+    const listPath = `${this.accountPath}/IncomingPhoneNumbers.json?`;
+    return {
+      records: body.incoming_phone_numbers as TwilioRecord[],
+      nextUrl: typeof next === 'string' && next.startsWith(listPath) ? `${this.baseUrl}${next}` : null,
+    };
   }
 
   /** FetchIncomingPhoneNumber. */

@@ -4,9 +4,9 @@
  */
 import type { ForwardMode } from '../../contracts/config/plan-entry';
 import { CarrierError } from '../../contracts/errors';
-import type { TwilioRoutingSettings } from './twilio';
 import type { TwilioApi, TwilioForm, TwilioRecord } from './twilio-api';
 import type { TwilioDialTwiml } from './twilio-dial-twiml';
+import type { TwilioRoutingSettings } from './twilio-routing-snapshot';
 
 /**
  * Why `number` (as last read) cannot be forwarded in `mode` through documented parameters, as a

@@ -162,6 +162,12 @@ export class TwilioRoutes implements CarrierRoutes {
     }
   }
 
+  /** One UpdateOriginationUrl for each of the record's URLs. */
+  switchRequests(record: RouteSwitchRecord): number {
+    const urls = (record as { originationUrls?: unknown }).originationUrls;
+    return Array.isArray(urls) ? urls.length : 0;
+  }
+
   /**
    * Puts back each recorded URL's Enabled value: one list, then one update per URL that differs
    * (a URL deleted meanwhile is skipped). A second call only lists.

@@ -17,30 +17,20 @@
  *   a TrunkSid, which would hand its calls to a trunk.
  */
 
-import type { ForwardMode } from '../../contracts/config/plan-entry';
 import { CarrierError } from '../../contracts/errors';
 import type { Carrier, ForwardRequest, RoutingSnapshot } from '../../ports/carriers';
 import { TwilioApi, type TwilioApiOptions, type TwilioRecord } from './twilio-api';
 import { TwilioDialTwiml, type TwilioDialTwimlOptions } from './twilio-dial-twiml';
 import { refusalToForward, restoreTwilioNumber } from './twilio-number-writes';
 import { TwilioRoutes, type TwilioRoutesOptions } from './twilio-routes';
+import { TwilioRoutingPages } from './twilio-routing-pages';
+import { type TwilioRoutingSettings, twilioRoutingSnapshot } from './twilio-routing-snapshot';
 
 export { TWILIO_ECHO_TWIMLET_URL } from './twilio-dial-twiml';
+export type { TwilioRoutingSettings } from './twilio-routing-snapshot';
 
 /** How to reach Twilio, where dial TwiML comes from, and how routes are armed. */
 export interface TwilioCarrierOptions extends TwilioApiOptions, TwilioDialTwimlOptions, TwilioRoutesOptions {}
-
-/** The carrier-specific part of a Twilio RoutingSnapshot, in Twilio's own field names. */
-export interface TwilioRoutingSettings {
-  /** IncomingPhoneNumber SID (PN...). */
-  sid: string;
-  voice_url: string | null;
-  voice_method: string | null;
-  voice_fallback_url: string | null;
-  voice_fallback_method: string | null;
-  trunk_sid: string | null;
-  voice_application_sid: string | null;
-}
 
 /** Twilio implementation of the Carrier port. */
 export class TwilioCarrier implements Carrier {
@@ -48,6 +38,16 @@ export class TwilioCarrier implements Carrier {
   readonly forwardModes = ['always', 'on-failure'] as const;
   /** Elastic SIP trunk routes: native failover (origination URL priorities, DisasterRecoveryUrl) and the switch. */
   readonly routes: TwilioRoutes;
+  /** The account's number list, 1,000 a page, read as complete snapshots (twilio-routing-pages.ts). */
+  readonly routingPages: TwilioRoutingPages;
+  /**
+   * One UpdateIncomingPhoneNumber once the SID is known. A number on an Elastic SIP trunk costs 2
+   * in `always` mode: the update, then the Trunking DeletePhoneNumber. Twilio has no bulk API for
+   * numbers, so `bulkLimit` and `forwardMany` stay unset.
+   */
+  readonly requestsPerForward = 1;
+  /** One FetchIncomingPhoneNumber once the SID is known (a ListIncomingPhoneNumber by number first otherwise). */
+  readonly requestsPerRead = 1;
 
   private readonly api: TwilioApi;
   private readonly dial: TwilioDialTwiml;
@@ -58,33 +58,18 @@ export class TwilioCarrier implements Carrier {
     this.api = new TwilioApi(options);
     this.dial = new TwilioDialTwiml(options);
     this.routes = new TwilioRoutes(this.api, this.dial, options);
+    this.routingPages = new TwilioRoutingPages(this.api, this.dial, this.known);
   }
 
   /**
-   * Fetches the IncomingPhoneNumber; forwardsTo/mode are read back from our own dial URLs. On a
-   * trunk or application number a dial URL of ours in a voice URL is reported as none: Twilio
-   * ignores it there, and it is what a restore leaves behind when the voice URL was empty before
-   * (the API cannot empty it again).
+   * Fetches the IncomingPhoneNumber; forwardsTo/mode are read back from our own dial URLs
+   * (twilio-routing-snapshot.ts, shared with the routing pages).
    */
   async readRouting(number: string): Promise<RoutingSnapshot> {
     const sid = await this.sidOf(number);
     const body = await this.api.fetchNumber(sid, number);
     this.known.set(number, body);
-    const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : null);
-    const answeredElsewhere = !!field('trunk_sid') || !!field('voice_application_sid');
-    const voiceField = (name: string) =>
-      answeredElsewhere && this.dial.targetOf(field(name)) !== null ? null : field(name);
-    const settings: TwilioRoutingSettings = {
-      sid,
-      voice_url: voiceField('voice_url'),
-      voice_method: field('voice_method'),
-      voice_fallback_url: voiceField('voice_fallback_url'),
-      voice_fallback_method: field('voice_fallback_method'),
-      trunk_sid: field('trunk_sid'),
-      voice_application_sid: field('voice_application_sid'),
-    };
-    const { forwardsTo, mode } = this.readForwarding(settings);
-    return { carrier: 'twilio', number, settings: { ...settings }, forwardsTo, mode };
+    return twilioRoutingSnapshot(number, sid, body, this.dial);
   }
 
   /**
@@ -170,21 +155,5 @@ export class TwilioCarrier implements Carrier {
     }
     this.known.set(number, match);
     return match;
-  }
-
-  private readForwarding(settings: TwilioRoutingSettings): {
-    forwardsTo: string | null;
-    mode: ForwardMode | null;
-  } {
-    // A trunk or an application takes the call before any voice URL is consulted.
-    if (settings.trunk_sid || settings.voice_application_sid) {
-      return { forwardsTo: null, mode: null };
-    }
-    const always = this.dial.targetOf(settings.voice_url);
-    if (always) {
-      return { forwardsTo: always, mode: 'always' };
-    }
-    const onFailure = this.dial.targetOf(settings.voice_fallback_url);
-    return onFailure ? { forwardsTo: onFailure, mode: 'on-failure' } : { forwardsTo: null, mode: null };
   }
 }

@@ -1,8 +1,9 @@
 /**
- * The bulk forwarding path: numbers are prepared one by one (each needs its own snapshot read) and,
- * as soon as a chunk's worth are ready, forwarded in one bulk call while the next ones are being
- * prepared. Whatever fails in bulk goes through the per-number path, with a read-back when the bulk
- * outcome is uncertain.
+ * The bulk forwarding path: numbers are prepared one by one (their snapshot comes from the paged
+ * routing check, or a read of their own) and, as soon as a job's worth are ready, forwarded in one
+ * bulk call while the next ones are being prepared, up to the carrier's bulk calls in flight.
+ * Whatever fails in bulk goes through the per-number path, with a read-back when the bulk outcome
+ * is uncertain.
  */
 
 import type { CarrierName } from '../../contracts/config/schema';
@@ -19,24 +20,25 @@ import {
 } from './forward-one';
 import type { IncidentNumberRun } from './incident-number-run';
 import type { AttemptTally } from './retry-policy';
+import type { CheckedRouting } from './routing-baseline';
+import { Semaphore } from './token-bucket';
 import { drainQueue, type WorkQueue } from './work-queue';
 import { runPool } from './worker-pool';
 
 /** The lease taken right before a bulk call, which waits for an asynchronous carrier job: Lambda's longest run. */
 export const DEFAULT_BULK_CLAIM_LEASE_MS = 15 * 60_000;
 /**
- * Most numbers one bulk job carries, below the carrier's own limit: a job leaves as soon as this many
- * numbers are read and snapshotted, so a few slow reads (retrying through faults) hold back only the
- * last job, not every number of the carrier.
+ * Store writes in flight at once when a bulk chunk is claimed or settled: a 1,000-number job is
+ * claimed and settled in a few dozen store round trips' time.
  */
-export const BULK_CHUNK_NUMBERS = 100;
-/** Store writes in flight at once when a bulk chunk is claimed or settled. */
-const STORE_CONCURRENCY = 16;
+const STORE_CONCURRENCY = 64;
 
 /** A number for a carrier's workers, with its row when one was read (else it is fetched). */
 export interface NumberWork {
   number: string;
   row?: ClaimedNumberState;
+  /** What the paged routing check found for it, when it was checked. */
+  checked?: CheckedRouting;
 }
 
 interface ReadyInChunk {
@@ -57,26 +59,47 @@ export class BulkForwarder {
     private readonly bulkClaimLeaseMs: number = DEFAULT_BULK_CLAIM_LEASE_MS,
   ) {}
 
-  /** Forwards what `queue` hands over for carrier `name`, at most `bulkLimit` numbers a bulk call. */
-  async forwardInBulk(name: CarrierName, queue: WorkQueue<NumberWork>, bulkLimit: number): Promise<void> {
+  /**
+   * Forwards what `queue` hands over for carrier `name`, at most `bulkLimit` numbers a bulk call and
+   * `inFlight` bulk calls at once (the carrier's pending limit). A carrier whose bulk call sets one
+   * destination (`bulkCallPerDestination`) gets its numbers gathered by destination, so each call
+   * is as full as the plan allows.
+   */
+  async forwardInBulk(
+    name: CarrierName,
+    queue: WorkQueue<NumberWork>,
+    bulkLimit: number,
+    inFlight: number,
+    byDestination: boolean,
+  ): Promise<void> {
     const lane = this.run.lanes.lane(name);
+    const calls = new Semaphore(inFlight);
     const chunks: Promise<void>[] = [];
     let failure: { error: unknown } | undefined;
     const stopOnFailure = (error: unknown) => {
       failure ??= { error };
       this.run.stop();
     };
-    let buffer: ReadyInChunk[] = [];
-    const flush = () => {
-      if (buffer.length > 0 && !failure) chunks.push(this.writeChunk(buffer).catch(stopOnFailure));
-      buffer = [];
+    const buffers = new Map<string, ReadyInChunk[]>();
+    const flush = (key: string) => {
+      const buffer = buffers.get(key) ?? [];
+      buffers.delete(key);
+      if (buffer.length > 0 && !failure) {
+        chunks.push(this.writeChunk(buffer, calls).catch(stopOnFailure));
+      }
     };
-    await drainQueue(queue, lane.workers, async ({ number, row }) => {
+    await drainQueue(queue, lane.workers, async ({ number, row, checked }) => {
       const tally: AttemptTally = { attempts: 0 };
+      let found = checked;
       const prepared = await this.run.claims.withConflictRestarts(
         number,
         row,
-        (state) => this.single.prepare(number, state, tally),
+        (state) => {
+          // A restart means the row changed since the check: read afresh.
+          const use = found;
+          found = undefined;
+          return this.single.prepare(number, state, tally, use);
+        },
         (): NumberOutcome => ({ kind: 'pending', reason: 'held-by-another-run' }),
       );
       if (prepared.kind !== 'ready') {
@@ -89,16 +112,29 @@ export class BulkForwarder {
           await this.continueAlone(number, () => this.single.write(prepared, tally), tally),
         );
       } else {
+        const key = byDestination ? prepared.state.forwardTo : '';
+        const buffer = buffers.get(key) ?? [];
         buffer.push({ ready: prepared, tally });
-        if (buffer.length >= bulkLimit) flush();
+        buffers.set(key, buffer);
+        if (buffer.length >= bulkLimit) flush(key);
       }
     }).catch(stopOnFailure);
-    flush();
+    for (const key of [...buffers.keys()]) flush(key);
     await Promise.all(chunks);
     if (failure) throw failure.error;
   }
 
-  private async writeChunk(chunk: ReadyInChunk[]): Promise<void> {
+  /** Waits for a bulk-call slot of the carrier, then claims, writes and settles the chunk. */
+  private async writeChunk(chunk: ReadyInChunk[], calls: Semaphore): Promise<void> {
+    await calls.acquire();
+    try {
+      await this.writeClaimedChunk(chunk);
+    } finally {
+      calls.release();
+    }
+  }
+
+  private async writeClaimedChunk(chunk: ReadyInChunk[]): Promise<void> {
     const { carrier } = chunk[0].ready;
     const forwardMany = carrier.forwardMany as NonNullable<Carrier['forwardMany']>;
     const lane = this.run.lanes.lane(chunk[0].ready.state.carrier);

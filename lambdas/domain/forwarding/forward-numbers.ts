@@ -24,19 +24,17 @@
 import type { PlanEntry } from '../../contracts/config/plan-entry';
 import type { CarrierName } from '../../contracts/config/schema';
 import { ValidationError } from '../../contracts/errors';
-import type { CarrierCall } from '../../ports/carriers';
 import type { ClaimedNumberState } from '../../ports/forwarding-state';
-import { BULK_CHUNK_NUMBERS, BulkForwarder, type NumberWork } from './forward-in-bulk';
+import type { RoutingBaseline } from '../../ports/routing-baseline';
+import { checkCarrierRouting } from './check-carrier-routing';
+import { CheckedWork } from './checked-work';
+import { BulkForwarder, type NumberWork } from './forward-in-bulk';
 import { NumberForwarder, type NumberOutcome } from './forward-one';
 import { IncidentNumberRun, type IncidentRunOptions, type NumberFailure } from './incident-number-run';
+import { enginePathOf } from './request-plan';
 import { createRowsInStages } from './staged-rows';
 import { drainQueue, WorkQueue } from './work-queue';
 import { groupByCarrier, settleAll } from './worker-pool';
-
-// Part of forwardNumbers' vocabulary, defined beside the paths that use them.
-
-/** A carrier's bulk API is used from this many numbers to forward on. */
-export const DEFAULT_BULK_THRESHOLD = 20;
 
 /** Input of forwardNumbers. */
 export interface ForwardNumbersInput extends IncidentRunOptions {
@@ -44,6 +42,11 @@ export interface ForwardNumbersInput extends IncidentRunOptions {
   entries: PlanEntry[];
   /** Use a carrier's bulk API from this many numbers to forward on. @default 20 */
   bulkThreshold?: number;
+  /**
+   * The site's routing baseline, read ahead (routing-baseline.ts): confirms what a carrier's pages
+   * show only in part, and says what to restore for a number found already forwarded. @default none
+   */
+  baseline?: RoutingBaseline;
   /** Carriers whose numbers this site forwards one request a number (`per-number` mode), never in bulk. */
   perNumberCarriers?: readonly CarrierName[];
   /**
@@ -117,7 +120,7 @@ class ForwardingRun {
     private readonly run: IncidentNumberRun,
     private readonly entries: PlanEntry[],
   ) {
-    this.single = new NumberForwarder(run, input.carriers, this.reopenable);
+    this.single = new NumberForwarder(run, input.carriers, this.reopenable, input.baseline);
     this.bulk = new BulkForwarder(
       run,
       this.single,
@@ -149,18 +152,20 @@ class ForwardingRun {
     }
     // The carrier recorded by the first run wins over a plan edited since.
     const byCarrier = groupByCarrier(todo, (entry) => rows.get(entry.number)?.carrier ?? entry.carrier);
-    const queues = new Map<CarrierName, WorkQueue<NumberWork>>();
+    const work = new Map<CarrierName, CheckedWork>();
     for (const [name, group] of byCarrier) {
-      const queue = new WorkQueue<NumberWork>();
+      // Only numbers without a saved snapshot need their routing checked in the carrier's pages.
+      const unsnapshotted = group.filter(({ number }) => !rows.get(number)?.snapshot);
+      const carrierWork = new CheckedWork(
+        new WorkQueue<NumberWork>(),
+        new Set(unsnapshotted.map(({ number }) => number)),
+      );
       for (const { number } of group) {
         const row = rows.get(number);
-        if (row) queue.push({ number, row });
+        if (row) carrierWork.offerRow({ number, row });
       }
-      queues.set(name, queue);
+      work.set(name, carrierWork);
     }
-    const closeQueues = () => {
-      for (const queue of queues.values()) queue.close();
-    };
     const created = createRowsInStages(store, incidentId, missing, (stageRows, stage) => {
       for (const entry of stage) {
         const row = stageRows.get(entry.number) as ClaimedNumberState | undefined;
@@ -168,19 +173,22 @@ class ForwardingRun {
         if (done) this.record(entry.number, done);
         // The plan's carrier's workers take it; forwardOne follows the row's carrier should another
         // run have created the row from an older plan (the bulk path then writes it alone).
-        else queues.get(entry.carrier)?.push({ number: entry.number, row });
+        else work.get(entry.carrier)?.offerRow({ number: entry.number, row });
       }
-    }).finally(closeQueues);
+    }).finally(() => {
+      for (const carrierWork of work.values()) carrierWork.closeRows();
+    });
     const carriers = [...byCarrier].map(([name, group]) =>
       this.forwardCarrier(
         name,
-        queues.get(name) as WorkQueue<NumberWork>,
-        group.map((entry) => entry.number),
+        work.get(name) as CheckedWork,
+        group.filter(({ number }) => !rows.get(number)?.snapshot).map((entry) => entry.number),
+        group.length,
       ),
     );
     await settleAll([created, ...carriers], () => {
       this.run.stop();
-      closeQueues();
+      for (const carrierWork of work.values()) carrierWork.queue.close();
     });
   }
 
@@ -216,37 +224,40 @@ class ForwardingRun {
   }
 
   /**
-   * Forwards one carrier's `numbers` as its queue hands them over, in bulk when there are enough of
-   * them and the carrier has a bulk API. Lets the adapter prepare for them first (Telnyx learns
-   * their ids a page at a time), through the lane so those requests count against the rate too.
+   * Forwards one carrier's numbers as its work hands them over, in bulk when there are enough of
+   * them and the carrier has a bulk API. Meanwhile the numbers to snapshot (`toCheck`) have their
+   * routing read in the carrier's pages (checked against the baseline), so each goes to the writes
+   * as its page arrives; a carrier without such pages may prepare for them first instead (Telnyx
+   * learns their ids a page at a time). Both go through the lane, so they count against the rate.
    */
   private async forwardCarrier(
     name: CarrierName,
-    queue: WorkQueue<NumberWork>,
-    numbers: readonly string[],
+    work: CheckedWork,
+    toCheck: readonly string[],
+    numbers: number,
   ): Promise<void> {
     const carrier = this.input.carriers[name];
     const lane = this.run.lanes.lane(name);
-    if (carrier?.prepareNumbers) {
-      // Once the run is stopping no further request starts. Best effort by contract: a failure
-      // only leaves the numbers to be looked up one by one.
-      const call: CarrierCall = (request) =>
-        this.run.stopping ? Promise.reject(new Error('the run is stopping')) : lane.call(request);
-      await carrier.prepareNumbers(numbers, call).catch(() => undefined);
-    }
-    const bulkLimit = carrier?.bulkLimit ?? 0;
-    const useBulk =
-      carrier?.forwardMany !== undefined &&
-      bulkLimit > 0 &&
-      !this.input.perNumberCarriers?.includes(name) &&
-      numbers.length >= (this.input.bulkThreshold ?? DEFAULT_BULK_THRESHOLD);
-    if (!useBulk) {
-      await drainQueue(queue, lane.workers, async ({ number, row }) => {
-        this.record(number, await this.single.forwardOne(number, row, { attempts: 0 }));
-      });
-      return;
-    }
-    await this.bulk.forwardInBulk(name, queue, Math.min(bulkLimit, BULK_CHUNK_NUMBERS));
+    const checked = carrier
+      ? checkCarrierRouting(this.run, carrier, toCheck, this.input.baseline ?? new Map(), work)
+      : Promise.resolve(work.closeChecks());
+    const path = enginePathOf(carrier, numbers, {
+      perNumber: this.input.perNumberCarriers?.includes(name) ?? false,
+      bulkThreshold: this.input.bulkThreshold,
+    });
+    const forwarded =
+      path === 'bulk' && carrier
+        ? this.bulk.forwardInBulk(
+            name,
+            work.queue,
+            carrier.bulkLimit as number,
+            carrier.bulkInFlight ?? 1,
+            carrier.bulkCallPerDestination === true,
+          )
+        : drainQueue(work.queue, lane.workers, async ({ number, row, checked: found }) => {
+            this.record(number, await this.single.forwardOne(number, row, { attempts: 0 }, found));
+          });
+    await Promise.all([checked, forwarded]);
   }
 
   private record(number: string, outcome: NumberOutcome): void {

@@ -5,9 +5,11 @@
 
 import type { Carrier, CarrierDirectory, RoutingSnapshot } from '../../ports/carriers';
 import type { ClaimedNumberState, NumberStateChanges } from '../../ports/forwarding-state';
+import type { RoutingBaseline } from '../../ports/routing-baseline';
 import { type ApplyResult, applyOnce } from './apply-once';
 import type { IncidentNumberRun, PendingReason } from './incident-number-run';
 import type { AttemptTally } from './retry-policy';
+import type { CheckedRouting } from './routing-baseline';
 
 /** Reason recorded when a number was already forwarded before the first snapshot could be taken. */
 export const ALREADY_FORWARDED_BEFORE_SNAPSHOT =
@@ -59,19 +61,25 @@ export class NumberForwarder {
     private readonly run: IncidentNumberRun,
     private readonly carriers: CarrierDirectory,
     private readonly reopenable: Set<string>,
+    private readonly baseline: RoutingBaseline = new Map(),
   ) {}
 
-  /** The whole per-number path: prepare, then write. */
+  /** The whole per-number path: prepare, then write. `checked`: what the paged check found. */
   forwardOne(
     number: string,
     first: ClaimedNumberState | undefined,
     tally: AttemptTally,
+    checked?: CheckedRouting,
   ): Promise<NumberOutcome> {
+    let found = checked;
     return this.run.claims.withConflictRestarts(
       number,
       first,
       async (state) => {
-        const prepared = await this.prepare(number, state, tally);
+        // A restart means the row changed since the check: read afresh.
+        const use = found;
+        found = undefined;
+        const prepared = await this.prepare(number, state, tally, use);
         return prepared.kind === 'ready' ? this.write(prepared, tally) : prepared;
       },
       () => ({ kind: 'pending', reason: 'held-by-another-run' }),
@@ -80,13 +88,15 @@ export class NumberForwarder {
 
   /**
    * Makes sure a snapshot exists: a number resumed with one is claimed and read back first; a fresh
-   * one has its routing read, and the snapshot is stored by the claim right before its write.
-   * Returns either the number's outcome (done, failed, or left pending) or the row ready to write.
+   * one takes the routing its page showed (`checked`) or has it read, and the snapshot is stored by
+   * the claim right before its write. Returns either the number's outcome (done, failed, or left
+   * pending) or the row ready to write.
    */
   async prepare(
     number: string,
     current: ClaimedNumberState | undefined,
     tally: AttemptTally,
+    checked?: CheckedRouting,
   ): Promise<NumberOutcome | ReadyNumber> {
     let state = current ?? ((await this.run.store.get(this.run.incidentId, number)) as ClaimedNumberState);
     if (!state) {
@@ -123,7 +133,11 @@ export class NumberForwarder {
     // row as read before it, so if another run claimed or wrote the number meanwhile, storing fails
     // and the number starts over from its fresh row (which then shows who holds it).
     const lane = this.run.lanes.lane(state.carrier);
-    const read = await this.run.read(lane, carrier, number, tally);
+    const fromPage = checked && checked.kind !== 'unchecked' ? checked.snapshot : undefined;
+    const read =
+      fromPage && fromPage.carrier === state.carrier
+        ? { ok: true as const, value: fromPage }
+        : await this.run.read(lane, carrier, number, tally);
     if (!read.ok) {
       if (read.stopped) {
         await this.run.claims.settle(state, { lastError: read.reason });
@@ -132,6 +146,18 @@ export class NumberForwarder {
       return this.fail(state, `could not read the current routing to save it: ${read.reason}`);
     }
     if (forwardsAlwaysTo(read.value, state.forwardTo)) {
+      const original = this.baseline.get(number)?.snapshot;
+      if (original && original.carrier === state.carrier && !forwardsAlwaysTo(original, state.forwardTo)) {
+        // Forwarded already (by hand, or a run whose state was lost): the baseline read before the
+        // outage is what to restore, and no write of ours is needed.
+        await this.run.claims.settle(state, {
+          status: 'forwarded',
+          snapshot: original,
+          forwardedAt: this.run.clock.now(),
+          lastError: undefined,
+        });
+        return { kind: 'forwarded' };
+      }
       // Saving this as "original" would make failback restore the forwarding: refuse.
       return this.fail(state, ALREADY_FORWARDED_BEFORE_SNAPSHOT);
     }

@@ -105,7 +105,7 @@ export class TokenBucket {
 }
 
 /** Counts requests in flight and makes extra callers wait, first come first served. */
-class Semaphore {
+export class Semaphore {
   private inUse = 0;
   private readonly waiting: Array<() => void> = [];
 

@@ -1,5 +1,5 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +10,7 @@ import type { FailbackEnvironment } from '../../../lambdas/contracts/environment
 import type { OrchestratorEnvironment } from '../../../lambdas/contracts/environments/orchestrator-environment';
 import type { PracticeEnvironment } from '../../../lambdas/contracts/environments/practice-environment';
 import type { ProbeEnvironment } from '../../../lambdas/contracts/environments/probe-environment';
+import { DAILY_BASELINE_EVENT, dailyBaselineHourUtc } from '../../../lambdas/contracts/events/practice-event';
 import { AlertTopic } from '../constructs/alert-topic';
 import { IncidentTableReplica } from '../constructs/incident-table-replica';
 import { ObservationTableReplica } from '../constructs/observation-table-replica';
@@ -210,6 +211,7 @@ export class WatchdogStack extends Stack {
    * The practice function: on the config's schedule in every region, but only the region whose week
    * it is runs (the function checks the turn). Besides carrier work on its canaries it may list its
    * own topic's subscriptions and dry-run invoke the other regions' orchestrators, by their fixed name.
+   * A second, daily schedule has it read the routing baseline (staggered by region, an hour apart).
    */
   private addPractice(config: Config, props: WatchdogStackProps): WatchdogFunction {
     const environment: PracticeEnvironment = {
@@ -252,6 +254,20 @@ export class WatchdogStack extends Stack {
       schedule: Schedule.expression(config.practice.schedule),
       targets: [
         new LambdaFunction(practice.function, { retryAttempts: 0, maxEventAge: Duration.minutes(10) }),
+      ],
+    });
+    // The same function, no further permission: it reads the carriers and writes the incident table.
+    const hour = dailyBaselineHourUtc(Math.max(0, config.watchdogRegions.indexOf(this.region)));
+    new Rule(this, 'BaselineSchedule', {
+      description: `Reads the routing baseline daily at ${hour}:00 UTC unless another region read it within 20 hours`,
+      schedule: Schedule.cron({ minute: '0', hour: String(hour) }),
+      targets: [
+        new LambdaFunction(practice.function, {
+          event: RuleTargetInput.fromObject(DAILY_BASELINE_EVENT),
+          retryAttempts: 0,
+          // The next region's read an hour later is the retry.
+          maxEventAge: Duration.hours(1),
+        }),
       ],
     });
     return practice;

@@ -1,6 +1,7 @@
 /**
  * A local Bandwidth Dashboard API (XML) for tests and the drill: telephone numbers on SIP peers
- * (CallForward, TN route plans), SIP peers with origination route plans, TN option orders that
+ * (CallForward, TN route plans), SIP peers with origination route plans, the account's sites
+ * and SIP peers with their TN counts (bandwidth-fake-sites.ts), TN option orders that
  * finish after a few polls (with per-number ErrorList entries), the synchronous per-TN update,
  * `movetns`, Basic auth, `X-RateLimit-Reset` on 429, and every request checked against
  * lib/developer/carrier-fakes/contracts/bandwidth-contract.json. `routeCall` answers where a call
@@ -23,6 +24,7 @@ import {
 import { FakeTnOptionOrders } from './bandwidth-fake-orders';
 import { routeBandwidthCall } from './bandwidth-fake-routing';
 import { FakeSipPeers } from './bandwidth-fake-sip-peers';
+import { FakeSites } from './bandwidth-fake-sites';
 import type { CallPath, RoutesCalls, TargetIsUp } from './call-routing';
 import { type ContractOperation, ContractValidator, type JsonSchema } from './contract-validator';
 import contract from './contracts/bandwidth-contract.json';
@@ -72,6 +74,7 @@ export class BandwidthFake extends FakeCarrierServer implements RoutesCalls {
   private readonly model: BandwidthFakeModel;
   private readonly orders: FakeTnOptionOrders;
   private readonly sipPeers: FakeSipPeers;
+  private readonly sites: FakeSites;
 
   constructor(bandwidthOptions: BandwidthFakeOptions = {}) {
     super(bandwidthOptions, '/api/v1');
@@ -85,6 +88,7 @@ export class BandwidthFake extends FakeCarrierServer implements RoutesCalls {
       (id) => `${this.baseUrl}/accounts/${this.accountId}/tnoptions/${id}`,
     );
     this.sipPeers = new FakeSipPeers(this.model);
+    this.sites = new FakeSites(this.model);
   }
 
   /** Adds numbers (replacing any with the same number), and their SIP peers when new (no route plan). */
@@ -228,6 +232,12 @@ export class BandwidthFake extends FakeCarrierServer implements RoutesCalls {
         return this.sipPeers.updateTn(params, body!);
       case 'ReadSipPeerTns':
         return this.sipPeers.listTns(params, query);
+      case 'RetrieveSipPeerTnsCount':
+        return this.sites.countTns(params);
+      case 'ListSites':
+        return this.sites.list(query);
+      case 'ListSipPeers':
+        return this.sites.listSipPeers(params);
       case 'ReadSipPeer':
         return this.sipPeers.read(params);
       case 'UpdateSipPeer':

@@ -4,122 +4,38 @@
  * range, and faults injected either at a seeded random rate or scripted for the next requests.
  * Each carrier fake (telnyx-fake.ts, ...) adds its routes, state, auth and error formats.
  */
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 
-/**
- * A failure a fake can inject. Whether the change takes effect matters to idempotency, so:
- * - `rate-limit`, `rate-limit-without-retry-after`: 429 in the carrier's format, with or without
- *   its wait hint; nothing applied (Twilio documents a 429 as never processed).
- * - `http-500`, `http-502`, `http-503`: carrier error body; nothing applied.
- * - `connection-reset`: the socket is destroyed before the request is handled; nothing applied.
- * - `slow`: handled (applied), then answered only after `slowMs`, past the client's timeout.
- * - `malformed`: handled (applied), answered 2xx with the body cut in half.
- * - `accepted-then-500`: handled (applied), then answered 500.
- */
-export type FaultKind =
-  | 'rate-limit'
-  | 'rate-limit-without-retry-after'
-  | 'http-500'
-  | 'http-502'
-  | 'http-503'
-  | 'connection-reset'
-  | 'slow'
-  | 'malformed'
-  | 'accepted-then-500';
+import {
+  ALL_FAULT_KINDS,
+  type ContractViolation,
+  type FailNextOptions,
+  type FakeCarrierOptions,
+  type FakeExchange,
+  type FakeRequest,
+  type FakeResponse,
+  type FaultKind,
+  IN_PROCESS_ORIGIN_SUFFIX,
+  type IncomingFakeRequest,
+  type RequestLogEntry,
+} from './fake-carrier-messages';
 
-/** Every fault kind, the default pool for random faults. */
-export const ALL_FAULT_KINDS: readonly FaultKind[] = [
-  'rate-limit',
-  'rate-limit-without-retry-after',
-  'http-500',
-  'http-502',
-  'http-503',
-  'connection-reset',
-  'slow',
-  'malformed',
-  'accepted-then-500',
-];
-
-/** Options every carrier fake takes. */
-export interface FakeCarrierOptions {
-  /** Requests a second the fake accepts (token bucket, burst of one second); unlimited when unset. */
-  readonly rateLimitPerSecond?: number;
-  /** Each answer is delayed by a seeded random time in [min, max] ms. @default no delay */
-  readonly latencyMs?: readonly [number, number];
-  /** Share of requests (0-1) that get a random fault from `faultKinds`. @default 0 */
-  readonly faultRate?: number;
-  /** Pool of random faults. @default ALL_FAULT_KINDS */
-  readonly faultKinds?: readonly FaultKind[];
-  /** Seed of the fault and latency randomness: the same seed and requests give the same faults. @default 1 */
-  readonly seed?: number;
-  /** How long a `slow` answer waits; keep it above the client's timeout. @default 6000 */
-  readonly slowMs?: number;
-  /** The wait hint injected 429s carry, in seconds. @default 1 */
-  readonly retryAfterSeconds?: number;
-  /** Epoch ms for the rate limiter and time-based headers (tests pass a fake clock). @default Date.now */
-  readonly now?: () => number;
-}
-
-/** A request as the carrier fakes see it; `path` is relative to the fake's base path. */
-export interface FakeRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Record<string, string>;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** A carrier fake's answer. */
-export interface FakeResponse {
-  readonly status: number;
-  readonly headers?: Record<string, string>;
-  readonly body?: string;
-  /** The contract operation the request was, when it matched one. */
-  readonly operation?: string;
-  /** E.164 numbers whose routing this request changed (async jobs: the poll that completed them). */
-  readonly applied?: readonly string[];
-}
-
-/** One line of the request log. */
-export interface RequestLogEntry {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Record<string, string>;
-  readonly contentType?: string;
-  readonly body: string;
-  readonly operation?: string;
-  /** HTTP status answered; 0 when the connection was reset. */
-  readonly status: number;
-  readonly fault?: FaultKind;
-  /** Numbers whose routing changed because of this request. */
-  readonly applied: readonly string[];
-  /** True when the request was a write that took effect (whatever the client was told). */
-  readonly write: boolean;
-}
-
-/** A request the carrier would reject, and why. */
-export interface ContractViolation {
-  readonly method: string;
-  readonly path: string;
-  readonly operation?: string;
-  readonly problems: readonly string[];
-}
-
-/** Scripts faults for upcoming requests. */
-export interface FailNextOptions {
-  /** How many requests get the fault. @default 1 */
-  readonly count?: number;
-  /** Only requests for which this is true get it (others pass untouched). */
-  readonly when?: (request: FakeRequest) => boolean;
-}
+// The fakes and their tests import these from here, where they always lived.
+export {
+  ALL_FAULT_KINDS,
+  type ContractViolation,
+  type FailNextOptions,
+  type FakeCarrierOptions,
+  type FakeExchange,
+  type FakeRequest,
+  type FakeResponse,
+  type FaultKind,
+  IN_PROCESS_ORIGIN_SUFFIX,
+  type IncomingFakeRequest,
+  type RequestLogEntry,
+};
 
 /** The shared server: subclasses implement the carrier (routes, auth, validation, error bodies). */
 export abstract class FakeCarrierServer {
@@ -141,6 +57,8 @@ export abstract class FakeCarrierServer {
   private tokens: number;
   private refilledAt: number;
   private origin = '';
+  /** True once stop() ran: answers still waiting on a `slow` fault are not sent. */
+  private stopped = false;
 
   constructor(
     protected readonly options: FakeCarrierOptions = {},
@@ -153,7 +71,7 @@ export abstract class FakeCarrierServer {
     this.tokens = options.rateLimitPerSecond ?? 0;
     this.refilledAt = this.now();
     this.server = createServer((request, response) => {
-      this.serve(request, response).catch((error: unknown) => {
+      this.serveHttp(request, response).catch((error: unknown) => {
         if (!response.headersSent && !response.destroyed) {
           response.writeHead(500, { 'Content-Type': 'text/plain' });
           response.end(`fake carrier crashed: ${String(error)}`);
@@ -175,15 +93,60 @@ export abstract class FakeCarrierServer {
     return this;
   }
 
+  /**
+   * Serves without a socket, under `http://<name>.fake.invalid`: only {@link fetch} reaches it, so a
+   * run on a virtual clock has no real I/O to wait for. Use instead of start().
+   */
+  startInProcess(name: string): this {
+    this.origin = `http://${name}${IN_PROCESS_ORIGIN_SUFFIX}`;
+    return this;
+  }
+
   /** Stops listening, drops open connections and pending slow answers. */
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const timer of this.timers) {
       clearTimeout(timer);
     }
     this.timers.clear();
+    if (!this.server.listening) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+
+  /**
+   * A `fetch` that hands the request straight to this fake, as the HTTP path would (same log,
+   * faults, latency and answers); a `connection-reset` rejects as fetch does on a dropped socket.
+   */
+  readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const request = input instanceof Request ? input : undefined;
+    const url = new URL(request ? request.url : input.toString());
+    if (url.origin !== this.origin) {
+      throw new TypeError(`fetch failed: ${url.origin} is not this fake (${this.origin})`);
+    }
+    const headers = new Headers(init.headers ?? request?.headers);
+    const body = init.body ?? (request ? await request.text() : undefined);
+    const exchange = await this.exchange({
+      method: (init.method ?? request?.method ?? 'GET').toUpperCase(),
+      url: `${url.pathname}${url.search}`,
+      headers: Object.fromEntries([...headers].map(([name, value]) => [name.toLowerCase(), value])),
+      body: body === undefined || body === null ? '' : String(body),
+    });
+    // The client gave up meanwhile (its timeout): fetch rejects with the signal's reason.
+    if (init.signal?.aborted) throw init.signal.reason;
+    if (exchange.kind === 'reset') {
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      });
+    }
+    const { response } = exchange;
+    // A Response may not carry a body with these statuses.
+    const empty = response.status === 204 || response.status === 304;
+    return new Response(empty ? null : (response.body ?? ''), {
+      status: response.status,
+      headers: response.headers ?? {},
+    });
+  };
 
   /** Makes the next matching request(s) fail with `kind`, before any random fault. */
   failNext(kind: FaultKind, options: FailNextOptions = {}): void {
@@ -209,63 +172,77 @@ export abstract class FakeCarrierServer {
     this.violations.push({ method: request.method, path: request.path, operation, problems });
   }
 
-  private async serve(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
-    const body = await readBody(incoming);
-    const url = new URL(incoming.url ?? '/', 'http://fake');
+  private async serveHttp(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    const exchange = await this.exchange({
+      method: incoming.method ?? 'GET',
+      url: incoming.url ?? '/',
+      headers: incoming.headers,
+      body: await readBody(incoming),
+    });
+    if (exchange.kind === 'reset') {
+      incoming.socket.destroy();
+      return;
+    }
+    if (!outgoing.destroyed) send(outgoing, exchange.response);
+  }
+
+  /**
+   * The transport-independent step both paths share: latency, rate limit, faults, the carrier's
+   * own handling, and the log line. Resolves when the answer would be sent.
+   */
+  private async exchange(incoming: IncomingFakeRequest): Promise<FakeExchange> {
+    const { body } = incoming;
+    const url = new URL(incoming.url, 'http://fake');
     const path = url.pathname.startsWith(this.basePath)
       ? url.pathname.slice(this.basePath.length)
       : url.pathname;
     const request: FakeRequest = {
-      method: incoming.method ?? 'GET',
+      method: incoming.method,
       path: path === '' ? '/' : path,
       query: Object.fromEntries(url.searchParams),
       headers: incoming.headers,
       body,
     };
+    const contentType = incoming.headers['content-type'];
     const log = (response: FakeResponse | undefined, fault?: FaultKind) => {
       const applied = response?.applied ?? [];
       this.requests.push({
         method: request.method,
         path: request.path,
         query: request.query,
-        contentType: incoming.headers['content-type'],
+        contentType,
         body,
         operation: response?.operation,
         status: response?.status ?? 0,
         fault,
         applied,
         write: applied.length > 0,
+        at: this.now(),
       });
+    };
+    const answer = (response: FakeResponse, fault?: FaultKind): FakeExchange => {
+      log(response, fault);
+      return { kind: 'response', response };
     };
 
     await this.delay(this.latency());
     const limited = this.takeToken();
-    if (limited !== undefined) {
-      const response = this.rateLimited(limited);
-      log(response);
-      return send(outgoing, response);
-    }
+    if (limited !== undefined) return answer(this.rateLimited(limited));
     const fault = this.nextFault(request);
     switch (fault) {
       case 'rate-limit':
-      case 'rate-limit-without-retry-after': {
-        const response = this.rateLimited(
-          fault === 'rate-limit' ? (this.options.retryAfterSeconds ?? 1) : undefined,
+      case 'rate-limit-without-retry-after':
+        return answer(
+          this.rateLimited(fault === 'rate-limit' ? (this.options.retryAfterSeconds ?? 1) : undefined),
+          fault,
         );
-        log(response, fault);
-        return send(outgoing, response);
-      }
       case 'http-500':
       case 'http-502':
-      case 'http-503': {
-        const response = this.serverError(Number(fault.slice(5)));
-        log(response, fault);
-        return send(outgoing, response);
-      }
+      case 'http-503':
+        return answer(this.serverError(Number(fault.slice(5))), fault);
       case 'connection-reset':
         log(undefined, fault);
-        incoming.socket.destroy();
-        return;
+        return { kind: 'reset' };
       default:
         break;
     }
@@ -273,21 +250,23 @@ export abstract class FakeCarrierServer {
     if (fault === 'slow') {
       log(handled, fault);
       await this.delay(this.options.slowMs ?? 6000);
-      return outgoing.destroyed ? undefined : send(outgoing, handled);
+      // After stop() nobody is listening for the answer any more.
+      return this.stopped ? { kind: 'reset' } : { kind: 'response', response: handled };
     }
     if (fault === 'malformed' && handled.status < 300) {
       const text = handled.body ?? '';
-      const response = { ...handled, body: text.slice(0, Math.max(1, Math.floor(text.length / 2))) || '{' };
-      log(response, fault);
-      return send(outgoing, response);
+      return answer(
+        { ...handled, body: text.slice(0, Math.max(1, Math.floor(text.length / 2))) || '{' },
+        fault,
+      );
     }
     if (fault === 'accepted-then-500' && handled.status < 300) {
-      const response = { ...this.serverError(500), operation: handled.operation, applied: handled.applied };
-      log(response, fault);
-      return send(outgoing, response);
+      return answer(
+        { ...this.serverError(500), operation: handled.operation, applied: handled.applied },
+        fault,
+      );
     }
-    log(handled, fault);
-    return send(outgoing, handled);
+    return answer(handled, fault);
   }
 
   private nextFault(request: FakeRequest): FaultKind | undefined {
@@ -333,6 +312,7 @@ export abstract class FakeCarrierServer {
     if (ms <= 0) {
       return Promise.resolve();
     }
+    if (this.options.sleep) return this.options.sleep(ms);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.timers.delete(timer);

@@ -22,6 +22,7 @@ import {
   jsonResponse,
 } from './fake-carrier-server';
 import { twilioOperations } from './twilio-fake-contract';
+import { INVALID_PAGE_TOKEN, incomingNumbersPage, numberListProblems } from './twilio-fake-number-list';
 import { routeTwilioCall } from './twilio-fake-routing';
 import {
   effectiveRouting,
@@ -158,13 +159,16 @@ export class TwilioFake extends FakeCarrierServer implements RoutesCalls {
     }
     const operation = matched.operation.operationId;
     const form = request.body === '' ? undefined : Object.fromEntries(new URLSearchParams(request.body));
+    const pagingProblems = numberListProblems(operation, request.query, this.state);
     const problems = [
       ...this.validator.validate(matched, request.query, form, request.headers['content-type']),
       ...documentedRuleProblems(operation, form ?? {}),
+      ...pagingProblems,
     ];
     if (problems.length > 0) {
       this.recordViolation(request, operation, problems);
-      return jsonResponse(400, twilioError(21100, `Invalid parameter: ${problems.join('; ')}`, 400), {
+      const code = pagingProblems.length > 0 ? INVALID_PAGE_TOKEN : 21100;
+      return jsonResponse(400, twilioError(code, `Invalid parameter: ${problems.join('; ')}`, 400), {
         operation,
       });
     }
@@ -190,22 +194,11 @@ export class TwilioFake extends FakeCarrierServer implements RoutesCalls {
     path: string,
   ): FakeResponse {
     switch (operation) {
-      case 'ListIncomingPhoneNumber': {
-        const filter = query.PhoneNumber;
-        const found = [...this.state.numbers.values()].filter(
-          (state) => !filter || state.phone_number.includes(filter),
+      case 'ListIncomingPhoneNumber':
+        return jsonResponse(
+          200,
+          incomingNumbersPage(this.state, query, path, (state) => this.numberView(state.phone_number)),
         );
-        return jsonResponse(200, {
-          incoming_phone_numbers: found.map((state) => this.numberView(state.phone_number)),
-          page: 0,
-          page_size: Number(query.PageSize ?? 50),
-          start: 0,
-          end: Math.max(0, found.length - 1),
-          next_page_uri: null,
-          previous_page_uri: null,
-          uri: path,
-        });
-      }
       case 'FetchIncomingPhoneNumber':
       case 'UpdateIncomingPhoneNumber': {
         const state = this.state.numberBySid(params.Sid);

@@ -21,13 +21,18 @@ export interface DrillResult {
   /**
    * Per carrier, from the fakes' call routing: the mode that moved most of its numbers (`modes`: how
    * many each mode moved), the requests it received from the site's death to the last number's calls
-   * reaching the backup, and when that was (ms from the kill).
+   * reaching the backup, and when that was (ms from the kill); the requests it received from the
+   * kill until the incident was forwarded (`failoverRequests`: the whole failover's, polls included),
+   * and what the dry run before the kill estimated for them (`failover --dry-run`'s
+   * byCarrier[].requests).
    */
   byCarrier: {
     carrier: string;
     mode: string;
     numbers: number;
     requests: number;
+    failoverRequests: number;
+    estimatedRequests: number;
     forwardedAfterMs: number;
     modes: Record<string, number>;
   }[];

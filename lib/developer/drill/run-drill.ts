@@ -4,6 +4,7 @@ import { DynamoDbForwardingStateStore } from '../../../lambdas/adapters/dynamodb
 import { DynamoDbIncidentStore } from '../../../lambdas/adapters/dynamodb/incident-store';
 import { DynamoDbObservationStore } from '../../../lambdas/adapters/dynamodb/observation-store';
 import { DynamoDbRouteReadBackStore } from '../../../lambdas/adapters/dynamodb/route-read-back-store';
+import { DynamoDbRoutingBaselineStore } from '../../../lambdas/adapters/dynamodb/routing-baseline-store';
 import { DynamoDbSiteHealthStore } from '../../../lambdas/adapters/dynamodb/site-health-store';
 import { failoverEventForTrip } from '../../../lambdas/adapters/lambda/orchestrator-invoker';
 import { RecordingNotifier } from '../../../lambdas/adapters/local/recording-notifier';
@@ -18,6 +19,9 @@ import type { SiteTrip } from '../../../lambdas/ports/detection';
 import { systemClock } from '../../../lambdas/runtime/system-clock';
 import { loadDeployment } from '../../config/load-config';
 import { FarSide } from '../far-side/far-side';
+import type { FarSideTally } from '../far-side/far-side-protocol';
+import { takeDrillBaseline } from './drill-baseline';
+import { estimateDrillFailover } from './drill-estimate';
 import { DRILL_TIME_SCALE, drillFiles } from './drill-files';
 import { Loops } from './drill-loops';
 import type { DrillProgress, DrillResult } from './drill-result';
@@ -108,6 +112,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     const incidents = new DynamoDbIncidentStore(table.documentClient, table.tableName);
     const numbers = new DynamoDbForwardingStateStore(table.documentClient, table.tableName);
     const readBacks = new DynamoDbRouteReadBackStore(table.documentClient, table.tableName);
+    const baselines = new DynamoDbRoutingBaselineStore(table.documentClient, table.tableName);
     const siteHealth = new DynamoDbSiteHealthStore(table.documentClient, table.tableName);
     const observations = new DynamoDbObservationStore({
       client: table.documentClient,
@@ -124,6 +129,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       incidents,
       numbers,
       readBacks,
+      baselines,
       notifier,
       carriers: directory,
       clock: systemClock,
@@ -181,9 +187,23 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
         `Armed and read back ${armed.map((report) => `${report.carrier} (${report.mode})`).join(', ')}`,
       );
     }
+    const baseline = await takeDrillBaseline(config, files.plan, await directory(), baselines);
+    progress.phase(
+      `Read the routing baseline of ${baseline.numbers} numbers in ${baseline.requests} carrier requests`,
+    );
+    // The dry run an operator would run before the outage: what the failover will cost.
+    const estimate = await estimateDrillFailover({
+      config,
+      plan: files.plan,
+      siteId: primary.id,
+      carriers: await directory(),
+      baseline: await baselines.load(primary.id),
+      clock: systemClock,
+    });
     await farSide.takeRoutingBaseline();
     // Writes the arming made are not the failover's: counted apart, so none reads as a double write.
-    const armWrites = (await farSide.tally()).writeCounts;
+    const beforeOutage = await farSide.tally();
+    const armWrites = beforeOutage.writeCounts;
     progress.phase(
       `Watching ${primary.id} from ${config.watchdogRegions.join(', ')} (probe every ${config.detection.probeIntervalSeconds} s)`,
     );
@@ -234,7 +254,8 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       deadline - systemClock.now(),
       "every number's calls to reach the backup at the carriers",
     );
-    const forwardWrites = writesSince(armWrites, (await farSide.tally()).writeCounts);
+    const afterFailover = await farSide.tally();
+    const forwardWrites = writesSince(armWrites, afterFailover.writeCounts);
     const summary = {
       events: () => incidents.listEvents(incident.id),
       states: () => numbers.list(incident.id),
@@ -247,6 +268,8 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       farSide,
       forwardingLoad,
       waves: config.failback.waves.length,
+      estimate: estimate.byCarrier,
+      failoverRequests: requestsSince(beforeOutage, afterFailover),
       calls,
       sites: config.sites,
     };
@@ -306,6 +329,18 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     await loops.stop();
     for (const stop of stoppers) await stop();
   }
+}
+
+/** Requests each carrier received between two tallies (every operation, 429s included). */
+function requestsSince(before: FarSideTally, after: FarSideTally): Record<string, number> {
+  const total = (tally: FarSideTally, carrier: string) =>
+    Object.values(tally.requestsByOperation[carrier] ?? {}).reduce((sum, count) => sum + count, 0);
+  return Object.fromEntries(
+    Object.keys(after.requestsByOperation).map((carrier) => [
+      carrier,
+      total(after, carrier) - total(before, carrier),
+    ]),
+  );
 }
 
 /** Accepted writes per number since `before`. */

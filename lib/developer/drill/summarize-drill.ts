@@ -1,8 +1,10 @@
 /** Turns what a finished drill left behind (timeline, number states, the fakes' counts) into its result. */
+
 import type { RecordingNotifier } from '../../../lambdas/adapters/local/recording-notifier';
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
 import type { Site } from '../../../lambdas/contracts/config/schema';
 import { slowModeOf } from '../../../lambdas/contracts/config/site-routes';
+import type { CarrierEstimate } from '../../../lambdas/domain/practice/preview-failover';
 import { modeShares } from '../../../lambdas/domain/routes/describe-modes';
 import type { NumberState } from '../../../lambdas/ports/forwarding-state';
 import type { Incident, TimelineEvent } from '../../../lambdas/ports/incidents';
@@ -31,6 +33,10 @@ export interface SummaryInput {
   farSide: FarSide;
   forwardingLoad: DrillResult['forwardingLoad'];
   waves: number;
+  /** The dry run's estimate before the kill, per carrier. */
+  estimate: readonly CarrierEstimate[];
+  /** Requests each carrier received from the kill until the incident was forwarded. */
+  failoverRequests: Record<string, number>;
   /** Where the fakes routed calls to the site's numbers from the kill on. */
   calls: CallsReport;
   sites: readonly Site[];
@@ -87,6 +93,9 @@ export async function summarize(input: SummaryInput): Promise<Omit<DrillResult, 
       mode,
       numbers: carrier.numbers,
       requests: carrier.requests,
+      failoverRequests: input.failoverRequests[carrier.carrier] ?? 0,
+      estimatedRequests:
+        input.estimate.find((estimate) => estimate.carrier === carrier.carrier)?.requests ?? 0,
       forwardedAfterMs: carrier.reachedAfterMs ?? Number.NaN,
       modes,
     };

@@ -50,6 +50,11 @@ export interface LocalCarriers {
   routingOf(number: string, carrier: CarrierName): unknown;
   /** Requests one carrier's fake received so far. */
   requestCountOf(carrier: CarrierName): number;
+  /**
+   * A fetch reaching the fake a URL names, without a socket: what the adapters need when the fakes
+   * run `inProcess` (over HTTP, the adapters' own fetch reaches them).
+   */
+  fetch: typeof fetch;
   stop(): Promise<void>;
 }
 
@@ -61,6 +66,13 @@ export interface LocalCarrierOptions extends FakeCarrierOptions {
    * @default 1
    */
   readonly pollsToComplete?: number;
+  /**
+   * Serve the fakes in this process without sockets (reached only through `fetch`), so a run on a
+   * virtual clock has no real I/O to the carriers. @default false: each fake listens on loopback
+   */
+  readonly inProcess?: boolean;
+  /** Each carrier's own rate limit, in place of `rateLimitPerSecond` for that carrier. @default the shared one */
+  readonly rateLimitsPerSecond?: Partial<Record<CarrierName, number>>;
 }
 
 /**
@@ -74,7 +86,13 @@ export async function startLocalCarriers(
   plan: readonly PlanEntry[],
   options: LocalCarrierOptions = {},
 ): Promise<LocalCarriers> {
-  const { pollsToComplete = 1, ...fakeOptions } = options;
+  const { pollsToComplete = 1, inProcess = false, rateLimitsPerSecond = {}, ...shared } = options;
+  const optionsOf = (carrier: CarrierName): FakeCarrierOptions => {
+    const rateLimitPerSecond = rateLimitsPerSecond[carrier] ?? shared.rateLimitPerSecond;
+    return { ...shared, ...(rateLimitPerSecond === undefined ? {} : { rateLimitPerSecond }) };
+  };
+  const begin = <F extends FakeCarrierServer>(fake: F, name: CarrierName): Promise<F> =>
+    inProcess ? Promise.resolve(fake.startInProcess(name)) : fake.start();
   const numbersOf = (carrier: CarrierName) =>
     plan.filter((entry) => entry.carrier === carrier).map((entry) => ({ phoneNumber: entry.number }));
   const siteUri = new Map((config.sites ?? []).map((site) => [site.id, primarySipUriOf(site)]));
@@ -82,7 +100,10 @@ export async function startLocalCarriers(
   const env: Record<string, string> = {};
   const carriers: CarriersConfig = { ...config.carriers };
   if (config.carriers.telnyx) {
-    const fake = await new TelnyxFake({ ...fakeOptions, jobPollsToComplete: pollsToComplete }).start();
+    const fake = await begin(
+      new TelnyxFake({ ...optionsOf('telnyx'), jobPollsToComplete: pollsToComplete }),
+      'telnyx',
+    );
     fake.seedNumbers(numbersOf('telnyx'));
     fakes.telnyx = fake;
     env.TELNYX_API_KEY = fake.apiKey;
@@ -91,7 +112,7 @@ export async function startLocalCarriers(
   if (config.carriers.twilio) {
     const { dialTwimlUrl, dialSipTwimlUrl } = config.carriers.twilio;
     const dialTwimlUrls = [dialTwimlUrl, dialSipTwimlUrl].filter((url): url is string => url !== undefined);
-    const fake = await new TwilioFake({ ...fakeOptions, dialTwimlUrls }).start();
+    const fake = await begin(new TwilioFake({ ...optionsOf('twilio'), dialTwimlUrls }), 'twilio');
     fake.seedNumbers(numbersOf('twilio'));
     fakes.twilio = fake;
     env.TWILIO_ACCOUNT_SID = fake.accountSid;
@@ -103,10 +124,10 @@ export async function startLocalCarriers(
     };
   }
   if (config.carriers.bandwidth) {
-    const fake = await new BandwidthFake({
-      ...fakeOptions,
-      ordersCompleteAfterPolls: pollsToComplete,
-    }).start();
+    const fake = await begin(
+      new BandwidthFake({ ...optionsOf('bandwidth'), ordersCompleteAfterPolls: pollsToComplete }),
+      'bandwidth',
+    );
     fake.seedNumbers(numbersOf('bandwidth'));
     fakes.bandwidth = fake;
     env.BANDWIDTH_ACCOUNT_ID = fake.accountId;
@@ -115,7 +136,7 @@ export async function startLocalCarriers(
     carriers.bandwidth = { ...config.carriers.bandwidth, baseUrl: fake.baseUrl };
   }
   if (config.carriers.webhook) {
-    const fake = await new WebhookFake(fakeOptions).start();
+    const fake = await begin(new WebhookFake(optionsOf('webhook')), 'webhook');
     fake.seedNumbers(
       plan
         .filter((entry) => entry.carrier === 'webhook')
@@ -133,6 +154,7 @@ export async function startLocalCarriers(
     fake?.seedSiteRoute(route, routeNumbers(route, plan));
   }
   const servers = Object.values(fakes) as FakeCarrierServer[];
+  const byOrigin = new Map(servers.map((server) => [new URL(server.baseUrl).origin, server]));
   const cursors = servers.map(() => 0);
   const writes = new Map<string, number>();
   const changedBy = servers.map(() => new Set<string>());
@@ -194,6 +216,11 @@ export async function startLocalCarriers(
     },
     routingOf: (number, carrier) => fakes[carrier]?.routingOf(number),
     requestCountOf: (carrier) => fakes[carrier]?.requests.length ?? 0,
+    fetch: (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input.toString());
+      const fake = byOrigin.get(url.origin);
+      return fake ? fake.fetch(input, init) : globalThis.fetch(input, init);
+    },
     stop: async () => {
       await Promise.all(servers.map((fake) => fake.stop()));
     },

@@ -1,9 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import {
-  BANDWIDTH_BULK_LIMIT,
-  BandwidthCarrier,
-  type BandwidthCarrierOptions,
-} from '../../../lambdas/adapters/carriers/bandwidth';
+import { BandwidthCarrier, type BandwidthCarrierOptions } from '../../../lambdas/adapters/carriers/bandwidth';
 import { CarrierAuthError, CarrierError } from '../../../lambdas/contracts/errors';
 import type { RouteCall, SiteRoute } from '../../../lambdas/ports/carrier-routes';
 import {
@@ -211,14 +207,11 @@ describe('BandwidthCarrier bulk forwarding', () => {
     expect(fake.routingOf(B)!.callForward).toBe('7042661720');
   });
 
-  it(`splits more than ${BANDWIDTH_BULK_LIMIT} numbers into several orders`, async () => {
-    const numbers = Array.from(
-      { length: BANDWIDTH_BULK_LIMIT + 1 },
-      (_, index) => `+1212555${String(index).padStart(4, '0')}`,
-    );
+  it('splits more than `bulkLimit` numbers into several orders', async () => {
+    const numbers = Array.from({ length: 101 }, (_, index) => `+1212555${String(index).padStart(4, '0')}`);
     fake.seedNumbers(numbers.map((phoneNumber) => ({ phoneNumber })));
 
-    const outcomes = await carrier().forwardMany(
+    const outcomes = await carrier({ bulkLimit: 100 }).forwardMany(
       numbers.map((number) => ({ number, destination: BACKUP, mode: 'always' })),
     );
 

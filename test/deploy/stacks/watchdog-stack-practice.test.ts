@@ -54,6 +54,27 @@ describe('WatchdogStack practice', () => {
     },
   );
 
+  it.each(REGIONS.map((region, index) => [region, index]))(
+    'schedules the daily baseline read in %s an hour after the region before it, with its own event',
+    (_region, index) => {
+      const template = templateOf(stacks.watchdogs[index as number]);
+      const { functionId } = practiceOf(template);
+
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: `cron(0 ${3 + (index as number)} * * ? *)`,
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+            Input: JSON.stringify({ action: 'refresh-baseline' }),
+            RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600 },
+          }),
+        ],
+      });
+      // The weekly practice, the daily read, the probe and the failback: nothing else is scheduled.
+      expect(Object.keys(template.findResources('AWS::Events::Rule'))).toHaveLength(4);
+    },
+  );
+
   it('takes the schedule from the config, the same in every region, and leaves practice out when disabled', () => {
     const custom = exampleConfigObject();
     custom.practice = { schedule: 'cron(30 9 ? * WED *)' };

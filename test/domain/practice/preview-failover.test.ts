@@ -61,7 +61,7 @@ describe('previewFailover', () => {
     ]);
   });
 
-  it('estimates the time at the rate limit, counting one bulk call per bulk limit from 20 numbers on', async () => {
+  it('estimates from the engine’s request plan: a read a number without pages, one bulk job (create + poll) from 20 numbers on', async () => {
     const clock = new FakeClock();
     const telnyx = new InMemoryCarrier({ name: 'telnyx', clock, bulkLimit: 1000 });
     const twilio = new InMemoryCarrier({ name: 'twilio', clock });
@@ -77,9 +77,30 @@ describe('previewFailover', () => {
       limits: { telnyx: { rateLimitPerSecond: 10 }, twilio: { rateLimitPerSecond: 2 } },
     });
 
+    const common = { carriedByRoute: 0, pages: 0 };
     expect(preview.byCarrier).toEqual([
-      { carrier: 'telnyx', numbers: 25, requests: 26, rateLimitPerSecond: 10, estimatedMs: 2600 },
-      { carrier: 'twilio', numbers: 5, requests: 10, rateLimitPerSecond: 2, estimatedMs: 5000 },
+      {
+        ...common,
+        carrier: 'telnyx',
+        mode: 'bulk',
+        numbers: 25,
+        singleReads: 25,
+        writeCalls: 1,
+        requests: 27,
+        rateLimitPerSecond: 10,
+        estimatedMs: 2700,
+      },
+      {
+        ...common,
+        carrier: 'twilio',
+        mode: 'per-number',
+        numbers: 5,
+        singleReads: 5,
+        writeCalls: 5,
+        requests: 10,
+        rateLimitPerSecond: 2,
+        estimatedMs: 5000,
+      },
     ]);
     expect(preview.estimatedMs).toBe(5000);
   });

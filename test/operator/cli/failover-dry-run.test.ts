@@ -89,13 +89,44 @@ describe('carrier-failover failover --dry-run', () => {
     ]);
 
     const result = dryRun.json<FailoverDryRunResult>();
-    // One read and one write a number (no bulk below 20 numbers), at the 200/s the test config sets.
+    // The engine's plan at the 200/s the test config sets (no bulk below 20 numbers): Telnyx and
+    // Twilio read the routing in one list page and write each number; Bandwidth's TN list shows no
+    // CallForward for these numbers and, without a baseline, each is read on its own (2 requests)
+    // after the site and SIP peer lookups.
+    const plan = { carriedByRoute: 0, mode: 'per-number', rateLimitPerSecond: 200 };
     expect(result.byCarrier).toEqual([
-      { carrier: 'telnyx', numbers: 10, requests: 20, rateLimitPerSecond: 200, estimatedMs: 100 },
-      { carrier: 'twilio', numbers: 6, requests: 12, rateLimitPerSecond: 200, estimatedMs: 60 },
-      { carrier: 'bandwidth', numbers: 6, requests: 12, rateLimitPerSecond: 200, estimatedMs: 60 },
+      {
+        ...plan,
+        carrier: 'telnyx',
+        numbers: 10,
+        pages: 1,
+        singleReads: 0,
+        writeCalls: 10,
+        requests: 11,
+        estimatedMs: 55,
+      },
+      {
+        ...plan,
+        carrier: 'twilio',
+        numbers: 6,
+        pages: 1,
+        singleReads: 0,
+        writeCalls: 6,
+        requests: 7,
+        estimatedMs: 35,
+      },
+      {
+        ...plan,
+        carrier: 'bandwidth',
+        numbers: 6,
+        pages: 3,
+        singleReads: 6,
+        writeCalls: 6,
+        requests: 21,
+        estimatedMs: 105,
+      },
     ]);
-    expect(result.estimatedMs).toBe(100);
+    expect(result.estimatedMs).toBe(105);
   });
 
   it('skips a number already forwarded and names the problem of a destination its carrier cannot take (exit 5)', async () => {

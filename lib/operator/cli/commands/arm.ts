@@ -15,6 +15,11 @@ import type { CommandHandler } from '../support/command-context';
 import { ExitCode } from '../support/exit-codes';
 import { formatTable, type Progress } from '../support/output';
 import { type RouteResults, readRoutesForCommand, renderRouteResults } from '../support/route-read-backs';
+import {
+  type BaselineResult,
+  refreshBaselineForCommand,
+  renderBaselineResults,
+} from '../support/routing-baseline';
 
 export interface ArmArgs {
   site?: string;
@@ -30,6 +35,8 @@ export interface ArmCommandResult extends ArmSummary {
   byCarrier: Partial<Record<CarrierName, ArmCounts>>;
   /** The routes armed and read back (native), or read back (switch). */
   routes: RouteResults;
+  /** The routing baseline taken once armed, one row a site and carrier. */
+  baseline: BaselineResult[];
 }
 
 /** Arms every selected number; exit 0 when none failed, 5 when some did (4/3 for credentials/unreachable). */
@@ -67,6 +74,8 @@ export const runArm: CommandHandler<ArmArgs> = async (args, context) => {
   } finally {
     progress.stop();
   }
+  // Taken once armed: the routing a failback restores is the armed one.
+  const baseline = await refreshBaselineForCommand(config, entries, session, context);
 
   const byCarrier: Partial<Record<CarrierName, ArmCounts>> = {};
   for (const result of summary.results) {
@@ -88,12 +97,14 @@ export const runArm: CommandHandler<ArmArgs> = async (args, context) => {
     byCarrier,
     ...summary,
     routes: reading.results,
+    baseline: baseline.results,
   };
   context.out.result(result, () => renderArm(result, scope));
   if (reading.authFailure) {
     context.out.info(`carrier-failover: ${reading.authFailure.message}`);
     return ExitCode.credentials;
   }
+  // A baseline not kept only costs reads during an outage: said in the output, not a failure.
   const unsuccessful = summary.failed + summary.pending + reading.unsuccessful;
   return carrierExitCode(session, { unsuccessful, total: entries.length }, (line) => context.out.info(line));
 };
@@ -111,6 +122,7 @@ function emptyResult(siteId: string | undefined): ArmCommandResult {
     pending: 0,
     retries: 0,
     routes: { routes: [], stored: true },
+    baseline: [],
   };
 }
 
@@ -160,5 +172,6 @@ function renderArm(result: ArmCommandResult, scope: string): string {
       ),
     );
   }
+  if (result.baseline.length > 0) lines.push('', ...renderBaselineResults(result.baseline));
   return lines.join('\n');
 }

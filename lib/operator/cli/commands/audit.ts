@@ -20,6 +20,11 @@ import type { CommandHandler } from '../support/command-context';
 import { ExitCode } from '../support/exit-codes';
 import { formatTable, type Progress } from '../support/output';
 import { type RouteResults, readRoutesForCommand, renderRouteResults } from '../support/route-read-backs';
+import {
+  type BaselineResult,
+  refreshBaselineForCommand,
+  renderBaselineResults,
+} from '../support/routing-baseline';
 
 export interface AuditArgs {
   site?: string;
@@ -34,6 +39,8 @@ export interface AuditCommandResult extends AuditReport {
   clean: boolean;
   /** The routes read back. */
   routes: RouteResults;
+  /** The routing baseline taken after the audit, one row a site and carrier. */
+  baseline: BaselineResult[];
 }
 
 /** Audits the selected numbers; exit 0 when clean, 5 on drift or unread numbers (4/3 for credentials/unreachable). */
@@ -86,6 +93,8 @@ export const runAudit: CommandHandler<AuditArgs> = async (args, context) => {
   } finally {
     progress.stop();
   }
+  // After the audit, not beside it: the two would share each carrier's rate limit.
+  const baseline = await refreshBaselineForCommand(config, entries, session, context);
   const unread = report.unreadable.length + report.notChecked.length;
   const result: AuditCommandResult = {
     siteId: args.site ?? null,
@@ -93,6 +102,7 @@ export const runAudit: CommandHandler<AuditArgs> = async (args, context) => {
     clean: report.drifted.length === 0 && unread === 0 && reading.unsuccessful === 0,
     ...report,
     routes: reading.results,
+    baseline: baseline.results,
   };
   context.out.result(result, () => renderAudit(result, scope));
   if (reading.authFailure) {
@@ -101,6 +111,7 @@ export const runAudit: CommandHandler<AuditArgs> = async (args, context) => {
   }
   return carrierExitCode(
     session,
+    // A baseline not kept only costs reads during an outage: said in the output, not drift.
     { unsuccessful: report.drifted.length + unread + reading.unsuccessful, total: entries.length },
     (line) => context.out.info(line),
   );
@@ -137,6 +148,7 @@ function renderAudit(result: AuditCommandResult, scope: string): string {
       ),
     );
   }
+  if (result.baseline.length > 0) lines.push('', ...renderBaselineResults(result.baseline));
   if (result.clean) lines.push('No drift.');
   return lines.join('\n');
 }

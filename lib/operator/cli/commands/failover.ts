@@ -8,12 +8,12 @@
  * incident, no AWS call at all.
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import {
-  CARRIER_BULK_LIMITS,
-  forwardRequestProblem,
-} from '../../../../lambdas/adapters/carriers/carrier-access';
+import { forwardRequestProblem } from '../../../../lambdas/adapters/carriers/carrier-access';
 import { DynamoDbIncidentStore } from '../../../../lambdas/adapters/dynamodb/incident-store';
+import { routeCallsFromConfig } from '../../../../lambdas/composition/failover-routes';
 import { carrierLimitsFromConfig } from '../../../../lambdas/composition/forward-run';
+import { CARRIER_NAMES } from '../../../../lambdas/contracts/config/config-constants';
+import { failoverModeOf, siteRoutesOf } from '../../../../lambdas/contracts/config/site-routes';
 import { deploymentNames } from '../../../../lambdas/contracts/deployment-names';
 import {
   type FailoverEvent,
@@ -21,6 +21,7 @@ import {
 } from '../../../../lambdas/contracts/events/orchestrator-event';
 import { outageIncidentId } from '../../../../lambdas/domain/orchestration/run-failover';
 import { type FailoverPreview, previewFailover } from '../../../../lambdas/domain/practice/preview-failover';
+import { estimateRouteShares } from '../../../../lambdas/domain/routes/route-estimate';
 import { systemClock } from '../../../../lambdas/runtime/system-clock';
 import { carrierExitCode, openCarrierSession } from '../support/carrier-session';
 import { CliError } from '../support/cli-error';
@@ -45,6 +46,8 @@ export interface FailoverDryRunResult extends FailoverPreview {
   siteId: string;
   dryRun: true;
   total: number;
+  /** What each of the site's routes would carry, or why it carries none. */
+  routeNotes: string[];
 }
 
 /** The `--json` result. */
@@ -182,13 +185,25 @@ async function runDryRun(siteId: string, context: CommandContext): Promise<numbe
   context.out.info(
     `Dry run: reading the routing of ${entries.length} numbers of ${siteId}; nothing is written...`,
   );
+  const site = config.sites.find((candidate) => candidate.id === siteId);
+  // The routes are read (audit, nothing changed) to know what they would carry.
+  const routes = await estimateRouteShares({
+    routes: site ? siteRoutesOf(site) : [],
+    entries,
+    carriers: session.carriers,
+    routeCall: routeCallsFromConfig(config.carriers, systemClock),
+    clock: systemClock,
+  });
   progress = context.out.progress(entries.length, 'Reading');
   let preview: FailoverPreview;
   try {
     preview = await previewFailover({
       entries,
       carriers: session.carriers,
-      bulkLimits: CARRIER_BULK_LIMITS,
+      routes: routes.shares,
+      perNumberCarriers: site
+        ? CARRIER_NAMES.filter((carrier) => failoverModeOf(site, carrier) === 'per-number')
+        : [],
       validate: forwardRequestProblem,
       clock: systemClock,
       random: Math.random,
@@ -198,7 +213,13 @@ async function runDryRun(siteId: string, context: CommandContext): Promise<numbe
   } finally {
     progress.stop();
   }
-  const result: FailoverDryRunResult = { siteId, dryRun: true, total: entries.length, ...preview };
+  const result: FailoverDryRunResult = {
+    siteId,
+    dryRun: true,
+    total: entries.length,
+    ...preview,
+    routeNotes: routes.notes,
+  };
   context.out.result(result, () =>
     renderDryRun(result, context.commandLine(`failover --site ${siteId} --reason "..."`)),
   );
@@ -229,9 +250,13 @@ function renderDryRun(result: FailoverDryRunResult, command: string): string {
       `Estimated duration at the carriers' rate limits: ${formatSeconds(result.estimatedMs)} (carriers in parallel)`,
       ...result.byCarrier.map(
         (estimate) =>
-          `  ${estimate.carrier}: ${estimate.numbers} numbers, ${estimate.requests} requests at ${estimate.rateLimitPerSecond}/s: ${formatSeconds(estimate.estimatedMs)}`,
+          `  ${estimate.carrier} (${estimate.mode}): ${estimate.numbers} numbers, ${estimate.requests} requests at ${estimate.rateLimitPerSecond}/s: ${formatSeconds(estimate.estimatedMs)}` +
+          ` (${estimate.carriedByRoute} by the route; ${estimate.pages} routing pages, ${estimate.singleReads} single reads, ${estimate.writeCalls} writes)`,
       ),
     );
+  }
+  if (result.routeNotes.length > 0) {
+    lines.push('', 'Routes:', ...result.routeNotes.map((note) => `  ${note}`));
   }
   if (result.problems.length > 0) {
     lines.push('', 'Problems a failover would meet:', ...result.problems.map((problem) => `  - ${problem}`));

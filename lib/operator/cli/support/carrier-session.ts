@@ -82,6 +82,9 @@ export async function openCarrierSession(
       restore: (snapshot: RoutingSnapshot) => watch(snapshot.number, () => carrier.restore(snapshot)),
       // The route operations as they are: `arm` and `audit` report each route's outcome themselves.
       ...(carrier.routes ? { routes: carrier.routes } : {}),
+      // The routing baseline reads in pages where the carrier has them, and counts its reads.
+      ...(carrier.routingPages ? { routingPages: carrier.routingPages } : {}),
+      ...(carrier.requestsPerRead === undefined ? {} : { requestsPerRead: carrier.requestsPerRead }),
     };
     carriers[name] = watched;
   }
