@@ -4,9 +4,11 @@
  * the bound its mode allows (issue 21, item 4), the requests it got, and what went wrong (numbers
  * lost, writes applied twice).
  */
+
 import type { CarrierName, FailoverMode } from '../../lambdas/contracts/config/config-constants';
 import type { DetectionSettings } from '../../lambdas/contracts/config/schema';
 import { settleWindowMs } from '../../lambdas/domain/detection/decide-site-health';
+import { writesOf } from '../../lambdas/domain/forwarding/request-plan';
 import type { Carrier } from '../../lambdas/ports/carriers';
 import type { IncidentRoute } from '../../lambdas/ports/incidents';
 import type { RequestLogEntry } from '../../lib/developer/carrier-fakes/fake-carrier-server';
@@ -71,6 +73,8 @@ export interface CarrierRunFacts {
   nativeFailoverSeconds?: number;
   /** The carrier's plan numbers. */
   carrierNumbers: readonly string[];
+  /** How many of them each destination takes. */
+  destinations: readonly number[];
   /** The fake's log from the kill to the end of the failover. */
   requests: readonly RequestLogEntry[];
   killAt: number;
@@ -92,18 +96,25 @@ export function perCallFailoverMs(carrier: CarrierName, nativeFailoverSeconds?: 
   return (nativeFailoverSeconds ?? fallback) * 1000;
 }
 
-/** The fewest requests the carrier's API allows to move `numbers` in `mode`, as the adapter declares it. */
-export function fewestRequests(adapter: Carrier, mode: 'switch' | 'bulk' | 'per-number', numbers: number) {
+/**
+ * The fewest requests the carrier's API allows to move `numbers` in `mode`, as the adapter declares
+ * its API (page size, bulk call size, one destination a bulk call or many): `destinations` counts
+ * the numbers each destination takes, since a Telnyx update job sets one destination.
+ */
+export function fewestRequests(
+  adapter: Carrier,
+  mode: 'switch' | 'bulk' | 'per-number',
+  numbers: number,
+  destinations: readonly number[],
+) {
   if (mode === 'switch' && adapter.name !== 'webhook') return SWITCH_REQUESTS[adapter.name].requests;
   const pages = adapter.routingPages;
   // Without a list the routing is read a number at a time.
   const reads = pages
     ? Math.ceil(numbers / pages.pageSize) * (1 + (pages.extraRequestsPerPage ?? 0))
     : numbers * (adapter.requestsPerRead ?? 1);
-  if (mode === 'bulk' && adapter.bulkLimit !== undefined) {
-    return reads + Math.ceil(numbers / adapter.bulkLimit) * (adapter.requestsPerBulkCall ?? 2);
-  }
-  return reads + numbers * (adapter.requestsPerForward ?? 1);
+  const path = mode === 'bulk' && adapter.bulkLimit !== undefined ? 'bulk' : 'per-number';
+  return reads + writesOf(adapter, path, numbers, destinations).requests;
 }
 
 /** The mode that moved the numbers: a route that carried only some (or none) hands the rest on. */
@@ -169,7 +180,13 @@ export function carrierRow(facts: CarrierRunFacts): ScaleRow {
       ? perCallMs
       : Math.round(
           detectionBoundMs(settings) +
-            (fewestRequests(adapter, boundMode(mode, slowPart, facts), facts.carrierNumbers.length) * 1000) /
+            (fewestRequests(
+              adapter,
+              boundMode(mode, slowPart, facts),
+              facts.carrierNumbers.length,
+              facts.destinations,
+            ) *
+              1000) /
               facts.rateLimitPerSecond,
         ),
     requests: requests.length,

@@ -32,7 +32,7 @@ import type { CarrierDirectory } from '../../lambdas/ports/carriers';
 import type { RoutingBaselineStore } from '../../lambdas/ports/routing-baseline';
 import { armDrillRoutes } from '../../lib/developer/drill/drill-routes';
 import { generatePlan } from '../../lib/developer/drill/generated-plan';
-import { type ModeFamily, withModeFamily } from './mode-families';
+import { type ModeFamily, planOfFamily, withModeFamily } from './mode-families';
 import { ModelledStateStore } from './modelled-state-store';
 import { carrierRow, type ScaleRow } from './scale-figures';
 import { startScaleWorld } from './scale-world';
@@ -84,7 +84,7 @@ export async function runScale(options: ScaleRunOptions): Promise<ScaleRunResult
   const started = performance.now();
   const config = withModeFamily(options.example, options.family);
   const site = config.sites[0];
-  const plan = generatePlan(config, options.numbers);
+  const plan = planOfFamily(generatePlan(config, options.numbers), options.family);
   const rates = Object.fromEntries(
     CARRIER_NAMES.map((carrier) => [
       carrier,
@@ -198,7 +198,12 @@ export async function runScale(options: ScaleRunOptions): Promise<ScaleRunResult
     const rows = CARRIER_NAMES.filter((carrier) => world.local.fakes[carrier] && directory[carrier]).map(
       (carrier) => {
         const fake = world.local.fakes[carrier];
-        const carrierNumbers = plan.filter((entry) => entry.carrier === carrier).map((entry) => entry.number);
+        const carrierEntries = plan.filter((entry) => entry.carrier === carrier);
+        const carrierNumbers = carrierEntries.map((entry) => entry.number);
+        const perDestination = new Map<string, number>();
+        for (const { forwardTo } of carrierEntries) {
+          perDestination.set(forwardTo, (perDestination.get(forwardTo) ?? 0) + 1);
+        }
         return carrierRow({
           numbers: options.numbers,
           carrier,
@@ -210,6 +215,7 @@ export async function runScale(options: ScaleRunOptions): Promise<ScaleRunResult
           settings: config.detection,
           nativeFailoverSeconds: nativeFailoverSecondsOf(site, carrier),
           carrierNumbers,
+          destinations: [...perDestination.values()],
           requests: fake?.requests.slice(killIndex.get(carrier)) ?? [],
           killAt,
           reachedAtKill,

@@ -11,6 +11,7 @@ import { TwilioCarrier } from '../../lambdas/adapters/carriers/twilio';
 import { WebhookCarrier } from '../../lambdas/adapters/carriers/webhook';
 import type { PlanEntry } from '../../lambdas/contracts/config/plan-entry';
 import type { CarrierName, Config } from '../../lambdas/contracts/config/schema';
+import { DEFAULT_MAX_CONCURRENCY } from '../../lambdas/domain/forwarding/token-bucket';
 import type { CarrierDirectory } from '../../lambdas/ports/carriers';
 import type { Random } from '../../lambdas/ports/clock';
 import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/far-side/local-carriers';
@@ -61,7 +62,16 @@ export async function startScaleWorld(
   const carriers = Object.fromEntries(
     Object.entries(local.carriers).map(([name, section]) => [
       name,
-      { ...section, rateLimitPerSecond: rates[name as CarrierName] },
+      {
+        ...section,
+        rateLimitPerSecond: rates[name as CarrierName],
+        // As an operator sizes it (Little's law at the fakes' slowest answers): enough requests in
+        // flight to keep the rate, whatever the rate.
+        maxConcurrency: Math.max(
+          section.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+          Math.ceil(rates[name as CarrierName] * (CARRIER_LATENCY_MS[1] / 1000)),
+        ),
+      },
     ]),
   ) as Config['carriers'];
   const scaled: Config = { ...config, carriers };

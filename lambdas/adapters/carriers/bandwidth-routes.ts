@@ -39,7 +39,7 @@ export interface BandwidthRoutesOptions {
   /**
    * Whether `armNative` and `audit` look each number on the peer up (RetrieveTnDetails, one
    * request a number) for an origination route plan of its own, which overrides the peer's.
-   * @default true
+   * @default true (BandwidthCarrier: false when its `numberRoutePlans` is `none`)
    */
   readonly checkNumberRoutePlans?: boolean;
 }

@@ -12,6 +12,8 @@
  * CallForward "cannot co-exist" (CreateTnOptionOrder), so a TN listed with a CallForward has no
  * route plan and its reading is complete; a TN without one may have a route plan, so its reading
  * is incomplete and `confirms` holds it against the baseline's site, SIP peer and CallForward.
+ * When the operator states that no TN has a route plan (`noNumberRoutePlans`), every reading is
+ * complete.
  */
 import type { CarrierCall, PageReading, RoutingPages, RoutingSnapshot } from '../../ports/carriers';
 import {
@@ -35,6 +37,12 @@ export interface BandwidthRoutingPagesOptions {
   readonly pageSize: number;
   /** Requests readRouting sends a number: what listing must cost less than. */
   readonly requestsPerRead: number;
+  /**
+   * True when no TN on the account has an origination route plan of its own (the operator says
+   * so: the list cannot show it), so a TN listed without a CallForward is read completely too.
+   * @default false
+   */
+  readonly noNumberRoutePlans?: boolean;
 }
 
 /** A SIP peer to list, with how many TNs it holds. */
@@ -50,6 +58,7 @@ export class BandwidthRoutingPages implements RoutingPages {
   /** The lookups (ListSites, counts) are per read, not per page: see the file comment. */
   readonly extraRequestsPerPage = 0;
   private readonly requestsPerRead: number;
+  private readonly noNumberRoutePlans: boolean;
   /** Requests the last listing took, so that a later read too small to list sends nothing. */
   private lastListingCost: number | undefined;
 
@@ -64,6 +73,7 @@ export class BandwidthRoutingPages implements RoutingPages {
   ) {
     this.pageSize = options.pageSize;
     this.requestsPerRead = options.requestsPerRead;
+    this.noNumberRoutePlans = options.noNumberRoutePlans ?? false;
   }
 
   async read(
@@ -227,7 +237,7 @@ export class BandwidthRoutingPages implements RoutingPages {
       const number = wanted.get(tn);
       if (number === undefined || seen.has(tn)) continue;
       seen.add(tn);
-      const complete = callForward !== null;
+      const complete = callForward !== null || this.noNumberRoutePlans;
       if (complete) this.known.set(tn, { siteId: at.siteId, sipPeerId: at.sipPeerId, routePlan: null });
       const settings: BandwidthRoutingSettings = {
         tn,

@@ -66,6 +66,14 @@ export interface BandwidthCarrierOptions extends BandwidthApiOptions, BandwidthR
   readonly bulkLimit?: number;
   /** TN option orders the engine keeps in flight at once; Bandwidth documents no limit (docs silent). @default 5 */
   readonly bulkInFlight?: number;
+  /**
+   * Whether a TN on the account may have an origination route plan of its own, which the SIP peer
+   * TN lists do not show. `none` is the operator's word that none has: the lists' readings are then
+   * complete for TNs without a CallForward too, and the route coverage looks no TN up
+   * (`checkNumberRoutePlans` defaults to false). readRouting still reads each TN's details.
+   * @default possible
+   */
+  readonly numberRoutePlans?: 'possible' | 'none';
 }
 
 /** Bandwidth implementation of the Carrier port. */
@@ -105,12 +113,18 @@ export class BandwidthCarrier implements Carrier {
     this.singleNumberWrite = options.singleNumberWrite ?? 'sip-peer-tn';
     this.requestsPerForward = this.singleNumberWrite === 'sip-peer-tn' ? 1 : this.requestsPerBulkCall;
     this.refuseRoutePlanNumbers = options.routePlanNumbers === 'refuse';
-    this.routes = new BandwidthRoutes(this.api, options, (tns) => {
+    const noNumberRoutePlans = options.numberRoutePlans === 'none';
+    const routesOptions = {
+      ...options,
+      checkNumberRoutePlans: options.checkNumberRoutePlans ?? !noNumberRoutePlans,
+    };
+    this.routes = new BandwidthRoutes(this.api, routesOptions, (tns) => {
       for (const tn of tns) this.known.delete(tn);
     });
     this.routingPages = new BandwidthRoutingPages(this.api, this.known, {
       pageSize,
       requestsPerRead: REQUESTS_PER_READ,
+      noNumberRoutePlans,
     });
   }
 

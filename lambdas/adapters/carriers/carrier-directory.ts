@@ -44,6 +44,7 @@ export async function createCarrierDirectory(
         pollIntervalMs: options.pollIntervalMs,
         apiKey,
         baseUrl: config.baseUrl,
+        bulkJobsInFlight: config.bulkJobsInFlight,
       });
     }),
     build(twilio, async (config) => {
@@ -65,6 +66,9 @@ export async function createCarrierDirectory(
         pollIntervalMs: options.pollIntervalMs,
         ...credentials,
         baseUrl: config.baseUrl,
+        bulkLimit: config.bulkOrderNumbers,
+        bulkInFlight: config.bulkOrdersInFlight,
+        numberRoutePlans: config.numberRoutePlans,
       });
     }),
     build(webhook, async (config) => {

@@ -40,6 +40,12 @@ export const carriersSchema = z
       .object({
         ...carrierCommon,
         baseUrl: httpUrl.default(DEFAULT_BASE_URLS.telnyx).describe('Telnyx API v2 base URL.'),
+        // 20: Telnyx's pending-jobs limit, shown only as CreateUpdatePhoneNumbersJob's 422 example.
+        bulkJobsInFlight: intInRange(1, 20)
+          .default(20)
+          .describe(
+            'Bulk update jobs failover keeps pending at once. Telnyx allows an account 20 pending or in-progress jobs in all; lower this when other tools run jobs on the same account.',
+          ),
       })
       .strict()
       .optional()
@@ -69,6 +75,21 @@ export const carriersSchema = z
       .object({
         ...carrierCommon,
         baseUrl: httpUrl.default(DEFAULT_BASE_URLS.bandwidth).describe('Bandwidth Dashboard API base URL.'),
+        // Bandwidth documents no maximum for a TN option order; 5,000 is its limit for other TN lists.
+        bulkOrderNumbers: intInRange(1, 5000)
+          .default(5000)
+          .describe(
+            'Most numbers one TN option order carries; larger bulks are split. Bandwidth documents no maximum (5,000 is its limit for other TN-list calls).',
+          ),
+        bulkOrdersInFlight: intInRange(1, 50)
+          .default(5)
+          .describe('TN option orders failover keeps in flight at once. Bandwidth documents no limit.'),
+        numberRoutePlans: z
+          .enum(['possible', 'none'], { error: 'expected possible or none' })
+          .default('possible')
+          .describe(
+            'possible: a TN may have an origination route plan of its own, which the SIP peer TN lists do not show, so each TN without a CallForward is read on its own for the routing baseline (and at an outage when its baseline no longer holds) and looked up by the route audit. none: you state that no TN on the account has one, so the lists suffice and no TN is looked up; a TN that does have one then fails in a bulk order (a single forward still finds its plan).',
+          ),
       })
       .strict()
       .optional()

@@ -90,9 +90,20 @@ export function planCarrierRequests(input: RequestPlanInput): CarrierRequestPlan
   };
 }
 
-interface Writes {
+/** The writes (calls and their requests) a path sends for `numbers` spread over `destinations`. */
+export interface Writes {
   calls: number;
   requests: number;
+}
+
+/** The writes of `path` for `numbers`, `destinations` the count of numbers each destination takes. */
+export function writesOf(
+  carrier: Carrier,
+  path: EnginePath,
+  numbers: number,
+  destinations: readonly number[],
+): Writes {
+  return path === 'bulk' ? bulkWrites(carrier, numbers, destinations) : singleWrites(carrier, numbers);
 }
 
 function singleWrites(carrier: Carrier, numbers: number): Writes {

@@ -1,10 +1,15 @@
-import { BandwidthCarrier } from '../../../lambdas/adapters/carriers/bandwidth';
+import {
+  BANDWIDTH_BULK_IN_FLIGHT,
+  BANDWIDTH_BULK_LIMIT,
+  BandwidthCarrier,
+} from '../../../lambdas/adapters/carriers/bandwidth';
 import { createCarrierDirectory } from '../../../lambdas/adapters/carriers/carrier-directory';
 import { EnvironmentCredentialSource } from '../../../lambdas/adapters/carriers/credentials';
-import { TelnyxCarrier } from '../../../lambdas/adapters/carriers/telnyx';
+import { TELNYX_PENDING_JOBS_LIMIT, TelnyxCarrier } from '../../../lambdas/adapters/carriers/telnyx';
 import { TwilioCarrier } from '../../../lambdas/adapters/carriers/twilio';
 import { WebhookCarrier } from '../../../lambdas/adapters/carriers/webhook';
 import { carriersSchema } from '../../../lambdas/contracts/config/schema';
+import { BandwidthFake } from '../../../lib/developer/carrier-fakes/bandwidth-fake';
 import { TelnyxFake } from '../../../lib/developer/carrier-fakes/telnyx-fake';
 
 const ENV = {
@@ -67,6 +72,64 @@ describe('createCarrierDirectory', () => {
 
       expect(snapshot.forwardsTo).toBeNull();
       expect(calls).toBe(2);
+      expect(fake.violations).toEqual([]);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it("gives the adapters the config's bulk settings, whose defaults are the adapters' own", async () => {
+    const credentials = new EnvironmentCredentialSource(ENV);
+    const defaults = await createCarrierDirectory(
+      carriersSchema.parse({
+        telnyx: { secretName: 'cf/telnyx' },
+        bandwidth: { secretName: 'cf/bandwidth' },
+      }),
+      credentials,
+    );
+    const tuned = await createCarrierDirectory(
+      carriersSchema.parse({
+        telnyx: { secretName: 'cf/telnyx', bulkJobsInFlight: 4 },
+        bandwidth: { secretName: 'cf/bandwidth', bulkOrderNumbers: 250, bulkOrdersInFlight: 12 },
+      }),
+      credentials,
+    );
+
+    expect(defaults.telnyx!.bulkInFlight).toBe(TELNYX_PENDING_JOBS_LIMIT);
+    expect([defaults.bandwidth!.bulkLimit, defaults.bandwidth!.bulkInFlight]).toEqual([
+      BANDWIDTH_BULK_LIMIT,
+      BANDWIDTH_BULK_IN_FLIGHT,
+    ]);
+    expect(tuned.telnyx!.bulkInFlight).toBe(4);
+    expect([tuned.bandwidth!.bulkLimit, tuned.bandwidth!.bulkInFlight]).toEqual([250, 12]);
+  });
+
+  it('passes numberRoutePlans none to Bandwidth: its SIP peer TN pages then read TNs completely', async () => {
+    const fake = await new BandwidthFake().start();
+    try {
+      const numbers = Array.from({ length: 10 }, (_, index) => `+1212555000${index}`);
+      fake.seedNumbers(numbers.map((phoneNumber) => ({ phoneNumber })));
+      const readingsWith = async (numberRoutePlans: 'possible' | 'none') => {
+        const directory = await createCarrierDirectory(
+          carriersSchema.parse({
+            bandwidth: { secretName: 'cf/bandwidth', baseUrl: fake.baseUrl, numberRoutePlans },
+          }),
+          new EnvironmentCredentialSource(ENV),
+        );
+        const complete: boolean[] = [];
+        await directory.bandwidth!.routingPages!.read(
+          numbers,
+          (request) => request(),
+          (page) => complete.push(...page.map((reading) => reading.complete)),
+        );
+        return complete;
+      };
+
+      const stated = await readingsWith('none');
+      const possible = await readingsWith('possible');
+
+      expect(stated).toEqual(numbers.map(() => true));
+      expect(possible).toEqual(numbers.map(() => false));
       expect(fake.violations).toEqual([]);
     } finally {
       await fake.stop();
