@@ -7,10 +7,9 @@ import type { CarrierName, CarriersConfig } from '../../contracts/config/schema'
 import { CarrierAuthError } from '../../contracts/errors';
 import type { Carrier, ForwardRequest } from '../../ports/carriers';
 import type { CarrierAccess } from '../../ports/practice';
-import { BANDWIDTH_BULK_LIMIT, forwardTarget, tenDigits } from './bandwidth';
+import { forwardTarget, tenDigits } from './bandwidth';
 import { type CarrierDirectoryOptions, createCarrierDirectory } from './carrier-directory';
 import type { CredentialSource } from './credentials';
-import { TELNYX_BULK_LIMIT } from './telnyx-update-job';
 import { assertForwardable } from './telnyx-voice-settings';
 
 /** Opens the configured carriers one by one, with credentials from `source`. */
@@ -29,12 +28,6 @@ export function createCarrierAccess(
     },
   };
 }
-
-/** Most numbers one bulk call takes, for the carriers whose adapters have a bulk API. */
-export const CARRIER_BULK_LIMITS: Partial<Record<CarrierName, number>> = {
-  telnyx: TELNYX_BULK_LIMIT,
-  bandwidth: BANDWIDTH_BULK_LIMIT,
-};
 
 /** The checks each adapter makes before sending a forward (carriers not listed take any destination). */
 const FORWARD_CHECKS: Partial<Record<CarrierName, (request: ForwardRequest) => void>> = {
