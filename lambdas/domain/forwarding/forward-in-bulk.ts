@@ -41,6 +41,18 @@ export interface NumberWork {
   checked?: CheckedRouting;
 }
 
+/** How forwardInBulk calls the carrier's bulk API. */
+export interface BulkOptions {
+  /** Numbers a bulk call takes at most. */
+  bulkLimit: number;
+  /** Bulk calls in flight at once. */
+  inFlight: number;
+  /** The carrier's bulk call sets one destination: gather the numbers by destination. */
+  byDestination: boolean;
+  /** With `byDestination`: true for a destination whose numbers go one by one. @default none */
+  writeAlone?: (destination: string) => boolean;
+}
+
 interface ReadyInChunk {
   ready: ReadyNumber;
   tally: AttemptTally;
@@ -62,16 +74,12 @@ export class BulkForwarder {
   /**
    * Forwards what `queue` hands over for carrier `name`, at most `bulkLimit` numbers a bulk call and
    * `inFlight` bulk calls at once (the carrier's pending limit). A carrier whose bulk call sets one
-   * destination (`bulkCallPerDestination`) gets its numbers gathered by destination, so each call
-   * is as full as the plan allows.
+   * destination (`byDestination`) gets its numbers gathered by destination, so each call is as full
+   * as the plan allows, and the numbers of a destination too small for a bulk call to save anything
+   * (`writeAlone`) written one by one as each is ready.
    */
-  async forwardInBulk(
-    name: CarrierName,
-    queue: WorkQueue<NumberWork>,
-    bulkLimit: number,
-    inFlight: number,
-    byDestination: boolean,
-  ): Promise<void> {
+  async forwardInBulk(name: CarrierName, queue: WorkQueue<NumberWork>, options: BulkOptions): Promise<void> {
+    const { bulkLimit, inFlight, byDestination, writeAlone = () => false } = options;
     const lane = this.run.lanes.lane(name);
     const calls = new Semaphore(inFlight);
     const chunks: Promise<void>[] = [];
@@ -104,9 +112,14 @@ export class BulkForwarder {
       );
       if (prepared.kind !== 'ready') {
         this.record(number, prepared);
-      } else if (prepared.readBackFirst || prepared.state.carrier !== name) {
-        // Its last write is unaccounted for (settle it on its own, reading back first), or another
-        // run's row put it on another carrier than this chunk's.
+      } else if (
+        prepared.readBackFirst ||
+        prepared.state.carrier !== name ||
+        (byDestination && writeAlone(prepared.state.forwardTo))
+      ) {
+        // Its last write is unaccounted for (settle it on its own, reading back first), another
+        // run's row put it on another carrier than this chunk's, or its destination's job would
+        // save nothing.
         this.record(
           number,
           await this.continueAlone(number, () => this.single.write(prepared, tally), tally),

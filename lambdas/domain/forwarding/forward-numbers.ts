@@ -23,18 +23,24 @@
 
 import type { PlanEntry } from '../../contracts/config/plan-entry';
 import type { CarrierName } from '../../contracts/config/schema';
-import { ValidationError } from '../../contracts/errors';
 import type { ClaimedNumberState } from '../../ports/forwarding-state';
 import type { RoutingBaseline } from '../../ports/routing-baseline';
 import { checkCarrierRouting } from './check-carrier-routing';
 import { CheckedWork } from './checked-work';
+import { distinctEntries } from './distinct-entries';
 import { BulkForwarder, type NumberWork } from './forward-in-bulk';
 import { NumberForwarder, type NumberOutcome } from './forward-one';
-import { IncidentNumberRun, type IncidentRunOptions, type NumberFailure } from './incident-number-run';
-import { enginePathOf } from './request-plan';
+import { type ForwardingSummary, summarizeOutcomes } from './forwarding-summary';
+import { IncidentNumberRun, type IncidentRunOptions } from './incident-number-run';
+import { countByDestination, enginePathOf, writesDestinationAlone } from './request-plan';
+import { type CarrierPace, msPerNumber, orderRowsByNeed } from './row-order';
 import { createRowsInStages } from './staged-rows';
 import { drainQueue, WorkQueue } from './work-queue';
 import { groupByCarrier, settleAll } from './worker-pool';
+
+// Where drift-audit, pre-arm and the dry run have always found it.
+export { distinctEntries } from './distinct-entries';
+export type { ForwardingSummary } from './forwarding-summary';
 
 /** Input of forwardNumbers. */
 export interface ForwardNumbersInput extends IncidentRunOptions {
@@ -71,25 +77,6 @@ export interface ForwardingProgress {
   /** Numbers with an outcome so far, this one included. */
   completed: number;
   total: number;
-}
-
-/** What a run achieved. `total = forwarded + failed.length + pending`. */
-export interface ForwardingSummary {
-  /** Distinct numbers in the plan entries. */
-  total: number;
-  /** Numbers forwarded, by this run or an earlier one (failback may have touched them since). */
-  forwarded: number;
-  /** Of `forwarded`, those an earlier run had finished. */
-  alreadyForwarded: number;
-  /** Numbers that ended failed (in this run or an earlier one), with the reason. */
-  failed: NumberFailure[];
-  /** Numbers left for a later run: the deadline came, or another live run holds them. */
-  pending: number;
-  pendingNumbers: string[];
-  /** Carrier calls retried in this run. */
-  retries: number;
-  /** True when the deadline stopped the run before every number had an outcome. */
-  stoppedByDeadline: boolean;
 }
 
 /**
@@ -153,6 +140,8 @@ class ForwardingRun {
     // The carrier recorded by the first run wins over a plan edited since.
     const byCarrier = groupByCarrier(todo, (entry) => rows.get(entry.number)?.carrier ?? entry.carrier);
     const work = new Map<CarrierName, CheckedWork>();
+    const paces = new Map<CarrierName, CarrierPace>();
+    const perDestination = new Map<CarrierName, ReadonlyMap<string, number>>();
     for (const [name, group] of byCarrier) {
       // Only numbers without a saved snapshot need their routing checked in the carrier's pages.
       const unsnapshotted = group.filter(({ number }) => !rows.get(number)?.snapshot);
@@ -165,17 +154,31 @@ class ForwardingRun {
         if (row) carrierWork.offerRow({ number, row });
       }
       work.set(name, carrierWork);
+      // The destination recorded by the first run wins, as the carrier does.
+      const counts = countByDestination(
+        group.map((entry) => rows.get(entry.number)?.forwardTo ?? entry.forwardTo),
+      );
+      perDestination.set(name, counts);
+      paces.set(name, this.paceOf(name, group.length, [...counts.values()]));
     }
-    const created = createRowsInStages(store, incidentId, missing, (stageRows, stage) => {
-      for (const entry of stage) {
-        const row = stageRows.get(entry.number) as ClaimedNumberState | undefined;
-        const done = row && this.single.finishedOutcome(row);
-        if (done) this.record(entry.number, done);
-        // The plan's carrier's workers take it; forwardOne follows the row's carrier should another
-        // run have created the row from an older plan (the bulk path then writes it alone).
-        else work.get(entry.carrier)?.offerRow({ number: entry.number, row });
-      }
-    }).finally(() => {
+    const created = createRowsInStages(
+      store,
+      incidentId,
+      orderRowsByNeed(missing, (name) => {
+        const pace = paces.get(name);
+        return pace ? msPerNumber(pace) : 0;
+      }),
+      (stageRows, stage) => {
+        for (const entry of stage) {
+          const row = stageRows.get(entry.number) as ClaimedNumberState | undefined;
+          const done = row && this.single.finishedOutcome(row);
+          if (done) this.record(entry.number, done);
+          // The plan's carrier's workers take it; forwardOne follows the row's carrier should another
+          // run have created the row from an older plan (the bulk path then writes it alone).
+          else work.get(entry.carrier)?.offerRow({ number: entry.number, row });
+        }
+      },
+    ).finally(() => {
       for (const carrierWork of work.values()) carrierWork.closeRows();
     });
     const carriers = [...byCarrier].map(([name, group]) =>
@@ -183,7 +186,8 @@ class ForwardingRun {
         name,
         work.get(name) as CheckedWork,
         group.filter(({ number }) => !rows.get(number)?.snapshot).map((entry) => entry.number),
-        group.length,
+        paces.get(name) as CarrierPace,
+        perDestination.get(name) as ReadonlyMap<string, number>,
       ),
     );
     await settleAll([created, ...carriers], () => {
@@ -192,35 +196,20 @@ class ForwardingRun {
     });
   }
 
+  /** A carrier's path for its numbers (the request plan's, so the dry run agrees) and its rate. */
+  private paceOf(name: CarrierName, numbers: number, destinations: number[]): CarrierPace {
+    const carrier = this.input.carriers[name];
+    const path = enginePathOf(carrier, numbers, {
+      perNumber: this.input.perNumberCarriers?.includes(name) ?? false,
+      bulkThreshold: this.input.bulkThreshold,
+      destinations,
+    });
+    const { ratePerSecond } = this.run.lanes.lane(name).bucket;
+    return { carrier, path, numbers, destinations, rateLimitPerSecond: ratePerSecond };
+  }
+
   summary(): ForwardingSummary {
-    const failed: NumberFailure[] = [];
-    const pendingNumbers: string[] = [];
-    let forwarded = 0;
-    let alreadyForwarded = 0;
-    let stoppedByDeadline = false;
-    for (const { number } of this.entries) {
-      const outcome = this.outcomes.get(number) ?? { kind: 'pending', reason: 'deadline' };
-      if (outcome.kind === 'forwarded') forwarded += 1;
-      if (outcome.kind === 'already-forwarded') {
-        forwarded += 1;
-        alreadyForwarded += 1;
-      }
-      if (outcome.kind === 'failed') failed.push({ number, reason: outcome.reason });
-      if (outcome.kind === 'pending') {
-        pendingNumbers.push(number);
-        stoppedByDeadline ||= outcome.reason === 'deadline';
-      }
-    }
-    return {
-      total: this.entries.length,
-      forwarded,
-      alreadyForwarded,
-      failed,
-      pending: pendingNumbers.length,
-      pendingNumbers,
-      retries: this.run.policy.retriesUsed,
-      stoppedByDeadline,
-    };
+    return summarizeOutcomes(this.entries, this.outcomes, this.run.policy.retriesUsed);
   }
 
   /**
@@ -234,26 +223,23 @@ class ForwardingRun {
     name: CarrierName,
     work: CheckedWork,
     toCheck: readonly string[],
-    numbers: number,
+    pace: CarrierPace,
+    perDestination: ReadonlyMap<string, number>,
   ): Promise<void> {
-    const carrier = this.input.carriers[name];
+    const { carrier, path } = pace;
     const lane = this.run.lanes.lane(name);
     const checked = carrier
       ? checkCarrierRouting(this.run, carrier, toCheck, this.input.baseline ?? new Map(), work)
       : Promise.resolve(work.closeChecks());
-    const path = enginePathOf(carrier, numbers, {
-      perNumber: this.input.perNumberCarriers?.includes(name) ?? false,
-      bulkThreshold: this.input.bulkThreshold,
-    });
     const forwarded =
       path === 'bulk' && carrier
-        ? this.bulk.forwardInBulk(
-            name,
-            work.queue,
-            carrier.bulkLimit as number,
-            carrier.bulkInFlight ?? 1,
-            carrier.bulkCallPerDestination === true,
-          )
+        ? this.bulk.forwardInBulk(name, work.queue, {
+            bulkLimit: carrier.bulkLimit as number,
+            inFlight: carrier.bulkInFlight ?? 1,
+            byDestination: carrier.bulkCallPerDestination === true,
+            writeAlone: (destination) =>
+              writesDestinationAlone(carrier, perDestination.get(destination) ?? 1),
+          })
         : drainQueue(work.queue, lane.workers, async ({ number, row, checked: found }) => {
             this.record(number, await this.single.forwardOne(number, row, { attempts: 0 }, found));
           });
@@ -271,21 +257,4 @@ class ForwardingRun {
       total: this.entries.length,
     });
   }
-}
-
-/** Rejects duplicated numbers: two plan rows for one number would make its destination ambiguous. */
-export function distinctEntries(entries: PlanEntry[]): PlanEntry[] {
-  const seen = new Set<string>();
-  const duplicates = new Set<string>();
-  for (const { number } of entries) {
-    if (seen.has(number)) duplicates.add(number);
-    seen.add(number);
-  }
-  if (duplicates.size > 0) {
-    throw new ValidationError(
-      'The forwarding plan lists some numbers more than once: keep one row per number',
-      [...duplicates].map((number) => `${number} appears more than once`),
-    );
-  }
-  return entries;
 }

@@ -21,9 +21,20 @@ export interface PathOptions {
   perNumber: boolean;
   /** @default DEFAULT_BULK_THRESHOLD */
   bulkThreshold?: number;
+  /**
+   * How many of the numbers go to each destination (any order). A carrier whose bulk call sets one
+   * destination needs them to tell whether its bulk calls save anything. @default unknown: bulk
+   */
+  destinations?: readonly number[];
 }
 
-/** Bulk when the carrier has a bulk API, the site allows it and there are enough numbers. */
+/**
+ * Bulk when the carrier has a bulk API, the site allows it, there are enough numbers, and the bulk
+ * calls send fewer requests than one write a number would. The last fails for a carrier whose call
+ * sets one destination (Telnyx) when every destination takes a number or two: its jobs would shrink
+ * to one or two numbers each, no cheaper than single writes, and the per-number path writes each
+ * number as soon as it is ready.
+ */
 export function enginePathOf(
   carrier: Carrier | undefined,
   numbers: number,
@@ -33,8 +44,27 @@ export function enginePathOf(
     carrier?.forwardMany !== undefined &&
     (carrier.bulkLimit ?? 0) > 0 &&
     !options.perNumber &&
-    numbers >= (options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD);
+    numbers >= (options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD) &&
+    (options.destinations === undefined ||
+      bulkWrites(carrier, numbers, options.destinations).requests < singleWrites(carrier, numbers).requests);
   return bulk ? 'bulk' : 'per-number';
+}
+
+/**
+ * True when a carrier whose bulk call sets one destination saves nothing by calling it for a
+ * destination that takes `count` numbers: on the bulk path those numbers are written one by one,
+ * as soon as each is ready, instead of waiting for the run's end in a job of their own.
+ */
+export function writesDestinationAlone(carrier: Carrier, count: number): boolean {
+  if (!carrier.bulkCallPerDestination) return false;
+  return bulkWrites(carrier, count, [count]).requests >= singleWrites(carrier, count).requests;
+}
+
+/** How many of the numbers go to each destination, from each number's destination. */
+export function countByDestination(destinations: Iterable<string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const destination of destinations) counts.set(destination, (counts.get(destination) ?? 0) + 1);
+  return counts;
 }
 
 /** What one carrier's share of a failover costs, request by request. */

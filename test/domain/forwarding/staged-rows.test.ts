@@ -2,8 +2,9 @@ import {
   createRowsInStages,
   FIRST_STAGE_ROWS,
   STAGE_GROWTH,
+  STAGE_WRITERS,
 } from '../../../lambdas/domain/forwarding/staged-rows';
-import type { NumberState } from '../../../lambdas/ports/forwarding-state';
+import type { ForwardingStateStore, NumberState } from '../../../lambdas/ports/forwarding-state';
 import { InMemoryForwardingStateStore } from './in-memory-state-store';
 import { planEntries } from './plan-fixtures';
 
@@ -54,5 +55,42 @@ describe('createRowsInStages', () => {
     await createRowsInStages(store, 'inc-1', [], onStage);
 
     expect(onStage).not.toHaveBeenCalled();
+  });
+
+  it('creates a stage in several slices at once, and the next stage while the last is listed', async () => {
+    // Arrange: every store call takes a turn of the event loop, and logs when it starts and ends.
+    const entries = planEntries(FIRST_STAGE_ROWS * 3);
+    const inner = new InMemoryForwardingStateStore(() => 0);
+    const events: string[] = [];
+    let ensuring = 0;
+    let mostEnsuring = 0;
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const store: ForwardingStateStore = {
+      ensureNumbers: async (incidentId, slice) => {
+        ensuring += 1;
+        mostEnsuring = Math.max(mostEnsuring, ensuring);
+        events.push('ensure start');
+        await turn();
+        await inner.ensureNumbers(incidentId, slice);
+        ensuring -= 1;
+      },
+      list: async (incidentId) => {
+        await turn();
+        await turn();
+        events.push('list end');
+        return inner.list(incidentId);
+      },
+      get: (incidentId, number) => inner.get(incidentId, number),
+      update: (incidentId, number, version, changes) => inner.update(incidentId, number, version, changes),
+    };
+    const handed: number[] = [];
+
+    // Act
+    await createRowsInStages(store, 'inc-1', entries, (_rows, stage) => handed.push(stage.length));
+
+    // Assert
+    expect(mostEnsuring).toBe(STAGE_WRITERS);
+    expect(events.indexOf('ensure start', STAGE_WRITERS)).toBeLessThan(events.indexOf('list end'));
+    expect(handed).toEqual([FIRST_STAGE_ROWS, FIRST_STAGE_ROWS * 2]);
   });
 });
