@@ -62,7 +62,7 @@ export async function runDetection(options: DetectionRunOptions): Promise<Detect
     transport: 'udp',
     healthyCodes: [],
   };
-  const site: Site = { id: SITE_ID, role: 'primary', sip: [endpoint], http: [] };
+  const site: Site = { id: SITE_ID, role: 'primary', sip: [endpoint], http: [], calls: [] };
   const trips = new Map<string, { at: number; trip: SiteTrip }>();
   let baselineTripAt: number | undefined;
   let killedAt = Number.POSITIVE_INFINITY;

@@ -1,10 +1,11 @@
 import { DynamoDbObservationStore } from '../adapters/dynamodb/observation-store';
 import { DynamoDbSiteHealthStore } from '../adapters/dynamodb/site-health-store';
 import { OrchestratorInvoker } from '../adapters/lambda/orchestrator-invoker';
+import { SecretsManagerCallCredentials } from '../adapters/probes/call-credentials';
 import { configuredProbe } from '../adapters/probes/control-probe';
 import { readEnvironment } from '../contracts/environments/common-environment';
 import { probeEnvironmentSchema } from '../contracts/environments/probe-environment';
-import { documentClient, lambdaClient } from '../runtime/aws-clients';
+import { documentClient, lambdaClient, secretsManagerClient } from '../runtime/aws-clients';
 import { readDeploymentConfig } from '../runtime/deployment-files';
 import { taskRoot } from '../runtime/lambda-entry';
 import { logger } from '../runtime/powertools';
@@ -39,7 +40,9 @@ export function createLambdaProbeDependencies(
     region,
     regions: env.WATCHDOG_REGIONS,
     clock: systemClock,
-    probeSite: configuredProbe(config.detection),
+    probeSite: configuredProbe(config.detection, {
+      credentials: new SecretsManagerCallCredentials(secretsManagerClient),
+    }),
     observations: new DynamoDbObservationStore({
       client: documentClient,
       tableName: env.OBSERVATION_TABLE_NAME,

@@ -49,6 +49,8 @@ export interface ProbeInvocationDependencies {
   logger: ProbeLogger;
   /** Decision knobs; only tests and the drill change them. */
   decision?: DecisionOptions;
+  /** The longest a round takes; only the drill, whose loopback calls end at once, changes it. */
+  roundMs?: number;
 }
 
 /** What one invocation did, returned by the function and logged. */
@@ -83,6 +85,7 @@ export async function runProbeInvocation(
     regions: deps.regions,
     region: deps.region,
     decision: deps.decision,
+    roundMs: deps.roundMs,
     onTrip: async (trip, site) => {
       if (site.role !== 'primary') {
         // Standby sites are watched, not failed over: their SiteDown metric alarms to the topic.

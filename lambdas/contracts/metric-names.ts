@@ -31,15 +31,21 @@ export interface MetricDefinition {
 
 /**
  * The metrics the probe function emits. Dimensions: `probeSuccess` and `probeLatency` with
- * {@link siteRegionDimensions} and again with {@link siteRegionKindDimensions}; `siteDown` with
- * {@link siteRegionDimensions}; `probeHeartbeat`, `controlReachable` and `replicationAbstained` with
+ * {@link siteRegionDimensions} and again with {@link siteRegionKindDimensions}; `callSetupTime` the
+ * same for test calls; `siteDown` with {@link siteRegionDimensions}; `probeHeartbeat`, `controlReachable` and `replicationAbstained` with
  * {@link regionDimensions}.
  */
 export const PROBE_METRICS = {
   /** One value per endpoint probe: 1 healthy, 0 failed. Average is the healthy share; Minimum 0 means one failed. */
   probeSuccess: { name: 'ProbeSuccess', unit: 'Count' },
-  /** One value per endpoint probe that measured its latency, in milliseconds. */
+  /** One value per endpoint probe that measured its latency, in milliseconds (test calls excluded). */
   probeLatency: { name: 'ProbeLatency', unit: 'Milliseconds' },
+  /**
+   * One value per test call that was answered at all: milliseconds from the INVITE to its first
+   * answer (a ringing or a final answer, 100 Trying aside), with {@link siteRegionDimensions} and
+   * again with {@link siteRegionKindDimensions} (Kind `call`).
+   */
+  callSetupTime: { name: 'CallSetupTime', unit: 'Milliseconds' },
   /**
    * The quorum decision about a site as this region holds it, once per probe round: 1 down, 0 up.
    * Alarms and Route 53 CLOUDWATCH_METRIC health checks watch its Maximum over one minute. Missing
@@ -85,8 +91,8 @@ export const ORCHESTRATOR_METRICS = {
   failbackWave: { name: 'FailbackWave', unit: 'Percent' },
 } as const satisfies Record<string, MetricDefinition>;
 
-/** The two kinds of endpoint a probe checks, the values of the `Kind` dimension. */
-export type ProbeKind = 'sip' | 'http';
+/** The kinds of endpoint a probe checks, the values of the `Kind` dimension (`call`: test calls). */
+export type ProbeKind = 'sip' | 'http' | 'call';
 
 /** A dimension map: dimension name to value, exactly the set a metric is emitted with. */
 export type MetricDimensions = Record<string, string>;

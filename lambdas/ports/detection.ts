@@ -14,6 +14,15 @@ export interface Observation {
   reason?: string;
 }
 
+/** The verdict of one region's latest test calls of a site, kept until its next calls. */
+export interface CallsVerdict {
+  /** Start (epoch ms) of the round that placed them. */
+  at: number;
+  ok: boolean;
+  /** The failing calls and why, or `test calls answered`. */
+  reason: string;
+}
+
 /** What one region last saw of a site. */
 export interface RegionHealth {
   /** Start (epoch ms) of the latest round absorbed from this region. */
@@ -27,6 +36,8 @@ export interface RegionHealth {
   failureRunStartedAt: number | null;
   /** Why the latest round passed or failed, for alerts. */
   lastReason: string | null;
+  /** The latest test calls' verdict, absent while the site has none (rounds without calls carry it). */
+  lastCalls?: CallsVerdict;
 }
 
 /** The outage a down site is in. */

@@ -44,7 +44,10 @@ export interface SiteRoundObservations {
   status?: SiteHealthState['status'];
 }
 
-/** Emits one site's round: all probes under {Deployment, Site, Region} with SiteDown, then per kind. */
+/**
+ * Emits one site's round: all probes under {Deployment, Site, Region} with SiteDown and the test
+ * calls' CallSetupTime, then per kind.
+ */
 export function emitSiteRoundMetrics(
   scope: ProbeMetricsScope,
   at: number,
@@ -66,7 +69,7 @@ export function emitSiteRoundMetrics(
       }
     });
   }
-  for (const kind of ['sip', 'http'] as const satisfies readonly ProbeKind[]) {
+  for (const kind of ['sip', 'http', 'call'] as const satisfies readonly ProbeKind[]) {
     const ofKind = outcome.observations.filter((o) => endpointKind(o.endpoint) === kind);
     if (ofKind.length === 0) continue;
     publish(scope.metrics, at, siteRegionKindDimensions(deployment, outcome.siteId, region, kind), (m) =>
@@ -101,9 +104,11 @@ export function emitInvocationMetrics(scope: ProbeMetricsScope, at: number, abst
 function addProbeValues(metrics: ProbeMetricsSink, observations: readonly Observation[]): void {
   for (const o of observations) {
     metrics.addMetric(PROBE_METRICS.probeSuccess.name, PROBE_METRICS.probeSuccess.unit, o.ok ? 1 : 0);
-    if (o.latencyMs !== undefined) {
-      metrics.addMetric(PROBE_METRICS.probeLatency.name, PROBE_METRICS.probeLatency.unit, o.latencyMs);
-    }
+    if (o.latencyMs === undefined) continue;
+    // A test call's latency is its setup time, a different quantity: it has a metric of its own.
+    const metric =
+      endpointKind(o.endpoint) === 'call' ? PROBE_METRICS.callSetupTime : PROBE_METRICS.probeLatency;
+    metrics.addMetric(metric.name, metric.unit, o.latencyMs);
   }
 }
 

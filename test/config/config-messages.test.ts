@@ -138,7 +138,9 @@ describe('config problems say what is expected and how to fix it', () => {
       (config) => {
         config.sites[0].rol = 'primary';
       },
-      ['sites[0]: unknown field "rol": did you mean "role"? (allowed here: id, role, sip, http, failover)'],
+      [
+        'sites[0]: unknown field "rol": did you mean "role"? (allowed here: id, role, sip, http, calls, failover)',
+      ],
     ],
     [
       'a field that does not exist',
@@ -155,7 +157,7 @@ describe('config problems say what is expected and how to fix it', () => {
         config.runbooks['disk-full'] = { title: 'Disk full', steps: ['Free some space.'] };
       },
       [
-        'runbooks: unknown field "disk-full": remove it or correct its spelling (allowed here: site-unreachable, sip-errors, carrier-api-failing, failback-halted)',
+        'runbooks: unknown field "disk-full": remove it or correct its spelling (allowed here: site-unreachable, sip-errors, calls-failing, carrier-api-failing, failback-halted)',
       ],
     ],
   ])('an unknown key (%s) is named with the keys allowed there', (_, change, expected) => {

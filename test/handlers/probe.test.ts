@@ -174,7 +174,11 @@ describe('probe handler', () => {
       region,
       regions: REGIONS,
       clock,
-      probeSite: (s, round) => probeSite(s, round, { timeoutMs: SETTINGS.probeTimeoutMs }),
+      probeSite: (s, round) =>
+        probeSite(s, round, {
+          timeoutMs: SETTINGS.probeTimeoutMs,
+          calls: { probeIntervalSeconds: SETTINGS.probeIntervalSeconds, call: { teardownMs: 300 } },
+        }),
       observations: new DynamoDbObservationStore({
         client: table.documentClient,
         tableName: table.observationTableName,
@@ -232,6 +236,7 @@ describe('probe handler', () => {
       role: 'primary',
       sip: [{ host: '127.0.0.1', port: responder.port, transport: 'udp', healthyCodes: [] }],
       http: [{ url: `http://127.0.0.1:${health.port}/health`, expectedStatus: 200, bodyContains: 'ok' }],
+      calls: [],
     };
     stdout = [];
     stdoutSpy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -293,6 +298,73 @@ describe('probe handler', () => {
     expect(heartbeats.map((doc) => doc[PROBE_METRICS.probeHeartbeat.name])).toEqual([1]);
     expect(emfDocuments()).toHaveLength(6 * 3 + 1);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+
+  it('places the test calls every round: observations, CallSetupTime per region, and calls-failing when only they fail', async () => {
+    site.calls = [
+      {
+        host: '127.0.0.1',
+        port: responder.port,
+        transport: 'udp',
+        to: '+15550100999',
+        from: 'carrier-failover',
+        expect: [200],
+        answerWithinMs: 500,
+      },
+    ];
+    const clock = new LockstepClock(T0);
+    const [healthy] = await clock.runTogether([
+      () => handleProbeEvent(SCHEDULED_EVENT, context(), dependencies('us-east-1', clock)),
+    ]);
+    expect(healthy).toMatchObject({ status: 'done', trips: 0, siteErrors: 0 });
+    const { Items = [] } = await table.documentClient.send(
+      new QueryCommand({
+        TableName: table.observationTableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'OBS#phx-primary#us-east-1' },
+      }),
+    );
+    const calls = Items.filter((item) => String(item.endpoint).startsWith('call:'));
+    expect(calls.map((item) => [item.endpoint, item.ok, item.reason])).toEqual(
+      Array(healthy.status === 'done' ? healthy.rounds : 0).fill([
+        `call:udp:127.0.0.1:${responder.port}:+15550100999`,
+        true,
+        'SIP 200 OK',
+      ]),
+    );
+    const callDocs = documentsWith(
+      siteRegionKindDimensions('acme-voice', 'phx-primary', 'us-east-1', 'call'),
+    );
+    expect(callDocs.length).toBeGreaterThan(0);
+    for (const doc of callDocs) expect(doc[PROBE_METRICS.callSetupTime.name]).toEqual(expect.any(Number));
+    // Every INVITE was hung up.
+    const methods = responder.requests.map((request) => request.message.method);
+    expect(methods.filter((m) => m === 'BYE')).toHaveLength(methods.filter((m) => m === 'INVITE').length);
+
+    // The softswitch out of sync: OPTIONS and HTTP answer, calls get 503, and every region trips.
+    lambdaMock.reset();
+    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
+    responder.setCallMode(503, 'Out Of Sync');
+    const later = new LockstepClock(T0 + 120_000);
+    await later.runTogether(
+      REGIONS.map(
+        (region) => () => handleProbeEvent(SCHEDULED_EVENT, context(), dependencies(region, later)),
+      ),
+    );
+    const events = lambdaMock
+      .commandCalls(InvokeCommand)
+      .map((call) =>
+        failoverEventSchema.parse(
+          JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)),
+        ),
+      );
+    expect(events.length).toBeGreaterThan(0);
+    for (const event of events) {
+      expect(event).toMatchObject({
+        failureKind: 'calls-failing',
+        reason: 'test call SIP 503 Out Of Sync from us-east-1, us-east-2, us-west-2',
+      });
+    }
   });
 
   it('asks the orchestrator asynchronously for the same outage from every region that trips', async () => {

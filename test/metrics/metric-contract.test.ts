@@ -15,8 +15,9 @@ import { DynamoDbRouteReadBackStore } from '../../lambdas/adapters/dynamodb/rout
 import { DynamoDbSiteHealthStore } from '../../lambdas/adapters/dynamodb/site-health-store';
 import { RecordingNotifier } from '../../lambdas/adapters/local/recording-notifier';
 import { runProbeInvocation } from '../../lambdas/composition/probe-invocation';
+import { longestProbeMs } from '../../lambdas/contracts/config/round-duration';
 import type { Site } from '../../lambdas/contracts/config/schema';
-import { controlEndpointId } from '../../lambdas/contracts/endpoint-ids';
+import { controlEndpointId, testCallEndpointId } from '../../lambdas/contracts/endpoint-ids';
 import {
   DIMENSION_NAMES,
   METRIC_NAMESPACE,
@@ -173,6 +174,7 @@ function healthyObservations(
   return [
     ...site.sip.map((sip) => `sip:${sip.transport}:${sip.host}:${sip.port}`),
     ...site.http.map((http) => http.url),
+    ...site.calls.map(testCallEndpointId),
     // As withControlTargets adds them in the probe function: the region reached its control targets.
     ...controlTargets.map(controlEndpointId),
   ].map((endpoint) => ({
@@ -227,8 +229,8 @@ async function writesOfTheHandlers(): Promise<MetricUse[]> {
           metrics: createProbeMetrics(),
           logger: silentLogger,
         },
-        // Room for exactly one round.
-        start + config.detection.probeTimeoutMs + 1,
+        // Room for exactly one round (its test calls included).
+        start + longestProbeMs(config.detection, config.sites) + 1,
       );
       take(probeRegion, `probe in ${probeRegion}`);
     }

@@ -61,6 +61,7 @@ const SITE: Site = {
   role: 'primary',
   sip: [{ host: '127.0.0.1', port: 5060, transport: 'udp', healthyCodes: [] }],
   http: [],
+  calls: [],
 };
 
 /** Failing writes of the site-health item (`SITE#…`, `PutItem`) `times` times (Infinity: always). */

@@ -58,6 +58,21 @@ export interface KamailioOptions {
  * CI image without it fails loudly with the fix in the message.
  */
 export async function startKamailio(options: KamailioOptions): Promise<RunningKamailio> {
+  const reasonPhrase = options.reasonPhrase ?? (options.status < 300 ? 'OK' : 'Service Unavailable');
+  return launchKamailio(
+    ({ host, port }) => renderConfig({ host, port, status: options.status, reasonPhrase }),
+    options.status,
+  );
+}
+
+/**
+ * Starts Kamailio with the config `render` writes for a free loopback port (UDP and TCP) and waits
+ * until it answers OPTIONS with `readyStatus`. Throws (never skips) when it is not installed.
+ */
+export async function launchKamailio(
+  render: (listen: { host: string; port: number }) => string,
+  readyStatus: number,
+): Promise<RunningKamailio> {
   if (!existsSync(KAMAILIO_BINARY)) {
     throw new Error(`Kamailio not found at ${KAMAILIO_BINARY}: ${INSTALL_HINT}`);
   }
@@ -67,8 +82,7 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
   const workDir = mkdtempSync(join(tmpdir(), 'kamailio-'));
   const configFile = join(workDir, 'kamailio.cfg');
   const logFile = join(workDir, 'kamailio.log');
-  const reasonPhrase = options.reasonPhrase ?? (options.status < 300 ? 'OK' : 'Service Unavailable');
-  writeFileSync(configFile, renderConfig({ host, port, status: options.status, reasonPhrase }));
+  writeFileSync(configFile, render({ host, port }));
 
   const logFd = openSync(logFile, 'w');
   const child = spawn(
@@ -114,7 +128,7 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
   while (Date.now() < deadline) {
     if (hasExited) break;
     const result = await probeSipOptions(
-      { host, port, transport: 'udp', healthyCodes: [options.status] },
+      { host, port, transport: 'udp', healthyCodes: [readyStatus] },
       { timeoutMs: 300 },
     );
     if (result.status !== undefined) return { host, port, logFile, freeze, thaw, stop };

@@ -19,6 +19,14 @@ const MAX_REASON_LENGTH = 500;
 /** A SIP final answer in an observation's reason, as the OPTIONS probe words it: `SIP 503 ...`. */
 const SIP_ANSWER = /^SIP [1-6]\d\d\b/;
 
+/** How an alert names each probe whose reason does not say it ("timeout after 2000 ms"). */
+const PROBE_WORDS: Record<ReturnType<typeof endpointKind>, string> = {
+  sip: 'SIP OPTIONS',
+  http: 'HTTP GET',
+  call: 'test call',
+  control: 'control target',
+};
+
 /** The orchestrator could not be asked; the probe announces the trip again next round. */
 export class OrchestratorInvokeError extends CarrierFailoverError {
   readonly functionName: string;
@@ -66,8 +74,11 @@ function endpointFailures(trip: Pick<SiteTrip, 'regions' | 'reasons'>): Endpoint
  * every region that voted the trip, at least one SIP endpoint answered with a SIP error status: the
  * site is reachable and its SBC or softswitch refuses calls, so the fix is at the softswitch vendor.
  * Anything else is `site-unreachable`: timeouts, refused connections, TLS or malformed replies, and
- * HTTP-only failures (no runbook kind of their own yet). "Every voting region" rather than "any"
- * because one region hearing 503 while another hears nothing is more likely a network problem.
+ * HTTP-only failures (no runbook kind of their own yet). `calls-failing` when, in every voting
+ * region, only test calls failed: the SBC answers OPTIONS and the portal its health URL, but calls
+ * through the site fail (the softswitch behind them "out of sync"). "Every voting region" rather
+ * than "any" because one region hearing 503 while another hears nothing is more likely a network
+ * problem.
  */
 export function failureKindOfTrip(trip: Pick<SiteTrip, 'regions' | 'reasons'>): FailureKind {
   const failures = endpointFailures(trip);
@@ -76,7 +87,15 @@ export function failureKindOfTrip(trip: Pick<SiteTrip, 'regions' | 'reasons'>): 
     trip.regions.every((region) =>
       failures.some((f) => f.region === region && f.kind === 'sip' && SIP_ANSWER.test(f.reason)),
     );
-  return answeredEverywhere ? 'sip-errors' : 'site-unreachable';
+  if (answeredEverywhere) return 'sip-errors';
+  // Only the test calls failed in every voting region: the SBC and the portal answer, calls do not.
+  const onlyCallsFailing =
+    trip.regions.length > 0 &&
+    trip.regions.every((region) => {
+      const ofRegion = failures.filter((f) => f.region === region);
+      return ofRegion.length > 0 && ofRegion.every((f) => f.kind === 'call');
+    });
+  return onlyCallsFailing ? 'calls-failing' : 'site-unreachable';
 }
 
 /**
@@ -89,9 +108,14 @@ export function describeTrip(trip: Pick<SiteTrip, 'regions' | 'reasons'>): strin
   const regionsByReason = new Map<string, string[]>();
   for (const failure of endpointFailures(trip)) {
     // Probe reasons like "timeout after 2000 ms" do not say which probe timed out; statuses do.
-    const answered = failure.kind === 'sip' ? 'SIP ' : 'HTTP ';
-    const probe = failure.kind === 'sip' ? 'SIP OPTIONS' : 'HTTP GET';
-    const reason = failure.reason.startsWith(answered) ? failure.reason : `${probe} ${failure.reason}`;
+    const answered = failure.kind === 'http' ? 'HTTP ' : 'SIP ';
+    const probe = PROBE_WORDS[failure.kind];
+    const reason =
+      failure.kind === 'call'
+        ? `test call ${failure.reason}`
+        : failure.reason.startsWith(answered)
+          ? failure.reason
+          : `${probe} ${failure.reason}`;
     const regions = regionsByReason.get(reason) ?? [];
     if (!regions.includes(failure.region)) regions.push(failure.region);
     regionsByReason.set(reason, regions);

@@ -9,6 +9,7 @@ import { controlEndpointId } from '../../contracts/endpoint-ids';
 import type { Observation, ProbeSiteFn } from '../../ports/detection';
 import { describeFetchError } from './http-probe';
 import { type ProbeResult, type ProbeRound, probeSite } from './probe-site';
+import type { TestCallRoundOptions } from './test-call-round';
 
 /** How a control probe behaves. */
 export interface ControlProbeOptions {
@@ -74,18 +75,19 @@ export function withControlTargets(
 }
 
 /**
- * The probe a watchdog region runs with the config's detection settings: every endpoint of a site
- * and the control targets, each within the probe timeout. The Lambda and the drill both run it.
+ * The probe a watchdog region runs with the config's detection settings: every endpoint of a site,
+ * its test calls when due and the control targets, each within its timeout. The Lambda, the CLI and
+ * the drill all run it; `calls` says where the calls' digest credentials come from.
  */
 export function configuredProbe(
-  detection: Pick<DetectionSettings, 'probeTimeoutMs' | 'controlTargets'>,
+  detection: Pick<DetectionSettings, 'probeTimeoutMs' | 'controlTargets' | 'probeIntervalSeconds'>,
+  calls: Omit<TestCallRoundOptions, 'probeIntervalSeconds'> = {},
 ): ProbeSiteFn {
   const timeoutMs = detection.probeTimeoutMs;
+  const callOptions = { ...calls, probeIntervalSeconds: detection.probeIntervalSeconds };
   return withControlTargets(
-    (site, round) => probeSite(site, round, { timeoutMs }),
+    (site, round) => probeSite(site, round, { timeoutMs, calls: callOptions }),
     detection.controlTargets,
-    {
-      timeoutMs,
-    },
+    { timeoutMs },
   );
 }

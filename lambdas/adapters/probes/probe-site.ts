@@ -7,6 +7,7 @@ import { sipEndpointId } from '../../contracts/endpoint-ids';
 import type { Observation } from '../../ports/detection';
 import { type HttpProbeOptions, probeHttp } from './http-probe';
 import { probeSipOptions, type SipProbeOptions } from './sip-options-probe';
+import { placeTestCalls, type TestCallRoundOptions } from './test-call-round';
 
 /** The verdict of one probe of one endpoint, SIP or HTTP. */
 export interface ProbeResult {
@@ -32,14 +33,18 @@ export interface ProbeSiteOptions {
   timeoutMs: number;
   sip?: Omit<SipProbeOptions, 'timeoutMs'>;
   http?: Omit<HttpProbeOptions, 'timeoutMs'>;
+  /** How the site's test calls are placed; without it a site's calls are not placed. */
+  calls?: TestCallRoundOptions;
 }
 
 /**
- * Probes all endpoints of the site in parallel. Endpoint ids are `sip:<transport>:<host>:<port>`
- * for SIP and the URL itself for HTTP. Never throws: a probe that cannot run is a failed observation.
+ * Probes all endpoints of the site in parallel, test calls included when they are due. Endpoint ids
+ * are `sip:<transport>:<host>:<port>` for SIP, the URL itself for HTTP and
+ * `call:<transport>:<host>:<port>:<to>` for a test call. Never throws: a probe that cannot run is a
+ * failed observation.
  */
 export async function probeSite(
-  site: Pick<Site, 'id' | 'sip' | 'http'>,
+  site: Pick<Site, 'id' | 'sip' | 'http'> & Partial<Pick<Site, 'calls'>>,
   round: ProbeRound,
   options: ProbeSiteOptions,
 ): Promise<Observation[]> {
@@ -59,7 +64,12 @@ export async function probeSite(
       await probeHttp(endpoint, { ...options.http, timeoutMs: options.timeoutMs }),
     ),
   );
-  return Promise.all([...sipProbes, ...httpProbes]);
+  const calls =
+    options.calls && site.calls && site.calls.length > 0
+      ? placeTestCalls(site.id, site.calls, round, options.calls)
+      : Promise.resolve([]);
+  const [probed, called] = await Promise.all([Promise.all([...sipProbes, ...httpProbes]), calls]);
+  return [...probed, ...called];
 }
 
 function toObservation(

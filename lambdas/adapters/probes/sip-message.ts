@@ -94,7 +94,7 @@ export function buildOptionsRequest(params: {
 }
 
 /** Host as it goes into a SIP URI or Via: IPv6 in brackets, IPv4-mapped IPv6 as plain IPv4. */
-function formatHost(host: string): string {
+export function formatHost(host: string): string {
   const unmapped = host.startsWith('::ffff:') && net.isIPv4(host.slice(7)) ? host.slice(7) : host;
   return net.isIPv6(unmapped) ? `[${unmapped}]` : unmapped;
 }
@@ -184,4 +184,81 @@ export class SipStreamFramer {
 /** Shortens a quoted piece of a message so an error reason stays one readable line. */
 export function truncate(text: string, max = 60): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The first value of a header (long name, lower case), if the message has it. */
+export function firstHeader(message: SipMessage, name: string): string | undefined {
+  return message.headers[name]?.[0];
+}
+
+/** The branch parameter of a Via header value's first hop. */
+export function topViaBranch(via: string): string | undefined {
+  return /;\s*branch\s*=\s*([^;,\s]+)/i.exec(via.split(',')[0])?.[1];
+}
+
+/**
+ * Turns a socket error into the short reason an alert can show; the wording of every SIP probe
+ * (sip-options-probe.ts keeps its own copy of this function for now).
+ */
+export function describeTransportError(error: unknown, duringTlsHandshake: boolean): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  // Not `instanceof Error`: errors from another realm (a test VM, a worker) fail that check.
+  const rawMessage = (error as { message?: unknown } | undefined)?.message;
+  const message = typeof rawMessage === 'string' ? rawMessage : String(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `DNS lookup failed: ${message}`;
+    case 'EHOSTUNREACH':
+      return 'host unreachable';
+    case 'ENETUNREACH':
+      return 'network unreachable';
+    default:
+      return duringTlsHandshake || code?.startsWith('ERR_TLS') || code?.startsWith('ERR_SSL')
+        ? `TLS handshake failed: ${message}`
+        : `transport error: ${message}`;
+  }
+}
+
+/** A parsed SIP response. */
+export type SipResponse = Extract<SipMessage, { kind: 'response' }>;
+
+/** A response with the fields a client transaction is matched by (RFC 3261 §17.1.3). */
+export interface AddressedResponse {
+  response: SipResponse;
+  callId: string;
+  cseq: number;
+  /** The CSeq method, upper case. */
+  method: string;
+  /** The top Via's branch. */
+  branch?: string;
+}
+
+/**
+ * Parses a received message as a response to match against our transactions: `undefined` for a
+ * request (the server's own keepalive or BYE is not an answer) or an unreadable CSeq.
+ * @throws MalformedSipMessageError when it is not SIP or lacks Call-ID, CSeq or Via
+ */
+export function parseAddressedResponse(text: string): AddressedResponse | undefined {
+  const message = parseSipMessage(text);
+  if (message.kind === 'request') return undefined;
+  const callId = firstHeader(message, 'call-id');
+  const cseq = firstHeader(message, 'cseq');
+  const via = firstHeader(message, 'via');
+  if (callId === undefined || cseq === undefined || via === undefined) {
+    throw new MalformedSipMessageError('missing Call-ID, CSeq or Via');
+  }
+  const cseqMatch = /^(\d+)\s+([A-Za-z]+)$/.exec(cseq);
+  if (!cseqMatch) return undefined;
+  return {
+    response: message,
+    callId,
+    cseq: Number(cseqMatch[1]),
+    method: cseqMatch[2].toUpperCase(),
+    branch: topViaBranch(via),
+  };
 }

@@ -14,6 +14,8 @@ import type { SipEndpoint } from '../../contracts/config/schema';
 import type { ProbeResult } from './probe-site';
 import {
   buildOptionsRequest,
+  describeTransportError,
+  firstHeader,
   newTransactionIds,
   parseSipMessage,
   type SipMessage,
@@ -229,33 +231,4 @@ function judgeReply(text: string, ids: SipTransactionIds, healthyCodes: readonly
     status: message.status,
     reason: `SIP ${message.status}${message.reasonPhrase ? ` ${message.reasonPhrase}` : ''}`,
   };
-}
-
-function firstHeader(message: SipMessage, name: string): string | undefined {
-  return message.headers[name]?.[0];
-}
-
-/** Turns a socket error into the short reason an alert can show. */
-function describeTransportError(error: unknown, duringTlsHandshake: boolean): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  // Not `instanceof Error`: errors from another realm (a test VM, a worker) fail that check.
-  const rawMessage = (error as { message?: unknown } | undefined)?.message;
-  const message = typeof rawMessage === 'string' ? rawMessage : String(error);
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `DNS lookup failed: ${message}`;
-    case 'EHOSTUNREACH':
-      return 'host unreachable';
-    case 'ENETUNREACH':
-      return 'network unreachable';
-    default:
-      return duringTlsHandshake || code?.startsWith('ERR_TLS') || code?.startsWith('ERR_SSL')
-        ? `TLS handshake failed: ${message}`
-        : `transport error: ${message}`;
-  }
 }

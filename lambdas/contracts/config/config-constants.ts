@@ -18,10 +18,17 @@ export const CARRIER_NAMES = ['telnyx', 'twilio', 'bandwidth', 'webhook'] as con
 /** One of {@link CARRIER_NAMES}. */
 export type CarrierName = (typeof CARRIER_NAMES)[number];
 
+/** The longest interval between two test calls of a site from one region (`sites[].calls[].intervalSeconds`). */
+export const MAX_CALL_INTERVAL_SECONDS = 300;
+
+/** How long a test call may take to be torn down (CANCEL or BYE answered) after its verdict. */
+export const CALL_TEARDOWN_MS = 2000;
+
 /** The kinds of failure an alert, a runbook and an incident name. */
 export const FAILURE_KINDS = [
   'site-unreachable',
   'sip-errors',
+  'calls-failing',
   'carrier-api-failing',
   'failback-halted',
 ] as const;

@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import { CARRIER_NAMES, PRACTICE_SITE_PREFIX } from './config-constants';
 import type { configObjectSchema } from './config-object-schema';
 import { checkSiteFailover } from './site-failover-rules';
+import { checkTestCalls } from './test-call-rules';
 
 type ConfigOutput = z.output<typeof configObjectSchema>;
 
@@ -42,7 +43,7 @@ export function checkCrossFieldRules(input: ConfigOutput, ctx: z.RefinementCtx):
     });
   }
   const sites = Array.isArray(config.sites)
-    ? (config.sites as { id?: unknown; role?: unknown; sip?: unknown; http?: unknown }[])
+    ? (config.sites as { id?: unknown; role?: unknown; sip?: unknown; http?: unknown; calls?: unknown }[])
     : [];
   const ids = sites.map((site) => site?.id);
   ids.forEach((id, index) => {
@@ -91,6 +92,7 @@ export function checkCrossFieldRules(input: ConfigOutput, ctx: z.RefinementCtx):
     });
   }
   checkSiteFailover(sites, carriers, ctx);
+  checkTestCalls(sites, config.detection, ctx);
   checkCanaries(carriers, ctx);
   const records = (config.dns as { records?: unknown } | undefined)?.records;
   if (Array.isArray(records) && rolesValid) {

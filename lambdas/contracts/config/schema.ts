@@ -25,6 +25,8 @@ export type Config = z.output<typeof configSchema>;
 export type Site = Config['sites'][number];
 /** One SIP endpoint of a site. */
 export type SipEndpoint = Site['sip'][number];
+/** One test call of a site. */
+export type TestCall = Site['calls'][number];
 /** One HTTP(S) endpoint of a site. */
 export type HttpEndpoint = Site['http'][number];
 /** How a site is judged down or up again. */
@@ -61,4 +63,4 @@ export { dnsRecordSchema, dnsSchema } from './dns-schema';
 export { failbackSchema } from './failback-schema';
 export { e164, intInRange } from './field-schemas';
 export { practiceSchema } from './practice-schema';
-export { httpEndpointSchema, sipEndpointSchema, siteSchema } from './site-schema';
+export { httpEndpointSchema, sipEndpointSchema, siteSchema, testCallSchema } from './site-schema';

@@ -14,6 +14,11 @@
  *    caller never notices, and forwarding every number away for it would be a false failover. A
  *    site whose every health URL fails is down even while its SBCs answer OPTIONS, because an SBC
  *    answers OPTIONS itself while the softswitch behind it is "out of sync" (incident 2022-08-12).
+ *    For the same reason the round fails when every test call through the site failed (an INVITE
+ *    to a test number: the only probe that sees calls failing behind a healthy SBC and portal).
+ *    Test calls may be placed every few rounds; a round between them carries the region's latest
+ *    call verdict: a failing one keeps the region failing (no healthy vote, so no recovery) without
+ *    lengthening its failure run, so one failed call never counts as `failuresToTrip` failures.
  *    A region also probes control targets outside every site (`detection.controlTargets`) each
  *    round; when every control target failed too, the fault is most likely the region's own network,
  *    so the round is an abstention: it neither fails nor passes, and it ends the region's failure run.
@@ -39,6 +44,7 @@
  * another region is still writing. A round written later than that is a late arrival the regions
  * may disagree on; the orchestrator's per-site conditional write is the backstop.
  */
+import { MAX_CALL_INTERVAL_SECONDS } from '../../contracts/config/config-constants';
 import type { DetectionSettings } from '../../contracts/config/schema';
 import type {
   OutageRecord,
@@ -65,9 +71,25 @@ export interface DecisionOptions {
   freshnessMs?: number;
   /**
    * How long after a round starts before evaluation absorbs it, so every region has written it.
-   * @default probeTimeoutMs + 3 s
+   * @default longestProbeMs + 3 s
    */
   settleMs?: number;
+  /**
+   * The longest a round's probes take (test calls may outlast the probe timeout; see
+   * contracts/config/round-duration.ts). @default probeTimeoutMs
+   */
+  longestProbeMs?: number;
+  /**
+   * How long a region's latest test-call verdict is carried into its rounds without calls; beyond
+   * that (calls no longer placed) it is dropped.
+   * @default twice the longest call interval the config allows
+   */
+  callVerdictLifetimeMs?: number;
+}
+
+/** How long a region's latest test-call verdict is carried into its rounds without calls. */
+export function callVerdictLifetimeMs(options: DecisionOptions = {}): number {
+  return options.callVerdictLifetimeMs ?? 2 * MAX_CALL_INTERVAL_SECONDS * 1000;
 }
 
 /** The detection settings the decision reads. */
@@ -93,7 +115,9 @@ export function freshnessWindowMs(settings: DecisionSettings, options: DecisionO
 
 /** How long after a round starts before evaluation absorbs it. */
 export function settleWindowMs(settings: DecisionSettings, options: DecisionOptions = {}): number {
-  return options.settleMs ?? settings.probeTimeoutMs + WRITE_AND_REPLICATION_MARGIN_MS;
+  return (
+    options.settleMs ?? (options.longestProbeMs ?? settings.probeTimeoutMs) + WRITE_AND_REPLICATION_MARGIN_MS
+  );
 }
 
 /**
@@ -162,12 +186,34 @@ export function absorbRounds(
   };
 }
 
+/** The region's latest test-call verdict after this round: its own calls, else the carried one. */
+function lastCallsAfter(previous: RegionHealth | undefined, at: number, round: RoundVerdict) {
+  const lastCalls = round.calls ? { at, ...round.calls } : previous?.lastCalls;
+  return lastCalls ? { lastCalls } : {};
+}
+
 function nextRegionHealth(
   previous: RegionHealth | undefined,
   at: number,
   round: RoundVerdict,
   freshnessMs: number,
 ): RegionHealth {
+  const calls = lastCallsAfter(previous, at, round);
+  if (round.carried && !round.abstain) {
+    // Failing only by the last calls: still failing, the run neither grows nor restarts.
+    const runContinues =
+      previous !== undefined &&
+      previous.failureRunStartedAt !== null &&
+      at - previous.lastRoundAt <= freshnessMs;
+    return {
+      lastRoundAt: at,
+      lastRoundOk: false,
+      consecutiveFailures: runContinues ? previous.consecutiveFailures : 0,
+      failureRunStartedAt: runContinues ? previous.failureRunStartedAt : null,
+      lastReason: round.reason,
+      ...calls,
+    };
+  }
   if (round.ok || round.abstain) {
     // An abstention ends a failure run like a pass does: failures on either side of a moment the
     // region could not see the site are not known to be one run.
@@ -178,6 +224,7 @@ function nextRegionHealth(
       consecutiveFailures: 0,
       failureRunStartedAt: null,
       lastReason: round.reason,
+      ...calls,
     };
   }
   const runContinues =
@@ -191,6 +238,7 @@ function nextRegionHealth(
     consecutiveFailures: runContinues ? previous.consecutiveFailures + 1 : 1,
     failureRunStartedAt: runContinues ? previous.failureRunStartedAt : at,
     lastReason: round.reason,
+    ...calls,
   };
 }
 

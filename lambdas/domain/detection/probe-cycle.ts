@@ -9,6 +9,7 @@
  * trips reports the same idempotency key, and the orchestrator opens one incident for all of them.
  */
 
+import { longestProbeMs } from '../../contracts/config/round-duration';
 import type { DetectionSettings, Site } from '../../contracts/config/schema';
 import {
   ConcurrentModificationError,
@@ -65,6 +66,11 @@ export interface ProbeCycleDependencies {
   onRecovered?(recovery: SiteRecovery, site: Site): Promise<void>;
   /** Decision knobs (freshness, settle time); defaults suit the deployed probe. */
   decision?: DecisionOptions;
+  /**
+   * The longest a round may take, test calls and their teardown included.
+   * @default longestProbeMs of the sites (contracts/config/round-duration.ts)
+   */
+  roundMs?: number;
   /** Jitter of the replicated-write-conflict backoff, in [0, 1). @default Math.random */
   random?: Random;
 }
@@ -104,11 +110,19 @@ export interface ProbeRoundReport {
 
 /** Runs probe rounds in one region; see the module comment. */
 export class ProbeCycle {
-  constructor(private readonly deps: ProbeCycleDependencies) {}
+  /** The longest a round takes, test calls included. */
+  private readonly roundMs: number;
+  /** The decision's knobs, its settle window covering the longest round. */
+  private readonly decision: DecisionOptions;
+
+  constructor(private readonly deps: ProbeCycleDependencies) {
+    this.roundMs = deps.roundMs ?? longestProbeMs(deps.settings, deps.sites);
+    this.decision = { longestProbeMs: this.roundMs, ...deps.decision };
+  }
 
   /**
-   * Runs rounds on probe-interval boundaries until the next one could not finish (probe timeout
-   * plus its writes) before `deadlineMs`, typically the end of the minute this invocation covers.
+   * Runs rounds on probe-interval boundaries until the next one could not finish (its longest
+   * probe, a test call's answer window and teardown included) before `deadlineMs`, typically the end of the minute this invocation covers.
    */
   async run(deadlineMs: number): Promise<ProbeRoundReport[]> {
     const { clock, settings } = this.deps;
@@ -116,11 +130,11 @@ export class ProbeCycle {
     const reports: ProbeRoundReport[] = [];
     for (;;) {
       const startedAt = clock.now();
-      if (startedAt + settings.probeTimeoutMs > deadlineMs) return reports;
+      if (startedAt + this.roundMs > deadlineMs) return reports;
       reports.push(await this.runRound());
       // Boundaries, not "interval after the last round", so the regions' rounds stay near each other.
       const next = (Math.floor(startedAt / intervalMs) + 1) * intervalMs;
-      if (next + settings.probeTimeoutMs > deadlineMs) return reports;
+      if (next + this.roundMs > deadlineMs) return reports;
       const wait = next - clock.now();
       if (wait > 0) await clock.sleep(wait);
     }
@@ -188,7 +202,7 @@ export class ProbeCycle {
         observationsByRegion,
         this.deps.settings,
         now,
-        this.deps.decision,
+        this.decision,
       );
       const decided = evaluation.transitions.map((transition) => ({ transition, decidedAt: now }));
       const unannounced = [...(stored?.unannounced ?? []), ...decided];
@@ -212,7 +226,8 @@ export class ProbeCycle {
     state: SiteHealthState,
     now: number,
   ): Promise<Record<string, Observation[]>> {
-    const { settings, decision, regions } = this.deps;
+    const { settings, regions } = this.deps;
+    const decision = this.decision;
     const horizon = now - settleWindowMs(settings, decision);
     const intervalMs = settings.probeIntervalSeconds * 1000;
     // A region deciding a site for the first time needs enough rounds for a failure run and its

@@ -3,9 +3,10 @@
  * through, and evaluateSiteHealth, the same tracker fed from the table by each probe run.
  */
 import { ValidationError } from '../../contracts/errors';
-import type { Observation, SiteHealthState, SiteHealthTransition } from '../../ports/detection';
+import type { CallsVerdict, Observation, SiteHealthState, SiteHealthTransition } from '../../ports/detection';
 import {
   absorbRounds,
+  callVerdictLifetimeMs,
   type DecisionOptions,
   type DecisionSettings,
   settleWindowMs,
@@ -88,11 +89,20 @@ export class SiteHealthTracker {
     return transitions;
   }
 
+  /** The region's latest test-call verdict while it may still stand for rounds without calls. */
+  private carriedCalls(region: string, at: number): CallsVerdict | undefined {
+    const lastCalls = this.current.regions[region]?.lastCalls;
+    return lastCalls && at - lastCalls.at <= callVerdictLifetimeMs(this.options) ? lastCalls : undefined;
+  }
+
   private closePendingRounds(): SiteHealthTransition[] {
     const at = this.pendingAt as number;
     const rounds = [...this.pending.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([region, observations]) => ({ region, ...judgeRound(observations) }));
+      .map(([region, observations]) => ({
+        region,
+        ...judgeRound(observations, this.carriedCalls(region, at)),
+      }));
     const result = absorbRounds(this.current, at, rounds, this.settings, this.options);
     this.current = { ...result.state, processedUpTo: at + 1 };
     this.pending.clear();

@@ -1,6 +1,10 @@
 import type { DetectionSettings } from '../../contracts/config/schema';
 import type { SiteHealthState } from '../../ports/detection';
-import { type DecisionOptions, freshnessWindowMs } from '../detection/decide-site-health';
+import {
+  callVerdictLifetimeMs,
+  type DecisionOptions,
+  freshnessWindowMs,
+} from '../detection/decide-site-health';
 
 /** Whether numbers may go home now, and why not. */
 export type FailbackReadiness = { ready: true } | { ready: false; reason: string };
@@ -8,7 +12,8 @@ export type FailbackReadiness = { ready: true } | { ready: false; reason: string
 /**
  * The gate before every failback wave, read from the same quorum decision the probes keep: the site
  * must be declared up (healthy quorum for the whole recovery hold), at least `quorum` regions must have
- * fresh probe rounds, and no region may be voting it down. Stricter than the trip rule on purpose:
+ * fresh probe rounds, no region may be voting it down, and no fresh region's latest test calls may
+ * have failed. Stricter than the trip rule on purpose:
  * halting a failback leaves callers forwarded and costs nothing, failing back onto a sick site does.
  */
 export function judgeFailbackReadiness(
@@ -36,6 +41,17 @@ export function judgeFailbackReadiness(
   if (voting.length > 0) {
     const reasons = voting.map(([name, region]) => `${name}: ${region.lastReason ?? 'failing'}`).join('; ');
     return { ready: false, reason: `the site is failing again (${reasons})` };
+  }
+  // A site that answers OPTIONS and HTTP but fails calls is not home yet (2022-08-12's second act).
+  const callsFailing = fresh.filter(
+    ([, region]) =>
+      region.lastCalls !== undefined &&
+      !region.lastCalls.ok &&
+      nowMs - region.lastCalls.at <= callVerdictLifetimeMs(options),
+  );
+  if (callsFailing.length > 0) {
+    const reasons = callsFailing.map(([name, region]) => `${name}: ${region.lastCalls?.reason}`).join('; ');
+    return { ready: false, reason: `test calls through the site are failing (${reasons})` };
   }
   return { ready: true };
 }

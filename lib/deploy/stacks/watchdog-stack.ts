@@ -124,16 +124,19 @@ export class WatchdogStack extends Stack {
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
-        resources: Object.values(config.carriers).map((carrier) =>
-          this.formatArn({
-            service: 'secretsmanager',
-            resource: 'secret',
-            resourceName: `${carrier.secretName}-??????`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ),
+        resources: Object.values(config.carriers).map((carrier) => this.secretArn(carrier.secretName)),
       }),
     );
+  }
+
+  /** A secret's ARN by name: Secrets Manager appends a 6-character suffix to every secret's name. */
+  private secretArn(secretName: string): string {
+    return this.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${secretName}-??????`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   /** The failback function: every minute and on approval; restores numbers in checked waves. */
@@ -193,6 +196,18 @@ export class WatchdogStack extends Stack {
     });
     this.observationTable.grantObservationReadWrite(probe.function);
     this.incidentTable.grantSiteHealthReadWrite(probe.function);
+    // Test calls answer digest challenges with their own secrets, and read nothing else.
+    const callSecrets = [
+      ...new Set(config.sites.flatMap((site) => site.calls.flatMap((call) => call.secretName ?? []))),
+    ];
+    if (callSecrets.length > 0) {
+      probe.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: callSecrets.map((name) => this.secretArn(name)),
+        }),
+      );
+    }
     probe.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],

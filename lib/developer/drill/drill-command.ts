@@ -1,5 +1,5 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../../config/load-config';
 import {
   DRILL_OUTPUT_FILES,
@@ -9,7 +9,7 @@ import {
   writeDrillOutput,
 } from './drill-output';
 import type { DrillProgress } from './drill-result';
-import { runDrill } from './run-drill';
+import { DRILL_SCENARIOS, type DrillScenario, runDrill } from './run-drill';
 
 /** Parses the drill's options and runs it; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -48,6 +48,14 @@ export async function main(argv: string[]): Promise<number> {
       'folder for the post-incident report and the chart of numbers over time',
       'drill-output',
     )
+    .addOption(
+      new Option(
+        '--scenario <name>',
+        'outage: the site dies and comes back; out-of-sync: it comes back answering OPTIONS and HTTP while every test call fails, then recovers',
+      )
+        .choices(DRILL_SCENARIOS)
+        .default('outage'),
+    )
     .option('--json', 'print one JSON document on stdout (progress goes to stderr)', false)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -66,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     timeout?: number;
     out: string;
     json: boolean;
+    scenario: DrillScenario;
   }>();
 
   const display = new ProgressDisplay(Boolean(process.stderr.isTTY));
@@ -76,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
       carrierFaults: options.carrierFaults,
       rateLimit: options.rateLimit ?? (options.numbers !== undefined ? 200 : undefined),
       seed: options.seed,
+      scenario: options.scenario,
       timeoutMs: (options.timeout ?? 300 + Math.ceil((options.numbers ?? 0) / 20)) * 1000,
     },
     display,

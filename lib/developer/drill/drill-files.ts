@@ -25,7 +25,18 @@ export const DRILL_TIME_SCALE = {
   // answers into writes of unknown outcome that are not the carrier's doing.
   carrierTimeoutMs: 5_000,
   carrierPollMs: 50,
+  /** How long a test call's teardown may take on loopback (the deployed probe allows 2 s). */
+  callTeardownMs: 300,
 } as const;
+
+/** The longest a drill round takes: the probe timeout, or a test call's answer window and teardown. */
+export function drillRoundMs(config: Pick<Config, 'detection' | 'sites'>): number {
+  const calls = config.sites.flatMap((site) => site.calls);
+  return Math.max(
+    config.detection.probeTimeoutMs,
+    ...calls.map((call) => call.answerWithinMs + DRILL_TIME_SCALE.callTeardownMs),
+  );
+}
 
 /** The deployment files the drill's functions read: the config on loopback and on the drill's time scale. */
 export function drillFiles(

@@ -43,6 +43,14 @@ export function renderDrillSummary(result: DrillResult, outDir: string): string 
       `${result.numbers.forwardedTwice} forwarded twice; failback restored ${result.failback.restored} in ` +
       `${result.failback.waves} waves, ${result.failback.failed} failed, ${result.failback.restoredTwice} restored twice.`,
     `Carrier requests: ${result.carrierRequests}, contract violations: ${result.contractViolations}.`,
+    ...(result.failbackWaited
+      ? [
+          '',
+          `Out of sync from ${formatDuration(result.failbackWaited.fromMs)} to ${formatDuration(result.failbackWaited.toMs)}: ` +
+            `OPTIONS and HTTP answered, failback waited because ${result.failbackWaited.reason}; ` +
+            `${result.failbackWaited.restoredWhileCallsFailed} numbers came home meanwhile.`,
+        ]
+      : []),
     '',
     "Callers reaching the backup, per carrier (from the fakes' call routing; requests from the death on):",
     ...result.byCarrier.map(
@@ -97,5 +105,10 @@ export function drillSucceeded(result: DrillResult): { ok: boolean; problems: st
     problems.push(
       `${result.routingNotRestored.length} numbers are not routed as before the outage (${result.routingNotRestored.slice(0, 5).join(', ')})`,
     );
+  const waited = result.failbackWaited;
+  if (waited && waited.restoredWhileCallsFailed > 0)
+    problems.push(`${waited.restoredWhileCallsFailed} numbers came home while the site's test calls failed`);
+  if (waited?.failbackStartedWhileCallsFailed)
+    problems.push("failback started while the site's test calls failed");
   return { ok: problems.length === 0, problems };
 }

@@ -1,6 +1,7 @@
 /** What a drill reports: its progress while it runs and its result at the end. */
 import type { IncidentReport } from '../../operator/report/incident-report';
 import type { FarSideWrites } from '../far-side/far-side-protocol';
+import type { FailbackWaited } from './out-of-sync-act';
 
 /** One step of the outage, in ms from the moment the site was killed. */
 export interface DrillStep {
@@ -48,6 +49,12 @@ export interface DrillResult {
   contractViolations: number;
   /** Requests the probes sent to the loopback control target: the control path ran. */
   controlTargetRequests: number;
+  /**
+   * The `out-of-sync` scenario's stretch with OPTIONS and HTTP healthy but every test call failing:
+   * why failback waited, when (ms from the kill), and what came home meanwhile (expected: nothing).
+   * null in the `outage` scenario.
+   */
+  failbackWaited: FailbackWaited | null;
   report: IncidentReport;
   reportMarkdown: string;
   durationMs: number;

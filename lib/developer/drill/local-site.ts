@@ -4,9 +4,14 @@ import type { Site } from '../../../lambdas/contracts/config/schema';
 import { primarySipUriOf } from '../../../lambdas/contracts/config/site-routes';
 import { SipResponder } from './sip-responder';
 
+/** The test number the drill's site answers (any number would do: the responder answers every INVITE). */
+export const LOCAL_TEST_NUMBER = '+15550100999';
+
 /**
- * The drill's primary site on loopback: a SIP peer answering OPTIONS (UDP and TCP) and a health URL.
- * `kill()` makes both stop answering, as the 8/12/2022 data center did; `revive()` brings them back.
+ * The drill's primary site on loopback: a SIP peer answering OPTIONS (UDP and TCP) and test calls,
+ * and a health URL. `kill()` makes them all stop answering, as the 8/12/2022 data center did;
+ * `revive()` brings them back; `reviveOutOfSync()` plays that day's second act: OPTIONS and the health
+ * URL answer again while every test call gets 503, until `syncCalls()`.
  */
 export class LocalSite {
   private healthy = true;
@@ -43,6 +48,17 @@ export class LocalSite {
           bodyContains: 'ok',
         },
       ],
+      calls: [
+        {
+          host: '127.0.0.1',
+          port: this.sip.port,
+          transport: 'udp',
+          to: LOCAL_TEST_NUMBER,
+          from: 'carrier-failover',
+          expect: [200],
+          answerWithinMs: 500,
+        },
+      ],
     };
   }
 
@@ -53,8 +69,21 @@ export class LocalSite {
   }
 
   async revive(): Promise<void> {
+    this.sip.setCallMode(200);
     await this.sip.setMode(200);
     this.healthy = true;
+  }
+
+  /** Back online but out of sync: OPTIONS 200 and the health URL healthy, every test call refused. */
+  async reviveOutOfSync(): Promise<void> {
+    this.sip.setCallMode(503, 'Out Of Sync');
+    await this.sip.setMode(200);
+    this.healthy = true;
+  }
+
+  /** The softswitch is in sync again: test calls are answered. */
+  syncCalls(): void {
+    this.sip.setCallMode(200);
   }
 
   async stop(): Promise<void> {

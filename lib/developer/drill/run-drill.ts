@@ -22,13 +22,14 @@ import { FarSide } from '../far-side/far-side';
 import type { FarSideTally } from '../far-side/far-side-protocol';
 import { takeDrillBaseline } from './drill-baseline';
 import { estimateDrillFailover } from './drill-estimate';
-import { DRILL_TIME_SCALE, drillFiles } from './drill-files';
+import { DRILL_TIME_SCALE, drillFiles, drillRoundMs } from './drill-files';
 import { Loops } from './drill-loops';
 import type { DrillProgress, DrillResult } from './drill-result';
 import { armDrillRoutes } from './drill-routes';
 import { generatePlan } from './generated-plan';
 import { startLocalControlTarget } from './local-control-target';
 import { LocalSite } from './local-site';
+import { playOutOfSync } from './out-of-sync-act';
 import { quietLogger, silentMetrics } from './quiet-telemetry';
 import { summarize } from './summarize-drill';
 import { waitFor } from './wait-for';
@@ -56,7 +57,18 @@ export interface DrillOptions {
    * in its carrier's default mode: what the failover bench measures. @default false
    */
   withoutRoutes?: boolean;
+  /**
+   * `outage` (default): the site dies and comes back. `out-of-sync`: it comes back answering OPTIONS
+   * and HTTP while every test call fails for several recovery holds (8/12/2022's second act), then
+   * its calls succeed and failback follows.
+   */
+  scenario?: DrillScenario;
 }
+
+/** The drill's scenarios (`--scenario`). */
+export const DRILL_SCENARIOS = ['outage', 'out-of-sync'] as const;
+/** One of {@link DRILL_SCENARIOS}. */
+export type DrillScenario = (typeof DRILL_SCENARIOS)[number];
 
 /**
  * Plays a whole outage on this machine with the real handler code: three watchdog regions probing a
@@ -158,7 +170,11 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
             region,
             regions: config.watchdogRegions,
             clock: systemClock,
-            probeSite: configuredProbe(config.detection),
+            // Loopback calls end in milliseconds: a short teardown keeps the drill's 1 s rounds.
+            probeSite: configuredProbe(config.detection, {
+              call: { teardownMs: DRILL_TIME_SCALE.callTeardownMs },
+            }),
+            roundMs: drillRoundMs(config),
             observations,
             siteHealth,
             // As Lambda's asynchronous invoke: hand over and go on probing.
@@ -275,9 +291,28 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     };
     if (options.until === 'forwarded') {
       await loops.stop();
-      return { ...(await summarize({ ...summary, incident })), controlTargetRequests: control.requests };
+      return {
+        ...(await summarize({ ...summary, incident })),
+        controlTargetRequests: control.requests,
+        failbackWaited: null,
+      };
     }
 
+    const failbackWaited =
+      options.scenario === 'out-of-sync'
+        ? await playOutOfSync({
+            site,
+            siteHealth,
+            incidents,
+            incidentId: incident.id,
+            siteId: primary.id,
+            regions: config.watchdogRegions,
+            recoveryHoldMinutes: config.detection.recoveryHoldMinutes,
+            killedAt,
+          })
+        : null;
+    if (failbackWaited)
+      progress.phase(`Failback waited while ${primary.id} was out of sync: ${failbackWaited.reason}`);
     const revivedAt = systemClock.now();
     await site.revive();
     await farSide.watchHome(primary.id, revivedAt);
@@ -316,6 +351,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
         home: await farSide.callsReport(true),
       })),
       controlTargetRequests: control.requests,
+      failbackWaited,
     };
   } catch (error) {
     // Say what the regions ran into, not just that a wait timed out.

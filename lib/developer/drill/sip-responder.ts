@@ -1,30 +1,33 @@
 /**
- * An in-process SIP OPTIONS responder on loopback (UDP and TCP on the same port, TLS optionally)
- * whose behaviour can be switched while it runs: answer with a status (200 "up", 503 "up but out
- * of sync"), stay silent, or stop listening altogether. Tests use it for the cases a real SIP
- * server will not play (malformed or foreign replies, dropped packets); the drill uses it to stage
- * an outage without root or a Kamailio install.
+ * An in-process SIP responder on loopback (UDP and TCP on the same port, TLS optionally) whose
+ * behaviour can be switched while it runs: answer OPTIONS with a status (200 "up", 503 "up but out
+ * of sync"), stay silent, or stop listening altogether; and, apart from that, answer test calls
+ * (INVITE, ACK, CANCEL, BYE) per a call mode of their own (sip-call-answerer.ts), so an SBC can
+ * answer OPTIONS while every call fails. Tests use it for the cases a real SIP server will not play
+ * (malformed or foreign replies, dropped packets); the drill uses it to stage an outage without root
+ * or a Kamailio install.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
-import {
-  parseSipMessage,
-  type SipMessage,
-  SipStreamFramer,
-} from '../../../lambdas/adapters/probes/sip-message';
+import { parseSipMessage, SipStreamFramer } from '../../../lambdas/adapters/probes/sip-message';
+import { CALL_METHODS, SipCallAnswerer, type SipCallMode } from './sip-call-answerer';
+import { buildSipReply, type ReceivedSipRequest } from './sip-reply';
 
-/** Answer every OPTIONS with this status, answer nothing (`silent`), or close the ports (`stopped`). */
+export type { SipCallMode } from './sip-call-answerer';
+export {
+  buildSipReply,
+  type ReceivedSipRequest,
+  reasonPhraseFor,
+  type SipReplyContent,
+  type SipReplyOverrides,
+} from './sip-reply';
+
+/**
+ * Answer every OPTIONS (and every other request that is not part of a call) with this status,
+ * answer nothing (`silent`), or close the ports (`stopped`, which ends calls too).
+ */
 export type SipResponderMode = number | 'silent' | 'stopped';
-
-/** A request the responder received, kept for assertions. */
-export interface ReceivedSipRequest {
-  transport: 'udp' | 'tcp' | 'tls';
-  /** The raw message text. */
-  text: string;
-  message: Extract<SipMessage, { kind: 'request' }>;
-  remote: { address: string; port: number };
-}
 
 /**
  * A custom answer: the raw messages to send back for a request (none means silence). `index`
@@ -38,75 +41,10 @@ export interface SipResponderOptions {
   host?: string;
   /** @default 200 */
   mode?: SipResponderMode;
+  /** How INVITEs are answered. @default 200 */
+  callMode?: SipCallMode;
   /** Also listen for TLS (on its own port) with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
-}
-
-const REASON_PHRASES: Record<number, string> = {
-  100: 'Trying',
-  180: 'Ringing',
-  183: 'Session Progress',
-  200: 'OK',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  480: 'Temporarily Unavailable',
-  486: 'Busy Here',
-  500: 'Server Internal Error',
-  503: 'Service Unavailable',
-  504: 'Server Time-out',
-  603: 'Decline',
-};
-
-/** The standard reason phrase of a SIP status, or a generic one. */
-export function reasonPhraseFor(status: number): string {
-  return REASON_PHRASES[status] ?? (status < 300 ? 'OK' : 'Error');
-}
-
-/** Deviations from a correct reply, for tests of the probe's matching. */
-export interface SipReplyOverrides {
-  reasonPhrase?: string;
-  callId?: string;
-  branch?: string;
-  cseq?: string;
-}
-
-/**
- * A reply to `request` as RFC 3261 §8.2.6 builds it: Via (with `received`/`rport` filled in when
- * the request asked for rport), From, To with a tag, Call-ID and CSeq copied.
- */
-export function buildSipReply(
-  request: ReceivedSipRequest,
-  status: number,
-  overrides: SipReplyOverrides = {},
-): string {
-  const headers = request.message.headers;
-  const vias = [...(headers.via ?? [])];
-  if (vias.length > 0) {
-    vias[0] = fillReceivedAndRport(vias[0], request.remote);
-    if (overrides.branch !== undefined) {
-      vias[0] = vias[0].replace(/branch=[^;,\s]+/i, `branch=${overrides.branch}`);
-    }
-  }
-  const to = headers.to?.[0] ?? '';
-  return [
-    `SIP/2.0 ${status} ${overrides.reasonPhrase ?? reasonPhraseFor(status)}`,
-    ...vias.map((via) => `Via: ${via}`),
-    `From: ${headers.from?.[0] ?? ''}`,
-    `To: ${/;\s*tag=/i.test(to) ? to : `${to};tag=responder`}`,
-    `Call-ID: ${overrides.callId ?? headers['call-id']?.[0] ?? ''}`,
-    `CSeq: ${overrides.cseq ?? headers.cseq?.[0] ?? ''}`,
-    'Server: carrier-failover-sip-responder',
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
-}
-
-function fillReceivedAndRport(via: string, remote: { address: string; port: number }): string {
-  const withRport = via.replace(/;\s*rport(?=;|$)/i, `;rport=${remote.port}`);
-  return `${withRport};received=${remote.address}`;
 }
 
 /**
@@ -121,7 +59,7 @@ function udpReplyTarget(request: ReceivedSipRequest): { address: string; port: n
   return { address: request.remote.address, port: sentBy?.[2] ? Number(sentBy[2]) : 5060 };
 }
 
-/** An OPTIONS responder listening on loopback; see the module comment. */
+/** A SIP responder listening on loopback; see the module comment. */
 export class SipResponder {
   /** UDP and TCP share this port. */
   port = 0;
@@ -136,10 +74,15 @@ export class SipResponder {
   private tcp?: net.Server;
   private tlsServer?: tls.Server;
   private readonly connections = new Set<net.Socket>();
+  private readonly calls: SipCallAnswerer;
 
   private constructor(private readonly options: SipResponderOptions) {
     this.host = options.host ?? '127.0.0.1';
     this.mode = options.mode ?? 200;
+    this.calls = new SipCallAnswerer(
+      (transport) => ({ host: this.host, port: transport === 'tls' ? (this.tlsPort ?? 0) : this.port }),
+      options.callMode ?? 200,
+    );
   }
 
   /** Starts listening on free ports (unless the mode is `stopped`). */
@@ -163,6 +106,20 @@ export class SipResponder {
     if (mode !== 'stopped' && wasStopped) await this.listen();
   }
 
+  /**
+   * Switches how later INVITEs are answered (OPTIONS keep their own mode): 200 answers the call,
+   * 300-699 refuse it (with `reasonPhrase` instead of the standard one, e.g. "Out Of Sync"), 180-199
+   * ring until CANCELed, `silent` answers nothing.
+   */
+  setCallMode(mode: SipCallMode, reasonPhrase?: string): void {
+    this.calls.setMode(mode, reasonPhrase);
+  }
+
+  /** How INVITEs are answered now. */
+  get callMode(): SipCallMode {
+    return this.calls.callMode;
+  }
+
   /** Answers with a script instead of the mode (until cleared with undefined); `stopped` still wins. */
   setScript(script: SipReplyScript | undefined): void {
     this.script = script;
@@ -178,6 +135,7 @@ export class SipResponder {
     const index = this.received.length;
     this.received.push(request);
     if (this.script) return this.script(request, index);
+    if (CALL_METHODS.has(request.message.method)) return this.calls.answer(request);
     if (this.mode === 'silent' || this.mode === 'stopped') return [];
     return [buildSipReply(request, this.mode)];
   }

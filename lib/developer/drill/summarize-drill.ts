@@ -47,7 +47,9 @@ export interface SummaryInput {
 }
 
 /** The drill's result, less what only the drill itself counted (the control target's requests). */
-export async function summarize(input: SummaryInput): Promise<Omit<DrillResult, 'controlTargetRequests'>> {
+export async function summarize(
+  input: SummaryInput,
+): Promise<Omit<DrillResult, 'controlTargetRequests' | 'failbackWaited'>> {
   const { incident, killedAt } = input;
   const events = await input.events();
   const states = await input.states();

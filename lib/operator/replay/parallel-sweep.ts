@@ -38,8 +38,10 @@ export interface EncodedTrace {
   site: Uint16Array;
   region: Uint16Array;
   ok: Uint8Array;
-  /** The control verdict: CONTROL_NONE (no control target probed), 0 none reached, 1 one reached. */
+  /** The control verdict: VERDICT_NONE (no control target probed), 0 none reached, 1 one reached. */
   control: Uint8Array;
+  /** The test calls' verdict: VERDICT_NONE (none placed), 0 every one failed, 1 one answered. */
+  calls: Uint8Array;
   sites: string[];
   regions: string[];
 }
@@ -80,7 +82,7 @@ export async function sweepSettingsInParallel(
     Math.min(options.workers ?? defaultWorkers(observations.length, grid.length), grid.length),
   );
   const inThisThread = () => ({
-    ...sweepSettings(prepareTrace(observations), outages, base, options),
+    ...sweepSettings(prepareTrace(observations, options.decision), outages, base, options),
     workers: 1,
   });
   if (workers === 1) return inThisThread();
@@ -113,7 +115,7 @@ export async function sweepSettingsInParallel(
 
 /** The sweep of one share, as a worker runs it. */
 export function sweepShare(share: SweepShare, onSetting: () => void = () => {}): SweepEntry[] {
-  const trace = prepareTrace(decodeTrace(share.trace));
+  const trace = prepareTrace(decodeTrace(share.trace), share.decision);
   const entries: SweepEntry[] = [];
   for (const setting of share.settings) {
     const entry = evaluateSweepSetting(trace, share.outages, { ...share.base, ...setting }, share.decision);
@@ -123,8 +125,8 @@ export function sweepShare(share: SweepShare, onSetting: () => void = () => {}):
   return entries;
 }
 
-/** The `control` code of a line without a control verdict. */
-const CONTROL_NONE = 2;
+/** The `control` (or `calls`) code of a line without a control (or calls) verdict. */
+const VERDICT_NONE = 2;
 
 /** The trace lines as typed arrays. */
 export function encodeTrace(observations: readonly TraceObservation[]): EncodedTrace {
@@ -138,6 +140,7 @@ export function encodeTrace(observations: readonly TraceObservation[]): EncodedT
     region: new Uint16Array(observations.length),
     ok: new Uint8Array(observations.length),
     control: new Uint8Array(observations.length),
+    calls: new Uint8Array(observations.length),
     sites,
     regions,
   };
@@ -146,7 +149,8 @@ export function encodeTrace(observations: readonly TraceObservation[]): EncodedT
     encoded.site[index] = siteIndex.get(observation.siteId) ?? 0;
     encoded.region[index] = regionIndex.get(observation.region) ?? 0;
     encoded.ok[index] = observation.ok ? 1 : 0;
-    encoded.control[index] = observation.control === undefined ? CONTROL_NONE : observation.control ? 1 : 0;
+    encoded.control[index] = encodeVerdict(observation.control);
+    encoded.calls[index] = encodeVerdict(observation.calls);
   });
   return encoded;
 }
@@ -156,16 +160,22 @@ export function decodeTrace(encoded: EncodedTrace): TraceObservation[] {
   const observations: TraceObservation[] = new Array(encoded.at.length);
   for (let index = 0; index < encoded.at.length; index++) {
     const control = encoded.control[index];
+    const calls = encoded.calls[index];
     observations[index] = {
       at: encoded.at[index],
       siteId: encoded.sites[encoded.site[index]],
       region: encoded.regions[encoded.region[index]],
       ok: encoded.ok[index] === 1,
-      ...(control === CONTROL_NONE ? {} : { control: control === 1 }),
+      ...(control === VERDICT_NONE ? {} : { control: control === 1 }),
+      ...(calls === VERDICT_NONE ? {} : { calls: calls === 1 }),
       line: index + 2,
     };
   }
   return observations;
+}
+
+function encodeVerdict(verdict: boolean | undefined): number {
+  return verdict === undefined ? VERDICT_NONE : verdict ? 1 : 0;
 }
 
 function defaultWorkers(observations: number, settings: number): number {

@@ -7,29 +7,37 @@
  * round is then the line's `ok` (a round of one endpoint fails exactly when that endpoint failed).
  * A line with a `control` verdict adds one control observation (`control:trace`) with that `ok`, so
  * judgeRound turns a failed round whose control failed too into the region's abstention, as live.
+ * A line with a `calls` verdict adds one test-call observation (`call:trace`) with that `ok`. A line
+ * without one is judged with the region's latest call verdict of the site, carried while younger
+ * than callVerdictLifetimeMs, exactly as SiteHealthTracker does: the latest calls depend only on the
+ * earlier lines, not on the settings, so prepareTrace carries them once, in time order.
  * Lines starting at the same millisecond form one instant, as in SiteHealthTracker, and each
  * instant goes through absorbRounds, the single step the tracker (and so evaluateSiteHealth, and so
  * the probe) folds every instant with. Grouping once here instead of pushing through a tracker on
  * every replay lets the sweep replay the same prepared trace hundreds of times; a property test
- * (test/replay/replay-trace.test.ts) holds the two paths equal, trip for trip.
+ * (test/operator/replay/replay-trace.test.ts) holds the two paths equal, trip for trip.
  *
  * The settle window plays no part: it only says when the live probe may judge a round, and a replay
  * judges a finished past. Freshness does (three intervals by default), so the interval must be the
  * trace's.
  */
-import { controlEndpointId } from '../../../lambdas/contracts/endpoint-ids';
+import { controlEndpointId, TEST_CALL_ENDPOINT_PREFIX } from '../../../lambdas/contracts/endpoint-ids';
+import { ValidationError } from '../../../lambdas/contracts/errors';
 import {
   absorbRounds,
+  callVerdictLifetimeMs,
   type DecisionOptions,
   type DecisionSettings,
   initialSiteHealthState,
 } from '../../../lambdas/domain/detection/decide-site-health';
 import { type JudgedRound, judgeRound } from '../../../lambdas/domain/detection/judge-round';
-import type { Observation, SiteHealthState } from '../../../lambdas/ports/detection';
+import type { CallsVerdict, Observation, SiteHealthState } from '../../../lambdas/ports/detection';
 import type { TraceObservation } from './trace-format';
 
 /** The endpoint id every trace observation gets: one endpoint, so the round verdict is the line's `ok`. */
 export const TRACE_ENDPOINT = 'trace';
+/** The endpoint id of a line's test calls: one call, so the calls' verdict is the line's `calls`. */
+export const TRACE_CALL_ENDPOINT = `${TEST_CALL_ENDPOINT_PREFIX}${TRACE_ENDPOINT}`;
 
 /** Rounds sampled to estimate the trace's probe interval. */
 const INTERVAL_SAMPLE = 5000;
@@ -58,6 +66,8 @@ export interface PreparedTrace {
    * probe interval, to check the settings against. Undefined when no region has two rounds.
    */
   typicalIntervalMs?: number;
+  /** How long call verdicts were carried (from the decision options given to prepareTrace). */
+  callVerdictLifetimeMs: number;
 }
 
 /** A trip the replay found, with the recovery that ended it. */
@@ -96,13 +106,19 @@ export interface ReplayResult {
 
 /**
  * Groups a sorted trace (as TraceParser returns it: by time, then site, then region) into the
- * instants the decision folds. Each distinct (region, ok) is judged once by judgeRound and shared,
- * judgeRound being pure.
+ * instants the decision folds. Each distinct (region, ok, control, calls, carried call verdict) is
+ * judged once by judgeRound and shared, judgeRound being pure. `decision` gives the lifetime of a
+ * carried call verdict; replay with the same options.
  */
-export function prepareTrace(observations: readonly TraceObservation[]): PreparedTrace {
+export function prepareTrace(
+  observations: readonly TraceObservation[],
+  decision: DecisionOptions = {},
+): PreparedTrace {
+  const lifetimeMs = callVerdictLifetimeMs(decision);
   const sites = new Map<string, PreparedSite>();
   const regions = new Set<string>();
   const judged = new Map<string, readonly JudgedRound[]>();
+  const lastCalls = new Map<string, CallsVerdict>();
   const lastAt = new Map<string, number>();
   const gaps: number[] = [];
   for (let index = 0; index < observations.length; index++) {
@@ -113,7 +129,14 @@ export function prepareTrace(observations: readonly TraceObservation[]): Prepare
       sites.set(observation.siteId, site);
     }
     regions.add(observation.region);
-    const round = judgedRound(judged, observation);
+    const siteRegion = `${observation.siteId}\u0000${observation.region}`;
+    const latest = observation.calls === undefined ? lastCalls.get(siteRegion) : undefined;
+    // As SiteHealthTracker: a verdict too old is dropped, a passing one changes nothing.
+    const carried =
+      latest !== undefined && !latest.ok && observation.at - latest.at <= lifetimeMs ? latest : undefined;
+    const round = judgedRound(judged, observation, carried);
+    const { calls } = round[0];
+    if (calls !== undefined) lastCalls.set(siteRegion, { at: observation.at, ...calls });
     const last = site.instants.length - 1;
     if (last >= 0 && site.instants[last] === observation.at) {
       site.rounds[last] = [...site.rounds[last], ...round];
@@ -122,10 +145,9 @@ export function prepareTrace(observations: readonly TraceObservation[]): Prepare
       site.rounds.push(round);
     }
     if (gaps.length < INTERVAL_SAMPLE) {
-      const key = `${observation.siteId}\u0000${observation.region}`;
-      const previous = lastAt.get(key);
+      const previous = lastAt.get(siteRegion);
       if (previous !== undefined) gaps.push(observation.at - previous);
-      lastAt.set(key, observation.at);
+      lastAt.set(siteRegion, observation.at);
     }
   }
   gaps.sort((a, b) => a - b);
@@ -136,18 +158,26 @@ export function prepareTrace(observations: readonly TraceObservation[]): Prepare
     from: observations.length > 0 ? observations[0].at : 0,
     to: observations.length > 0 ? observations[observations.length - 1].at : 0,
     ...(gaps.length > 0 ? { typicalIntervalMs: gaps[Math.floor(gaps.length / 2)] } : {}),
+    callVerdictLifetimeMs: lifetimeMs,
   };
 }
 
 /**
  * Folds every site's instants through absorbRounds from the state of a site nobody has judged
  * (up, no history) and pairs each trip with the recovery that ends it.
+ * @throws ValidationError when `decision` carries call verdicts longer or shorter than the trace was prepared with.
  */
 export function replayTrace(
   trace: PreparedTrace,
   settings: DecisionSettings,
   options: { decision?: DecisionOptions; observer?: ReplayObserver } = {},
 ): ReplayResult {
+  const lifetimeMs = callVerdictLifetimeMs(options.decision);
+  if (lifetimeMs !== trace.callVerdictLifetimeMs) {
+    throw new ValidationError(
+      `the trace was prepared carrying call verdicts ${trace.callVerdictLifetimeMs} ms but is replayed with callVerdictLifetimeMs ${lifetimeMs}: prepare it with the replay's decision options`,
+    );
+  }
   const trips: ReplayTrip[] = [];
   for (const site of trace.sites) {
     const stopped = replaySite(site, settings, options.decision ?? {}, options.observer, trips);
@@ -208,11 +238,15 @@ function replaySite(
 function judgedRound(
   cache: Map<string, readonly JudgedRound[]>,
   observation: TraceObservation,
+  carried: CallsVerdict | undefined,
 ): readonly JudgedRound[] {
-  const key = `${observation.region}\u0000${observation.ok ? 1 : 0}\u0000${observation.control ?? ''}`;
+  // The carried verdict's time is in the round's reason, so it is part of the key.
+  const carriedKey = carried === undefined ? '' : `${carried.at}\u0000${carried.reason}`;
+  const key = `${observation.region}\u0000${observation.ok ? 1 : 0}\u0000${observation.control ?? ''}\u0000${observation.calls ?? ''}\u0000${carriedKey}`;
   let round = cache.get(key);
   if (round === undefined) {
-    round = Object.freeze([{ region: observation.region, ...judgeRound(toObservations(observation)) }]);
+    const verdict = judgeRound(toObservations(observation), carried);
+    round = Object.freeze([{ region: observation.region, ...verdict }]);
     cache.set(key, round);
   }
   return round;
@@ -220,7 +254,8 @@ function judgedRound(
 
 /**
  * A trace line as the probe would have stored its round (for feeding a SiteHealthTracker): the
- * site's observation, and the control observation when the line has a control verdict.
+ * site's observation, the control observation when the line has a control verdict, and the test
+ * call's when it has a calls verdict.
  */
 export function toObservations(observation: TraceObservation): Observation[] {
   const round = { siteId: observation.siteId, region: observation.region, at: observation.at };
@@ -230,6 +265,12 @@ export function toObservations(observation: TraceObservation): Observation[] {
     endpoint: TRACE_ENDPOINT,
     ...(observation.latencyMs !== undefined ? { latencyMs: observation.latencyMs } : {}),
   };
-  if (observation.control === undefined) return [site];
-  return [site, { ...round, ok: observation.control, endpoint: controlEndpointId(TRACE_ENDPOINT) }];
+  const observations = [site];
+  if (observation.control !== undefined) {
+    observations.push({ ...round, ok: observation.control, endpoint: controlEndpointId(TRACE_ENDPOINT) });
+  }
+  if (observation.calls !== undefined) {
+    observations.push({ ...round, ok: observation.calls, endpoint: TRACE_CALL_ENDPOINT });
+  }
+  return observations;
 }

@@ -2,14 +2,16 @@
  * `npm run simulate -- --days 30 --seed N --out DIR`: writes DIR/trace.csv and DIR/outages.csv, a
  * seeded month (or any number of days) of one site's probes from every watchdog region of the
  * config, with the noise and the real outages of simulate-noise.ts. The same seed writes the same
- * files; replay them with `carrier-failover replay DIR/trace.csv --outages DIR/outages.csv`.
+ * files; replay them with `carrier-failover replay DIR/trace.csv --outages DIR/outages.csv`. A site
+ * with test calls in the config gets them in the trace (`calls` column) and a "calls out of sync"
+ * outage; `--no-calls` simulates it without them (the trace before test calls).
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../../../lambdas/contracts/config/config-error';
 import { type Config, intInRange, type Site } from '../../../lambdas/contracts/config/schema';
-import { sipEndpointId } from '../../../lambdas/contracts/endpoint-ids';
+import { sipEndpointId, testCallEndpointId } from '../../../lambdas/contracts/endpoint-ids';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load-config';
 import { formatOutages } from './outages-format';
 import { type Simulation, simulateProbeTrace, writeSimulatedTrace } from './simulate-noise';
@@ -26,6 +28,8 @@ export interface SimulateCommandOptions {
   config: string;
   site?: string;
   start?: number;
+  /** False to leave out the site's test calls. @default true */
+  calls?: boolean;
 }
 
 /** Parses the options and writes the files; returns the process exit code. */
@@ -53,6 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'time of the first round, ISO 8601 UTC or epoch ms (default 2026-11-01T00:00:00Z)',
       time,
     )
+    .option('--no-calls', "leave out the site's test calls (a trace without the calls column)")
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {
@@ -95,6 +100,14 @@ export async function simulateToFiles(options: SimulateCommandOptions): Promise<
     probeTimeoutMs: config.detection.probeTimeoutMs,
     endpoint: site.sip[0] !== undefined ? sipEndpointId(site.sip[0]) : (site.http[0]?.url ?? site.id),
     controlTargets: config.detection.controlTargets.length,
+    calls:
+      options.calls === false
+        ? []
+        : site.calls.map((call) => ({
+            endpoint: testCallEndpointId(call),
+            answerWithinMs: call.answerWithinMs,
+            ...(call.intervalSeconds !== undefined ? { intervalSeconds: call.intervalSeconds } : {}),
+          })),
   });
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
@@ -145,6 +158,11 @@ function summarize(
   return [
     `Simulated ${options.days} days of ${site.id} (seed ${options.seed}): ${simulation.observations.toLocaleString('en-US')} rounds in ${shown(tracePath)}`,
     `Noise: ${counts.get('region-network') ?? 0} one-region network failures, ${counts.get('two-region-blip') ?? 0} two-region blips, ${counts.get('slow-answers') ?? 0} slow periods, lost probes at random`,
+    ...(simulation.hasCalls
+      ? [
+          `Test calls: ${site.calls.map((call) => describeCallInterval(call.intervalSeconds)).join(', ')} (the calls column)`,
+        ]
+      : []),
     `Outages (${shown(outagesPath)}):`,
     ...simulation.outages.map(
       (outage) =>
@@ -152,6 +170,10 @@ function summarize(
     ),
     `Replay: carrier-failover replay ${shown(tracePath)} --outages ${shown(outagesPath)}`,
   ].join('\n');
+}
+
+function describeCallInterval(intervalSeconds: number | undefined): string {
+  return intervalSeconds === undefined ? 'one every round' : `one every ${intervalSeconds} s`;
 }
 
 function describeLength(ms: number): string {

@@ -19,11 +19,22 @@
  *   They fail with the region's own network and, each on its own, as often as a lost probe; a blip
  *   between two regions and the site, slow answers and the site's outages leave them reachable.
  *   Their verdict is the trace's `control` column; without control targets the column is empty.
+ * - **Test calls** (when the site has them): each region places each call in the rounds it is due
+ *   (every `intervalSeconds`, as the probe counts them). A call fails when the site is unreachable
+ *   from the region (an outage, its network, a blip), in either kind of "out of sync", and on its
+ *   own as often as a lost probe; slow answers leave it answering (its window is longer). Their
+ *   verdict is the trace's `calls` column, and a round whose calls all failed fails (`ok` 0). With
+ *   calls, the second outage is "out of sync" the way of the 2022-08-12 second act: OPTIONS and the
+ *   health URL answer, every test call fails, so only the calls see it. Without calls the trace has
+ *   no `calls` column and is exactly as before.
  *
  * The model's rates and lengths are constants below, chosen from what probes over the public
  * internet see, not from any detection setting.
  */
+
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
+import { isCallDue } from '../../../lambdas/contracts/config/round-duration';
+import type { TestCall } from '../../../lambdas/contracts/config/schema';
 import type { OutageRow } from './outages-format';
 import { formatTraceRow, type TraceRow, traceHeader } from './trace-format';
 
@@ -61,7 +72,7 @@ export const REALISTIC_NOISE: NoiseModel = {
 };
 
 /** How the site fails during a real outage. */
-export type OutageKind = 'unreachable' | 'sip-out-of-sync';
+export type OutageKind = 'unreachable' | 'sip-out-of-sync' | 'calls-out-of-sync';
 
 /** The real outages, in the order they are placed: several lengths, two of them "out of sync". */
 export const OUTAGE_KINDS: readonly { kind: OutageKind; minutes: number }[] = [
@@ -73,6 +84,20 @@ export const OUTAGE_KINDS: readonly { kind: OutageKind; minutes: number }[] = [
   { kind: 'sip-out-of-sync', minutes: 555 },
   { kind: 'unreachable', minutes: 5 },
 ];
+
+/**
+ * The real outages of a site with test calls: the same lengths and times, the second one "out of
+ * sync" behind answering OPTIONS and HTTP (2022-08-12's second act), which only the calls see.
+ */
+export const OUTAGE_KINDS_WITH_CALLS: readonly { kind: OutageKind; minutes: number }[] = OUTAGE_KINDS.map(
+  (outage, index) => (index === 1 ? { ...outage, kind: 'calls-out-of-sync' as const } : outage),
+);
+
+/** A test call of the simulated site, as the config has it. */
+export interface SimulatedCall extends Partial<Pick<TestCall, 'intervalSeconds' | 'answerWithinMs'>> {
+  /** Endpoint id written in the `endpoint` column when every call of a round failed. */
+  endpoint: string;
+}
 
 /** What to simulate. */
 export interface SimulationOptions {
@@ -89,6 +114,8 @@ export interface SimulationOptions {
   endpoint: string;
   /** How many control targets each region requests every round (the config's). @default 0 */
   controlTargets?: number;
+  /** The site's test calls (the config's `sites[].calls`). @default none */
+  calls?: readonly SimulatedCall[];
   /** @default REALISTIC_NOISE */
   noise?: NoiseModel;
 }
@@ -107,6 +134,8 @@ export interface Simulation {
   noise: NoiseEvent[];
   /** Lines the trace has (rounds × regions). */
   observations: number;
+  /** The site places test calls: the trace has the `calls` column. */
+  hasCalls: boolean;
   /** The rounds in time order, the same sequence on every call. */
   rows(): Generator<TraceRow>;
 }
@@ -130,7 +159,9 @@ export function simulateProbeTrace(options: SimulationOptions): Simulation {
   const uniform = (low: number, high: number) => low + (high - low) * random();
   const gap = (meanMs: number) => -Math.log(1 - random()) * meanMs;
 
-  const outages = placeOutages(options.siteId, start, end, noise, random);
+  const calls = options.calls ?? [];
+  const kinds = calls.length > 0 ? OUTAGE_KINDS_WITH_CALLS : OUTAGE_KINDS;
+  const outages = placeOutages(options.siteId, start, end, noise, kinds, random);
 
   const events: NoiseEvent[] = [];
   const windows = (mean: number, min: number, max: number): Window[] => {
@@ -170,15 +201,26 @@ export function simulateProbeTrace(options: SimulationOptions): Simulation {
   // Drawn after everything above, and from its own generator below, so that adding control targets
   // leaves the rest of the month exactly as it was.
   const controlSeed = Math.floor(random() * 2 ** 32);
+  const callSeed = Math.floor(random() * 2 ** 32);
   const controlTargets = options.controlTargets ?? 0;
   return {
     outages,
     noise: events,
     observations: rounds * options.regions.length,
+    hasCalls: calls.length > 0,
     *rows() {
       // Its own generator, so every call yields the same rows.
       const draw = seededRandom(roundSeed);
       const drawControl = seededRandom(controlSeed);
+      const drawCall = seededRandom(callSeed);
+      // The calls due this round (every region counts rounds alike) and which failed; none due: undefined.
+      const placeCalls = (boundary: number, callsFail: boolean) => {
+        const due = calls.filter((call) => isCallDue(call, boundary, intervalMs / 1000));
+        if (due.length === 0) return undefined;
+        // One draw per call due, whatever its fate, as for the probes.
+        const failed = due.filter(() => drawCall() < noise.lostProbeRate || callsFail);
+        return { ok: failed.length < due.length, failed };
+      };
       // The region reached at least one control target: none when its network is down, else unless
       // every target lost its request on its own.
       const controlReached = (networkDown: boolean): boolean | undefined => {
@@ -214,7 +256,12 @@ export function simulateProbeTrace(options: SimulationOptions): Simulation {
           const outage = cursor.outage.active(at);
           const networkDown = cursor.network.active(at) !== undefined;
           const reached = controlReached(networkDown);
-          const control = reached === undefined ? {} : { control: reached };
+          const blip = cursor.blip.active(at) !== undefined;
+          const placed = placeCalls(boundary, outage !== undefined || networkDown || blip);
+          const control = {
+            ...(reached === undefined ? {} : { control: reached }),
+            ...(placed === undefined ? {} : { calls: placed.ok }),
+          };
           if (outage?.kind === 'sip-out-of-sync' && !networkDown) {
             const reason = 'SIP 503 Service Unavailable';
             const latencyMs = Math.round(normalLatency);
@@ -222,13 +269,24 @@ export function simulateProbeTrace(options: SimulationOptions): Simulation {
             continue;
           }
           const timedOut =
-            outage !== undefined || networkDown || cursor.blip.active(at) !== undefined || lost;
+            (outage !== undefined && outage.kind !== 'calls-out-of-sync') || networkDown || blip || lost;
           const latency = cursor.slow.active(at) !== undefined ? slowLatency : normalLatency;
           if (timedOut || latency >= options.probeTimeoutMs) {
             yield { at, region, siteId, ok: false, ...control, endpoint, reason: timeoutReason };
             continue;
           }
-          yield { at, region, siteId, ok: true, latencyMs: Math.round(latency), ...control };
+          const latencyMs = Math.round(latency);
+          if (placed !== undefined && !placed.ok) {
+            const callReason = (call: SimulatedCall) =>
+              outage?.kind === 'calls-out-of-sync'
+                ? `${call.endpoint}: SIP 503 Service Unavailable`
+                : `${call.endpoint}: timeout after ${call.answerWithinMs ?? 5000} ms`;
+            const reason = placed.failed.map(callReason).join('; ');
+            const callEndpoints = placed.failed.map((call) => call.endpoint).join(' ');
+            yield { at, region, siteId, ok: false, latencyMs, ...control, endpoint: callEndpoints, reason };
+            continue;
+          }
+          yield { at, region, siteId, ok: true, latencyMs, ...control };
         }
       }
     },
@@ -244,13 +302,14 @@ function placeOutages(
   start: number,
   end: number,
   noise: NoiseModel,
+  kinds: typeof OUTAGE_KINDS,
   random: () => number,
 ): (OutageRow & { kind: OutageKind })[] {
   const count = Math.max(1, Math.round((end - start) / DAY_MS / noise.daysPerOutage));
   const slot = (end - start) / count;
   const outages: (OutageRow & { kind: OutageKind })[] = [];
   for (let index = 0; index < count; index++) {
-    const { kind, minutes } = OUTAGE_KINDS[index % OUTAGE_KINDS.length];
+    const { kind, minutes } = kinds[index % kinds.length];
     const duration = Math.min(minutes * MINUTE_MS, slot / 2);
     const margin = Math.min(HOUR_MS, (slot - duration) / 4);
     const earliest = start + index * slot + margin;
@@ -279,10 +338,11 @@ class WindowCursor<W extends Window = Window> {
  * tens of MB, which need never be one string).
  */
 export function writeSimulatedTrace(simulation: Simulation, write: (chunk: string) => void): void {
-  let chunk = traceHeader();
+  const layout = { calls: simulation.hasCalls };
+  let chunk = traceHeader(layout);
   let lines = 0;
   for (const row of simulation.rows()) {
-    chunk += formatTraceRow(row);
+    chunk += formatTraceRow(row, layout);
     if (++lines % 5000 === 0) {
       write(chunk);
       chunk = '';

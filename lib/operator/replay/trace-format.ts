@@ -6,16 +6,19 @@
  *   1793491220000,us-east-2,phx-primary,0,,sip:udp:sbc1.phx.example.net:5060,timeout after 2000 ms
  *
  * `time` is ISO 8601 UTC or epoch ms, `ok` is 1/0/true/false, `latencyMs` may be empty (failures
- * usually have none). Columns are found by their header name. One optional column is read by the
+ * usually have none). Columns are found by their header name. Two optional columns are read by the
  * decision: `control`, 1 when the region reached a control target that round, 0 when it reached none
- * (a failed round is then the region's abstention, see judgeRound), empty when none was probed.
+ * (a failed round is then the region's abstention, see judgeRound), empty when none was probed; and
+ * `calls`, 1 when the round placed test calls and at least one answered as expected, 0 when every one
+ * failed (so `ok` is 0 too: the round fails on its calls), empty when none was placed (a round
+ * between two calls: the replay carries the region's latest call verdict into it, as the probe does).
  * Further columns (`endpoint`, `reason`) are allowed and ignored by the decision. `#` comment lines and blank lines are skipped.
  * Lines need not be sorted: the parsed trace is sorted by time. Every bad line is reported at once,
  * as `<file>:<line>: <column>: expected ..., got ...`, like the forwarding plan.
  *
  * A line is a probe round, not an endpoint's observation: its `ok` is the round's verdict (the
- * export writes judgeRound's verdict of the stored observations), so a trace has at most one line
- * per (time, region, site); a second one is an error.
+ * export writes judgeRound's verdict of the stored observations, without any carried call verdict),
+ * so a trace has at most one line per (time, region, site); a second one is an error.
  */
 import { createReadStream } from 'node:fs';
 import { preview } from '../../../lambdas/contracts/config/value-preview';
@@ -29,6 +32,8 @@ export const TRACE_COLUMNS = ['time', 'region', 'site', 'ok', 'latencyMs'] as co
 const REQUIRED_COLUMNS = ['time', 'region', 'site', 'ok'] as const;
 /** The optional column with the region's control verdict of the round (see the module comment). */
 export const TRACE_CONTROL_COLUMN = 'control';
+/** The optional column with the verdict of the test calls the round placed (see the module comment). */
+export const TRACE_CALLS_COLUMN = 'calls';
 /** The informative columns the export and the simulator add (ignored by the decision). */
 export const TRACE_NOTE_COLUMNS = ['endpoint', 'reason'] as const;
 
@@ -46,6 +51,8 @@ export interface TraceObservation {
   latencyMs?: number;
   /** Whether the region reached a control target that round; undefined when none was probed. */
   control?: boolean;
+  /** Whether a test call of the round answered as expected; undefined when none was placed. */
+  calls?: boolean;
   /** Line in the file, for messages. */
   line: number;
 }
@@ -56,6 +63,12 @@ export interface TraceRow extends Omit<TraceObservation, 'line'> {
   endpoint?: string;
   /** Why the round failed (or was degraded), for people. */
   reason?: string;
+}
+
+/** Which optional columns a written trace has. */
+export interface TraceLayout {
+  /** Write the `calls` column (the export always does; the simulator when it places test calls). */
+  calls?: boolean;
 }
 
 /** A parsed trace. `observations` holds only valid lines, sorted by time, then site, then region. */
@@ -79,13 +92,15 @@ export class TraceFileError extends ValidationError {
   }
 }
 
+type TraceColumn = (typeof TRACE_COLUMNS)[number] | typeof TRACE_CONTROL_COLUMN | typeof TRACE_CALLS_COLUMN;
+
 /**
  * Parses a trace line by line (feed it with `line`, then `finish`): the file never has to be in
  * memory whole, only its observations.
  */
 export class TraceParser {
   private lineNumber = 0;
-  private columns: Record<(typeof TRACE_COLUMNS)[number] | typeof TRACE_CONTROL_COLUMN, number> | null = null;
+  private columns: Record<TraceColumn, number> | null = null;
   private headerBroken = false;
   private readonly observations: TraceObservation[] = [];
   private readonly problems: string[] = [];
@@ -155,6 +170,7 @@ export class TraceParser {
       ok: names.indexOf('ok'),
       latencyMs: names.indexOf('latencyMs'),
       control: names.indexOf(TRACE_CONTROL_COLUMN),
+      calls: names.indexOf(TRACE_CALLS_COLUMN),
     };
   }
 
@@ -192,14 +208,22 @@ export class TraceParser {
         latencyText,
       );
     }
-    const controlText = columns.control < 0 ? '' : (fields[columns.control] ?? '');
-    const control = controlText === '' ? undefined : parseOk(controlText);
-    if (controlText !== '' && control === undefined) {
-      this.badField(
-        line,
-        TRACE_CONTROL_COLUMN,
-        'expected nothing (no control target probed), 1 (one reached), 0 (none reached), true or false',
-        controlText,
+    const control = this.optionalVerdict(
+      line,
+      fields[columns.control],
+      TRACE_CONTROL_COLUMN,
+      'expected nothing (no control target probed), 1 (one reached), 0 (none reached), true or false',
+    );
+    const calls = this.optionalVerdict(
+      line,
+      fields[columns.calls],
+      TRACE_CALLS_COLUMN,
+      'expected nothing (no test call placed), 1 (one answered as expected), 0 (every one failed), true or false',
+    );
+    if (calls === false && ok === true) {
+      // judgeRound fails every round whose calls all failed, so this line contradicts itself.
+      this.problem(
+        `${this.file}:${line}: ${TRACE_CALLS_COLUMN}: 0 (every test call failed) fails the round, so expected ok 0, got ok ${okText}`,
       );
     }
     if (this.problemCount > before || !('ms' in time) || ok === undefined) return;
@@ -207,6 +231,7 @@ export class TraceParser {
     const observation: TraceObservation = { at: time.ms, region, siteId, ok, line };
     if (latencyMs !== undefined) observation.latencyMs = latencyMs;
     if (control !== undefined) observation.control = control;
+    if (calls !== undefined) observation.calls = calls;
     const previous = this.observations[this.observations.length - 1];
     if (previous !== undefined && this.sorted && byTimeSiteRegion(previous, observation) > 0) {
       this.sorted = false;
@@ -214,6 +239,14 @@ export class TraceParser {
     this.observations.push(observation);
     if (siteId !== previous?.siteId) this.sites.add(siteId);
     if (region !== previous?.region) this.regions.add(region);
+  }
+
+  /** A 1/0/true/false column that may be missing or empty; a bad value is reported. */
+  private optionalVerdict(line: number, text: string | undefined, column: string, expected: string) {
+    if (text === undefined || text === '') return undefined;
+    const verdict = parseOk(text);
+    if (verdict === undefined) this.badField(line, column, expected, text);
+    return verdict;
   }
 
   private badField(line: number, column: string, expected: string, found: string): void {
@@ -273,17 +306,28 @@ export function describeProblemCount(what: string, file: string, count: number):
   return `Invalid ${what} ${file} (${count} problem${count === 1 ? '' : 's'}):`;
 }
 
-/** The header line of a trace with the control and informative columns, ending in a line break. */
-export function traceHeader(): string {
-  return `${[...TRACE_COLUMNS, TRACE_CONTROL_COLUMN, ...TRACE_NOTE_COLUMNS].join(',')}\n`;
+/** The header line of a trace with the decision's and the informative columns, ending in a line break. */
+export function traceHeader(layout: TraceLayout = {}): string {
+  const decision = layout.calls ? [TRACE_CONTROL_COLUMN, TRACE_CALLS_COLUMN] : [TRACE_CONTROL_COLUMN];
+  return `${[...TRACE_COLUMNS, ...decision, ...TRACE_NOTE_COLUMNS].join(',')}\n`;
 }
 
-/** One trace line for `row`, ending in a line break (time in ISO UTC, ok and control as 1/0). */
-export function formatTraceRow(row: TraceRow): string {
-  const control = row.control === undefined ? '' : row.control ? 1 : 0;
+/**
+ * One trace line for `row` in the columns of `traceHeader(layout)`, ending in a line break (time in
+ * ISO UTC, ok, control and calls as 1/0).
+ * @throws ValidationError when the row has a calls verdict and the layout no `calls` column.
+ */
+export function formatTraceRow(row: TraceRow, layout: TraceLayout = {}): string {
+  if (row.calls !== undefined && !layout.calls) {
+    throw new ValidationError(
+      `the round of ${row.siteId} from ${row.region} at ${formatTraceTime(row.at)} placed test calls, but the trace has no ${TRACE_CALLS_COLUMN} column: write it with { calls: true }`,
+    );
+  }
+  const verdict = (value: boolean | undefined) => (value === undefined ? '' : value ? 1 : 0);
+  const calls = layout.calls ? `${verdict(row.calls)},` : '';
   return `${formatTraceTime(row.at)},${csvField(row.region)},${csvField(row.siteId)},${row.ok ? 1 : 0},${
     row.latencyMs === undefined ? '' : Math.round(row.latencyMs)
-  },${control},${csvField(row.endpoint ?? '')},${csvField(row.reason ?? '')}\n`;
+  },${verdict(row.control)},${calls}${csvField(row.endpoint ?? '')},${csvField(row.reason ?? '')}\n`;
 }
 
 /** Time order, then site, then region: the order the replay needs and the export writes. */
@@ -346,14 +390,7 @@ export async function readLines(
 }
 
 function parseOk(text: string): boolean | undefined {
-  switch (text.toLowerCase()) {
-    case '1':
-    case 'true':
-      return true;
-    case '0':
-    case 'false':
-      return false;
-    default:
-      return undefined;
-  }
+  const lower = text.toLowerCase();
+  if (lower === '1' || lower === 'true') return true;
+  return lower === '0' || lower === 'false' ? false : undefined;
 }

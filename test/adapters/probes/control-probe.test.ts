@@ -4,7 +4,7 @@ import { probeControlTarget, withControlTargets } from '../../../lambdas/adapter
 import type { Site } from '../../../lambdas/contracts/config/schema';
 import type { Observation } from '../../../lambdas/ports/detection';
 
-const SITE: Site = { id: 'phx-primary', role: 'primary', sip: [], http: [] };
+const SITE: Site = { id: 'phx-primary', role: 'primary', sip: [], http: [], calls: [] };
 
 describe('control targets', () => {
   let server: Server;

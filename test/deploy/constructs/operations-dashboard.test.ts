@@ -57,7 +57,7 @@ describe('OperationsDashboard', () => {
   });
 
   it.each(REGIONS.map((region, index) => [region, index]))(
-    'shows in %s every site as every watchdog region sees it: success, trip state, SIP and HTTP latency',
+    'shows in %s every site as every watchdog region sees it: success, trip state, SIP and HTTP latency, call setup time',
     (region, index) => {
       const dashboard = dashboardOf(stacks.watchdogs[index as number]);
       const phx = section(dashboard, 'Site phx-primary (primary)');
@@ -75,7 +75,13 @@ describe('OperationsDashboard', () => {
       expect(drawn(widgetTitled(phx, 'HTTP health latency'), region as string)).toEqual(
         REGIONS.flatMap((r) => [`ProbeLatency ${r} p50`, `ProbeLatency ${r} p99`]),
       );
-      // dal-standby has SIP endpoints only: no empty HTTP widget.
+      // Test calls: their setup time per region, read where the probe writes it (Kind call).
+      const setup = widgetTitled(phx, 'Test call setup time');
+      expect(drawn(setup, region as string)).toEqual(
+        REGIONS.flatMap((r) => [`CallSetupTime ${r} p50`, `CallSetupTime ${r} p99`]),
+      );
+      expect(metricsOf(setup).every((metric) => metric.dimensions.Kind === 'call')).toBe(true);
+      // dal-standby has SIP endpoints only: no empty HTTP widget, no test-call widget.
       expect(dal.map((widget) => widget.properties.title)).toEqual([
         'Probe success (1: every probe healthy)',
         expect.stringMatching(/^Down by quorum/),

@@ -256,7 +256,27 @@ describe('WatchdogStack probe', () => {
         }),
       ]),
     );
-    expect(JSON.stringify(statements)).not.toMatch(/secretsmanager|sns:Publish/);
+    // The test calls' digest secrets, by name, and no carrier's.
+    const secrets = statements.filter((statement) =>
+      JSON.stringify(statement.Action).includes('secretsmanager'),
+    );
+    expect(secrets).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':secretsmanager:us-east-1:111111111111:secret:acme-voice/test-calls/phx-??????',
+            ],
+          ],
+        },
+      },
+    ]);
+    expect(JSON.stringify(statements)).not.toMatch(/carriers\/|sns:Publish/);
   });
 });
 

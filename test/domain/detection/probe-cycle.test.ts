@@ -48,6 +48,7 @@ function siteAt(port: number): Site {
     role: 'primary',
     sip: [{ host: '127.0.0.1', port, transport: 'udp', healthyCodes: [] }],
     http: [],
+    calls: [],
   };
 }
 

@@ -91,14 +91,14 @@ describe('carrier-failover observations export', () => {
 
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(`${lines[0]}\n`).toBe(traceHeader());
+    expect(`${lines[0]}\n`).toBe(traceHeader({ calls: true }));
     expect(lines).toHaveLength(1 + 36 + 1);
-    expect(lines[1]).toBe(`${formatTraceTime(FIRST_ROUND)},us-east-1,phx-primary,1,120,,,`);
+    expect(lines[1]).toBe(`${formatTraceTime(FIRST_ROUND)},us-east-1,phx-primary,1,120,,,,`);
     expect(lines[1 + 3 * 3 + 2]).toBe(
-      `${formatTraceTime(FIRST_ROUND + 30_014)},us-west-2,phx-primary,1,120,,${SBC_TLS},degraded: ${SBC_TLS}: SIP 503 Service Unavailable`,
+      `${formatTraceTime(FIRST_ROUND + 30_014)},us-west-2,phx-primary,1,120,,,${SBC_TLS},degraded: ${SBC_TLS}: SIP 503 Service Unavailable`,
     );
     expect(lines[1 + 6 * 3]).toBe(
-      `${formatTraceTime(MIDNIGHT)},us-east-1,phx-primary,0,120,,${SBC_TLS} ${SBC_UDP},${SBC_TLS}: SIP 503 Service Unavailable; ${SBC_UDP}: timeout after 2000 ms`,
+      `${formatTraceTime(MIDNIGHT)},us-east-1,phx-primary,0,120,,,${SBC_TLS} ${SBC_UDP},${SBC_TLS}: SIP 503 Service Unavailable; ${SBC_UDP}: timeout after 2000 ms`,
     );
     const trace = parseTrace(run.stdout, 'export.csv');
     expect(trace.problemCount).toBe(0);

@@ -36,6 +36,8 @@ const VALID_SECRETS: Record<string, Record<string, string>> = {
   'acme-voice/carriers/twilio': { accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: DISTINCTIVE },
   'acme-voice/carriers/bandwidth': { accountId: '9900001', username: 'api-user', password: DISTINCTIVE },
   'acme-voice/carriers/webhook': { signingSecret: DISTINCTIVE },
+  // The test call's digest credentials (sites[0].calls[0].secretName).
+  'acme-voice/test-calls/phx': { username: 'probe', password: DISTINCTIVE },
 };
 
 function awsError(name: string, message = name, status = 400): Error {
@@ -106,13 +108,14 @@ describe('carrier-failover preflight', () => {
     for (const check of [
       'bootstrap',
       ...CARRIERS.map((carrier) => `secret ${carrier}`),
+      'secret test call',
       'sms sandbox',
       'lambda concurrency',
     ]) {
       expect(regionsOf(check)).toEqual(REGIONS);
     }
     expect(regionsOf('table consistency')).toEqual(['all']);
-    expect(result.checks).toHaveLength(1 + 3 + 12 + 3 + 3 + 1);
+    expect(result.checks).toHaveLength(1 + 3 + 12 + 3 + 3 + 3 + 1);
     expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input.Name)).toEqual(
       REGIONS.map(() => '/cdk-bootstrap/hnb659fds/version'),
     );
@@ -137,7 +140,7 @@ describe('carrier-failover preflight', () => {
     expect(code).toBe(0);
     expect(io.out).toMatch(/^CHECK +REGION +STATUS +DETAIL\n/);
     expect(io.out).toMatch(/\nbootstrap +us-west-2 +ok +bootstrapped, version 27/);
-    expect(io.out).toContain('23 ok, 0 warnings, 0 failed: ready for `npx cdk deploy --all`');
+    expect(io.out).toContain('26 ok, 0 warnings, 0 failed: ready for `npx cdk deploy --all`');
   });
 
   it('fails when the credentials are of another account than the config’s (exit 5)', async () => {
@@ -236,6 +239,7 @@ describe('carrier-failover preflight', () => {
       'acme-voice/carriers/twilio': JSON.stringify({ accountSid: DISTINCTIVE, authToken: DISTINCTIVE }),
       'acme-voice/carriers/bandwidth': JSON.stringify({ accountId: DISTINCTIVE, user: DISTINCTIVE }),
       'acme-voice/carriers/webhook': JSON.stringify({ signingSecret: 42, extra: DISTINCTIVE }),
+      'acme-voice/test-calls/phx': JSON.stringify({ user: 'probe', password: DISTINCTIVE }),
     };
     secrets
       .on(GetSecretValueCommand)
@@ -255,6 +259,9 @@ describe('carrier-failover preflight', () => {
     expect(bandwidth).toContain('has no valid field "password"');
     expect(bandwidth).not.toContain('"accountId"');
     expect(row('secret webhook', 'us-east-1')?.detail).toContain('has no valid field "signingSecret"');
+    expect(row('secret test call', 'us-east-2')?.detail).toBe(
+      'secret "acme-voice/test-calls/phx" has no valid username; store it as {"username": "...", "password": "..."} (in us-east-2)',
+    );
     expect(io.out + io.err).not.toContain(DISTINCTIVE);
   });
 

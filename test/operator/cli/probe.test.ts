@@ -30,6 +30,8 @@ describe('carrier-failover probe', () => {
       { url: `http://127.0.0.1:${(portal.address() as AddressInfo).port}/health`, bodyContains: 'ok' },
     ];
     config.sites[1].sip = [{ host: '127.0.0.1', port: sip.port, transport: 'udp' }];
+    // Test calls have their own test below; the example's goes to a host that does not resolve here.
+    config.sites[0].calls = [];
     // Any answer reaches a control target, the portal's 404 or 500 included.
     config.detection.controlTargets = [`http://127.0.0.1:${(portal.address() as AddressInfo).port}/control`];
     configPath = writeDeploymentFiles(config);
@@ -83,6 +85,7 @@ describe('carrier-failover probe', () => {
     config.detection.probeTimeoutMs = 1000;
     config.sites[0].sip = [{ host: '127.0.0.1', port: sip.port, transport: 'udp' }];
     config.sites[0].http = [];
+    config.sites[0].calls = [];
     config.detection.controlTargets = [unreachable];
     await sip.setMode(503);
 

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatOutages } from '../../../lib/operator/replay/outages-format';
-import { NOISY_TWO_HOURS, NOISY_TWO_HOURS_OUTAGE, SITE, scheduleCsv } from '../replay/support/schedule-trace';
+import {
+  allRegions,
+  NOISY_TWO_HOURS,
+  NOISY_TWO_HOURS_OUTAGE,
+  SITE,
+  scheduleCsv,
+  sparseCalls,
+} from '../replay/support/schedule-trace';
 import { closedLoopbackUrl, hasStackTrace, runCli } from './support/cli-process';
 
 /** Two hours with one real outage and noise (see NOISY_TWO_HOURS for what each setting makes of it). */
@@ -163,6 +170,33 @@ describe('carrier-failover replay', () => {
       /QUORUM\s+FAILURES\s+HOLD \(MIN\)\s+TRIPS\s+MAX DELAY\s+MEAN DELAY\s+BOUND\n3\s+1\s+0-15\s+1\s+9\.5 s/,
     );
     expect(human.stdout).toMatch(/\n2\s+3\s+0-15\s+1\s+29\.5 s\s+29\.5 s\s+30\.0 s\s+<- these settings\n/);
+  });
+
+  it('replays the calls column: sparse failing calls trip the site while OPTIONS answer', async () => {
+    // Calls every 3rd round fail from round 300 to 359 (the outage); every line between says ok 1.
+    const calls = sparseCalls(480, 3, `${'o'.repeat(100)}${'x'.repeat(20)}${'o'.repeat(40)}`);
+    writeFileSync(
+      file('calls.csv'),
+      scheduleCsv({ regions: allRegions('o'.repeat(480)), calls: allRegions(calls) }),
+    );
+
+    const run = await runCli(['replay', file('calls.csv'), '--outages', file('outages.csv'), '--json'], {
+      unreachable,
+    });
+
+    expect(run.code).toBe(0);
+    const result = run.json<ReplayJson>();
+    expect(result.trips).toEqual([
+      {
+        site: SITE,
+        trippedAt: '2026-11-01T00:51:00Z',
+        recoveredAt: '2026-11-01T01:10:00Z',
+        regions: ['us-east-1', 'us-east-2', 'us-west-2'],
+        outageStartedAt: '2026-11-01T00:50:00Z',
+        falseTrip: false,
+      },
+    ]);
+    expect(result.score).toMatchObject({ outages: 1, caught: 1, missed: 0, falseTrips: 0 });
   });
 
   it('lists every bad trace line at once and exits 1 without a stack trace', async () => {

@@ -1,4 +1,4 @@
-import { controlEndpointId } from '../../../lambdas/contracts/endpoint-ids';
+import { controlEndpointId, testCallEndpointId } from '../../../lambdas/contracts/endpoint-ids';
 import type { Observation } from '../../../lambdas/ports/detection';
 import { traceRowsFromObservations } from '../../../lib/operator/replay/observation-rounds';
 import { prepareTrace, replayTrace } from '../../../lib/operator/replay/replay-trace';
@@ -8,6 +8,19 @@ const T = Date.UTC(2026, 10, 1, 0, 0, 10);
 const SBC1 = 'sip:udp:sbc1.phx.example.net:5060';
 const SBC2 = 'sip:tls:sbc1.phx.example.net:5061';
 const PORTAL = 'https://portal.phx.example.net/health';
+const CALL = testCallEndpointId({
+  transport: 'udp',
+  host: 'sbc1.phx.example.net',
+  port: 5060,
+  to: '+16025550199',
+});
+const SETTINGS = {
+  probeIntervalSeconds: 10,
+  failuresToTrip: 3,
+  quorum: 2,
+  recoveryHoldMinutes: 10,
+  probeTimeoutMs: 2000,
+};
 
 function observation(
   region: string,
@@ -79,14 +92,8 @@ describe('traceRowsFromObservations', () => {
     ]);
 
     const rows = traceRowsFromObservations(observations);
-    const trace = parseTrace(traceHeader() + rows.map(formatTraceRow).join(''), 'export.csv');
-    const settings = {
-      probeIntervalSeconds: 10,
-      failuresToTrip: 3,
-      quorum: 2,
-      recoveryHoldMinutes: 10,
-      probeTimeoutMs: 2000,
-    };
+    const trace = parseTrace(traceHeader() + rows.map((row) => formatTraceRow(row)).join(''), 'export.csv');
+    const settings = SETTINGS;
 
     expect(rows.slice(0, 3).map((row) => [row.region, row.ok, row.control, row.latencyMs])).toEqual([
       ['us-east-1', false, false, undefined],
@@ -94,5 +101,62 @@ describe('traceRowsFromObservations', () => {
       ['us-west-2', true, true, 30],
     ]);
     expect(replayTrace(prepareTrace(trace.observations), settings).trips).toEqual([]);
+  });
+
+  it('writes the calls verdict of a round, its verdict without carrying, and the latency of OPTIONS and HTTP only', () => {
+    const rows = traceRowsFromObservations([
+      observation('us-east-1', T, SBC1, true, 30),
+      observation('us-east-1', T, PORTAL, true, 95),
+      observation('us-east-1', T, CALL, false, 1800, 'SIP 503 Service Unavailable'),
+      observation('us-east-1', T + 10_000, SBC1, true, 31),
+      observation('us-east-1', T + 10_000, PORTAL, true, 90),
+      observation('us-east-2', T, SBC1, true, 35),
+      observation('us-east-2', T, CALL, true, 2400),
+    ]);
+
+    expect(rows).toEqual([
+      {
+        at: T,
+        region: 'us-east-1',
+        siteId: 'phx-primary',
+        ok: false,
+        latencyMs: 95,
+        calls: false,
+        endpoint: CALL,
+        reason: `${CALL}: SIP 503 Service Unavailable`,
+      },
+      { at: T, region: 'us-east-2', siteId: 'phx-primary', ok: true, latencyMs: 35, calls: true },
+      // The round after the failed calls placed none: its own verdict, the replay carries the calls.
+      { at: T + 10_000, region: 'us-east-1', siteId: 'phx-primary', ok: true, latencyMs: 90 },
+    ]);
+  });
+
+  it('exports sparse failing calls that replay trips on, the rounds between carrying them', () => {
+    // Two regions: OPTIONS and HTTP answer every round; a call every 3rd round fails from round 3 on.
+    const observations = Array.from({ length: 30 }, (_, step) => T + step * 10_000).flatMap((at, step) =>
+      ['us-east-1', 'us-east-2'].flatMap((region) => [
+        observation(region, at, SBC1, true, 30),
+        ...(step % 3 === 0
+          ? [observation(region, at, CALL, step < 3, 1500, step < 3 ? undefined : 'SIP 503')]
+          : []),
+      ]),
+    );
+
+    const rows = traceRowsFromObservations(observations);
+    const text =
+      traceHeader({ calls: true }) + rows.map((row) => formatTraceRow(row, { calls: true })).join('');
+    const trace = parseTrace(text, 'export.csv');
+
+    expect(trace.problems).toEqual([]);
+    expect(trace.observations.filter((o) => !o.ok)).toHaveLength(2 * 9);
+    expect(replayTrace(prepareTrace(trace.observations), SETTINGS).trips).toEqual([
+      {
+        siteId: 'phx-primary',
+        trippedAt: T + 9 * 10_000,
+        recoveredAt: null,
+        regions: ['us-east-1', 'us-east-2'],
+        outageStartedAt: T + 3 * 10_000,
+      },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  type DecisionOptions,
   type DecisionSettings,
   initialSiteHealthState,
 } from '../../../lambdas/domain/detection/decide-site-health';
@@ -19,6 +20,7 @@ import {
   type Schedule,
   SITE,
   scheduleObservations,
+  sparseCalls,
   T0,
 } from './support/schedule-trace';
 
@@ -179,8 +181,58 @@ describe('replayTrace against hand-made traces (example settings: quorum 2 of 3,
   });
 });
 
+describe('replayTrace with test calls (example settings)', () => {
+  // Calls every 3rd round: answered 10 times, failing 10 times (rounds 30-57), then answered again,
+  // while every OPTIONS and HTTP probe answers (the lines between two calls say ok 1).
+  const outOfSync = sparseCalls(150, 3, `${'o'.repeat(10)}${'x'.repeat(10)}${'o'.repeat(30)}`);
+  const schedule: Schedule = { regions: allRegions(ok(150)), calls: allRegions(outOfSync) };
+
+  it('trips on sparse failing calls, the rounds between carrying them, and recovers a hold after they answer', () => {
+    const trips = replay(schedule);
+
+    expect(trips).toEqual([
+      {
+        siteId: SITE,
+        // Three failed calls make the run (rounds 30, 33, 36); the rounds between add nothing to it.
+        trippedAt: T0 + 36 * INTERVAL_MS,
+        // The rounds between failing calls vote no one up, so the hold starts at the first answered call.
+        recoveredAt: T0 + 60 * INTERVAL_MS + HOLD_MS,
+        regions: [...REGIONS],
+        outageStartedAt: T0 + 30 * INTERVAL_MS,
+      },
+    ]);
+  });
+
+  it('never trips on the same lines without their calls column: every round between resets the run', () => {
+    const withoutCalls = scheduleObservations(schedule).map(({ calls: _calls, ...line }) => line);
+
+    expect(withoutCalls.filter((line) => !line.ok)).toHaveLength(10 * REGIONS.length);
+    expect(replayTrace(prepareTrace(withoutCalls), EXAMPLE).trips).toEqual([]);
+  });
+
+  it('carries a failed call only for callVerdictLifetimeMs: shorter than the calls’ interval, it never trips', () => {
+    const decision: DecisionOptions = { callVerdictLifetimeMs: 15_000 };
+    const prepared = prepareTrace(scheduleObservations(schedule), decision);
+
+    expect(replayTrace(prepared, EXAMPLE, { decision }).trips).toEqual([]);
+    expect(() => replayTrace(prepared, EXAMPLE)).toThrow(
+      'the trace was prepared carrying call verdicts 15000 ms but is replayed with callVerdictLifetimeMs 600000',
+    );
+  });
+
+  it('carries each region’s own calls: one region failing calls is no quorum', () => {
+    const trips = replay({
+      regions: allRegions(ok(150)),
+      calls: { 'us-east-1': outOfSync, 'us-east-2': sparseCalls(150, 3, 'o'.repeat(50)) },
+    });
+
+    expect(trips).toEqual([]);
+  });
+});
+
 describe('replayTrace and the probe’s SiteHealthTracker', () => {
   const cell = fc.constantFrom('o', 'o', 'o', 'x', 'x', '-', '.');
+  const callCell = fc.constantFrom('o', 'x', 'x');
   const settings = fc.record({
     probeIntervalSeconds: fc.constant(10),
     probeTimeoutMs: fc.constant(2000),
@@ -196,9 +248,23 @@ describe('replayTrace and the probe’s SiteHealthTracker', () => {
       fc.integer({ min: 0, max: 40 }),
     ),
     control: fc.boolean(),
+    // Test calls every `every` rounds (none when 0), failing often enough to trip and recover.
+    calls: fc.record({
+      every: fc.constantFrom(0, 1, 2, 3),
+      cells: fc.array(fc.tuple(callCell, callCell, callCell), { minLength: 120, maxLength: 120 }),
+    }),
   });
+  const options = fc.constantFrom<DecisionOptions>(
+    {},
+    { callVerdictLifetimeMs: 15_000 },
+    { callVerdictLifetimeMs: 25_000 },
+  );
 
-  function tripsThroughTracker(observations: readonly TraceObservation[], decision: DecisionSettings) {
+  function tripsThroughTracker(
+    observations: readonly TraceObservation[],
+    decision: DecisionSettings,
+    decisionOptions: DecisionOptions = {},
+  ) {
     const trips: {
       siteId: string;
       trippedAt: number;
@@ -207,7 +273,7 @@ describe('replayTrace and the probe’s SiteHealthTracker', () => {
       outageStartedAt: number;
     }[] = [];
     for (const siteId of [...new Set(observations.map((o) => o.siteId))].sort()) {
-      const tracker = new SiteHealthTracker(initialSiteHealthState(siteId), decision);
+      const tracker = new SiteHealthTracker(initialSiteHealthState(siteId), decision, decisionOptions);
       const transitions: SiteHealthTransition[] = [];
       for (const observation of observations.filter((o) => o.siteId === siteId)) {
         transitions.push(...toObservations(observation).flatMap((o) => tracker.push(o)));
@@ -230,37 +296,94 @@ describe('replayTrace and the probe’s SiteHealthTracker', () => {
     return trips;
   }
 
-  it('finds exactly the trips and recoveries of pushing every line through the tracker', () => {
+  it('finds exactly the trips and recoveries of pushing every line through the tracker, test calls and all', () => {
     fc.assert(
-      fc.property(fc.array(site, { minLength: 1, maxLength: 2 }), settings, (sites, decision) => {
-        const observations = sites
-          .flatMap((generated, index) =>
-            scheduleObservations({
-              site: `site-${index}`,
-              regions: Object.fromEntries(
-                REGIONS.map((region, column) => [
-                  region,
-                  generated.rounds.map((row) => row[column]).join(''),
-                ]),
-              ),
-              offsets: Object.fromEntries(
-                REGIONS.map((region, column) => [region, generated.offsets[column]]),
-              ),
-              control: generated.control,
-            }),
-          )
-          .sort(
-            (a, b) =>
-              a.at - b.at ||
-              (a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : 0) ||
-              (a.region < b.region ? -1 : 1),
-          );
+      fc.property(
+        fc.array(site, { minLength: 1, maxLength: 2 }),
+        settings,
+        options,
+        (sites, decision, extra) => {
+          const observations = sites
+            .flatMap((generated, index) =>
+              scheduleObservations({
+                site: `site-${index}`,
+                regions: Object.fromEntries(
+                  REGIONS.map((region, column) => [
+                    region,
+                    generated.rounds.map((row) => row[column]).join(''),
+                  ]),
+                ),
+                offsets: Object.fromEntries(
+                  REGIONS.map((region, column) => [region, generated.offsets[column]]),
+                ),
+                control: generated.control,
+                ...(generated.calls.every === 0
+                  ? {}
+                  : {
+                      calls: Object.fromEntries(
+                        REGIONS.map((region, column) => [
+                          region,
+                          generated.calls.cells
+                            .map((row, step) => (step % generated.calls.every === 0 ? row[column] : '.'))
+                            .join(''),
+                        ]),
+                      ),
+                    }),
+              }),
+            )
+            .sort(
+              (a, b) =>
+                a.at - b.at ||
+                (a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : 0) ||
+                (a.region < b.region ? -1 : 1),
+            );
 
-        const { trips } = replayTrace(prepareTrace(observations), decision);
+          const { trips } = replayTrace(prepareTrace(observations, extra), decision, { decision: extra });
 
-        expect(trips).toEqual(tripsThroughTracker(observations, decision));
-      }),
+          expect(trips).toEqual(tripsThroughTracker(observations, decision, extra));
+        },
+      ),
       { seed: 13, numRuns: 300 },
     );
+  });
+
+  it('holds the two equal on sparse calls failing while every line between says ok 1', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(callCell, callCell, callCell), { minLength: 10, maxLength: 40 }),
+        fc.constantFrom(2, 3, 4),
+        settings,
+        (calls, every, decision) => {
+          const intervals = calls.length * every;
+          const observations = scheduleObservations({
+            regions: allRegions(ok(intervals)),
+            offsets: { 'us-east-1': 3, 'us-east-2': 11, 'us-west-2': 29 },
+            calls: Object.fromEntries(
+              REGIONS.map((region, column) => [
+                region,
+                sparseCalls(intervals, every, calls.map((row) => row[column]).join('')),
+              ]),
+            ),
+          });
+
+          const { trips } = replayTrace(prepareTrace(observations), decision);
+
+          expect(trips).toEqual(tripsThroughTracker(observations, decision));
+        },
+      ),
+      { seed: 29, numRuns: 200 },
+    );
+  });
+
+  it('trips on the sparse failing calls of the hand-made trace exactly as the tracker does', () => {
+    const observations = scheduleObservations({
+      regions: allRegions(ok(150)),
+      calls: allRegions(sparseCalls(150, 3, `${'o'.repeat(10)}${'x'.repeat(10)}${'o'.repeat(30)}`)),
+    });
+
+    const { trips } = replayTrace(prepareTrace(observations), EXAMPLE);
+
+    expect(trips).toHaveLength(1);
+    expect(trips).toEqual(tripsThroughTracker(observations, EXAMPLE));
   });
 });

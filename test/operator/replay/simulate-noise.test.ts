@@ -6,9 +6,11 @@ import { DEFAULT_CONFIG_PATH, loadConfig } from '../../../lib/config/load-config
 import { parseOutages } from '../../../lib/operator/replay/outages-format';
 import { prepareTrace, replayTrace } from '../../../lib/operator/replay/replay-trace';
 import { scoreReplay } from '../../../lib/operator/replay/score-replay';
+import { simulateToFiles } from '../../../lib/operator/replay/simulate-command';
 import {
   noiseDuring,
   OUTAGE_KINDS,
+  OUTAGE_KINDS_WITH_CALLS,
   type SimulationOptions,
   simulateProbeTrace,
   writeSimulatedTrace,
@@ -32,6 +34,22 @@ function options(days: number, seed: number): SimulationOptions {
     endpoint: 'sip:udp:sbc1.phx.example.net:5060',
     controlTargets: config.detection.controlTargets.length,
   };
+}
+
+/** The example's test call of phx-primary. */
+const CALL = 'call:udp:sbc1.phx.example.net:5060:+16025550199';
+
+/** The same with one test call, placed every round or every `intervalSeconds`. */
+function withCalls(days: number, seed: number, intervalSeconds?: number): SimulationOptions {
+  return {
+    ...options(days, seed),
+    calls: [{ endpoint: CALL, answerWithinMs: 5000, ...(intervalSeconds ? { intervalSeconds } : {}) }],
+  };
+}
+
+/** The simulation's outages as the replay scores them. */
+function known(simulation: ReturnType<typeof simulateProbeTrace>) {
+  return simulation.outages.map((outage, index) => ({ ...outage, line: index + 2 }));
 }
 
 function csv(days: number, seed: number): string {
@@ -140,6 +158,107 @@ describe('the noise simulator', () => {
 
     expect(without.every((row) => row.control === undefined)).toBe(true);
     expect(withControl.map(({ control: _control, ...row }) => row)).toEqual(without);
+  });
+
+  describe('test calls', () => {
+    it('places the same outages, and changes only the calls column and the rounds whose calls all failed', () => {
+      const without = simulateProbeTrace(options(2, 7));
+      const simulation = simulateProbeTrace(withCalls(2, 7, 30));
+      const before = [...without.rows()];
+      const rows = [...simulation.rows()];
+
+      expect(simulation.outages.map((outage) => [outage.start, outage.end])).toEqual(
+        without.outages.map((outage) => [outage.start, outage.end]),
+      );
+      // Every third round, the same rounds in every region.
+      const placed = rows.filter((row) => row.calls !== undefined);
+      expect(placed).toHaveLength(rows.length / 3);
+      expect(new Set(placed.map((row) => Math.floor(row.at / 30_000))).size).toBe(placed.length / 3);
+      expect(placed.every((row) => Math.floor(row.at / 10_000) % 3 === 0)).toBe(true);
+      const changed = rows.flatMap((row, index) => {
+        const { calls: _calls, ...rest } = row;
+        return JSON.stringify(rest) === JSON.stringify(before[index]) ? [] : [[row, before[index]] as const];
+      });
+      expect(changed.length).toBeGreaterThan(0);
+      for (const [row, was] of changed) {
+        expect([row.calls, row.ok, was.ok, row.endpoint]).toEqual([false, false, true, CALL]);
+      }
+    });
+
+    it('fails every test call while OPTIONS and the health URL answer during the calls-out-of-sync outage', () => {
+      const simulation = simulateProbeTrace(withCalls(10, 3, 30));
+      const rows = [...simulation.rows()];
+      const outage = simulation.outages[1];
+      const during = rows.filter((row) => row.at >= outage.start && row.at < outage.end);
+      const calling = during.filter((row) => row.calls !== undefined);
+      const between = during.filter((row) => row.calls === undefined);
+
+      expect(simulation.outages.map((o) => o.kind)).toEqual(
+        OUTAGE_KINDS_WITH_CALLS.slice(0, 2).map((k) => k.kind),
+      );
+      expect(outage.kind).toBe('calls-out-of-sync');
+      expect(calling.length).toBeGreaterThan(0);
+      expect(calling.every((row) => row.calls === false && !row.ok)).toBe(true);
+      expect(
+        calling.filter(
+          (row) => row.reason === `${CALL}: SIP 503 Service Unavailable` && row.latencyMs !== undefined,
+        ).length,
+      ).toBeGreaterThan(0.9 * calling.length);
+      expect(between.filter((row) => row.ok).length).toBeGreaterThan(0.9 * between.length);
+    });
+
+    it('writes the calls column, and the scored replay finds the calls-out-of-sync outage with sparse calls', () => {
+      const simulation = simulateProbeTrace(withCalls(10, 3, 30));
+      const chunks: string[] = [];
+      writeSimulatedTrace(simulation, (chunk) => chunks.push(chunk));
+      const text = chunks.join('');
+      const trace = parseTrace(text, 'trace.csv');
+
+      const score = scoreReplay(
+        replayTrace(prepareTrace(trace.observations), config.detection).trips,
+        known(simulation),
+      );
+      // The probes without test calls: the rounds that failed only on their calls pass.
+      const rows = [...simulation.rows()];
+      const deaf = trace.observations.map(({ calls: _calls, ...line }) => ({
+        ...line,
+        ok: line.ok || rows[line.line - 2].endpoint === CALL,
+      }));
+      const deafScore = scoreReplay(
+        replayTrace(prepareTrace(deaf), config.detection).trips,
+        known(simulation),
+      );
+
+      expect(text.slice(0, text.indexOf('\n'))).toBe(
+        'time,region,site,ok,latencyMs,control,calls,endpoint,reason',
+      );
+      expect(trace.problemCount).toBe(0);
+      expect(score).toMatchObject({ outages: 2, caught: 2, missed: 0, falseTrips: 0 });
+      expect(score.perOutage[1].outage).toMatchObject({ kind: 'calls-out-of-sync' });
+      // Within failuresToTrip calls: the run grows only on the rounds that place calls.
+      expect(score.perOutage[1].detectDelayMs).toBeLessThanOrEqual(
+        config.detection.failuresToTrip * 30_000 + 50,
+      );
+      expect(deafScore.perOutage.map((verdict) => verdict.trip !== null)).toEqual([true, false]);
+    });
+
+    it('simulates the config’s test calls, and none with calls: false', async () => {
+      const out = mkdtempSync(join(tmpdir(), 'simulate-calls-'));
+      try {
+        const base = { days: 1, seed: 5, config: DEFAULT_CONFIG_PATH };
+        const summary = await simulateToFiles({ ...base, out: join(out, 'with') });
+        await simulateToFiles({ ...base, out: join(out, 'without'), calls: false });
+        const header = (folder: string) =>
+          readFileSync(join(out, folder, 'trace.csv'), 'utf8').split('\n')[0];
+
+        expect(summary).toContain('Test calls: one every round (the calls column)');
+        expect(header('with')).toBe('time,region,site,ok,latencyMs,control,calls,endpoint,reason');
+        expect(header('without')).toBe('time,region,site,ok,latencyMs,control,endpoint,reason');
+        expect(readFileSync(join(out, 'without', 'trace.csv'), 'utf8')).toBe(csv(1, 5).replace(/\r/g, ''));
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('the simulated month under the example config (seed of the bench)', () => {

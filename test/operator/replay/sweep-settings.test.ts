@@ -9,6 +9,7 @@ import {
   NOISY_TWO_HOURS,
   NOISY_TWO_HOURS_OUTAGE,
   scheduleObservations,
+  sparseCalls,
 } from './support/schedule-trace';
 
 const BASE = { probeIntervalSeconds: 10, probeTimeoutMs: 2000 };
@@ -109,6 +110,29 @@ describe('sweepSettings with control verdicts', () => {
     const parallel = await sweepSettingsInParallel(controlled, outage, BASE, { workers: 2 });
 
     expect(parallel.settings).toEqual(sweepSettings(prepareTrace(controlled), outage, BASE).settings);
+  }, 30_000);
+});
+
+describe('sweepSettings with test calls', () => {
+  // OPTIONS answer throughout; the calls (every 3rd round) fail during the outage (rounds 300-359).
+  const calls = sparseCalls(480, 3, `${'o'.repeat(100)}${'x'.repeat(20)}${'o'.repeat(40)}`);
+  const outOfSync = scheduleObservations({ regions: allRegions('o'.repeat(480)), calls: allRegions(calls) });
+  const outage: Outage[] = [{ ...NOISY_TWO_HOURS_OUTAGE, line: 2 }];
+
+  it('keeps the example settings: the rounds between failing calls carry them', () => {
+    const { settings } = sweepSettings(prepareTrace(outOfSync), outage, BASE);
+
+    expect(settings.some((entry) => entry.quorum === 2 && entry.failuresToTrip === 3)).toBe(true);
+    expect(settings.filter((entry) => entry.failuresToTrip === 6).every((entry) => entry.caught === 1)).toBe(
+      true,
+    );
+  });
+
+  it('gives the same settings on worker threads, which get the calls verdicts too', async () => {
+    const parallel = await sweepSettingsInParallel(outOfSync, outage, BASE, { workers: 2 });
+
+    expect(parallel.workers).toBe(2);
+    expect(parallel.settings).toEqual(sweepSettings(prepareTrace(outOfSync), outage, BASE).settings);
   }, 30_000);
 });
 

@@ -140,7 +140,7 @@ describe('trace format', () => {
         ...(control === undefined ? {} : { control }),
       }));
 
-      const text = traceHeader() + rows.map(formatTraceRow).join('');
+      const text = traceHeader() + rows.map((row) => formatTraceRow(row)).join('');
       const trace = parseTrace(text, 'trace.csv');
 
       expect(traceHeader()).toBe('time,region,site,ok,latencyMs,control,endpoint,reason\n');
@@ -158,6 +158,88 @@ describe('trace format', () => {
         'trace.csv:2: control: expected nothing (no control target probed), 1 (one reached), 0 (none reached), true or false, got "maybe"',
       ]);
       expect(trace.observations).toEqual([]);
+    });
+  });
+
+  describe('calls column', () => {
+    it('reads the calls verdict (1, 0, true, false, or empty when no test call was placed)', () => {
+      const text = [
+        'time,region,site,ok,latencyMs,control,calls',
+        '2026-11-01T00:00:10Z,us-east-1,phx-primary,0,40,1,0',
+        '2026-11-01T00:00:10Z,us-east-2,phx-primary,1,40,,TRUE',
+        '2026-11-01T00:00:10Z,us-west-2,phx-primary,1,40,,',
+        '2026-11-01T00:00:20Z,us-west-2,phx-primary,0,,0,1',
+      ].join('\n');
+
+      const trace = parseTrace(text, 'trace.csv');
+
+      expect(trace.problems).toEqual([]);
+      expect(trace.observations.map((o) => [o.region, o.ok, o.control, o.calls])).toEqual([
+        ['us-east-1', false, true, false],
+        ['us-east-2', true, undefined, true],
+        ['us-west-2', true, undefined, undefined],
+        ['us-west-2', false, false, true],
+      ]);
+      expect(trace.observations[2]).not.toHaveProperty('calls');
+    });
+
+    it('writes the calls column only when asked, and reads back what it wrote', () => {
+      const rows = [true, false, undefined].map((calls, index) => ({
+        at: T + index,
+        region: 'us-east-1',
+        siteId: 'phx-primary',
+        ok: calls !== false,
+        control: true,
+        ...(calls === undefined ? {} : { calls }),
+      }));
+
+      const text =
+        traceHeader({ calls: true }) + rows.map((row) => formatTraceRow(row, { calls: true })).join('');
+      const trace = parseTrace(text, 'trace.csv');
+
+      expect(traceHeader({ calls: true })).toBe(
+        'time,region,site,ok,latencyMs,control,calls,endpoint,reason\n',
+      );
+      expect(traceHeader()).toBe('time,region,site,ok,latencyMs,control,endpoint,reason\n');
+      expect(formatTraceRow(rows[1], { calls: true })).toBe(
+        '2026-11-01T00:00:10.001Z,us-east-1,phx-primary,0,,1,0,,\n',
+      );
+      expect(formatTraceRow({ ...rows[2], calls: undefined })).toBe(
+        '2026-11-01T00:00:10.002Z,us-east-1,phx-primary,1,,1,,\n',
+      );
+      expect(trace.problems).toEqual([]);
+      expect(trace.observations.map((o) => [o.ok, o.calls])).toEqual([
+        [true, true],
+        [false, false],
+        [true, undefined],
+      ]);
+    });
+
+    it('refuses to write a calls verdict into a trace without the calls column', () => {
+      const row = { at: T, region: 'us-east-1', siteId: 'phx-primary', ok: false, calls: false };
+
+      expect(() => formatTraceRow(row)).toThrow(
+        'the round of phx-primary from us-east-1 at 2026-11-01T00:00:10Z placed test calls, but the trace has no calls column',
+      );
+    });
+
+    it('names the line and the column of a calls verdict it cannot read, and of failed calls in a passing round', () => {
+      const text = [
+        'time,region,site,ok,calls',
+        '2026-11-01T00:00:10Z,us-east-1,phx-primary,0,maybe',
+        '2026-11-01T00:00:10Z,us-east-2,phx-primary,1,0',
+        '2026-11-01T00:00:10Z,us-west-2,phx-primary,true,false',
+        '2026-11-01T00:00:20Z,us-west-2,phx-primary,0,0',
+      ].join('\n');
+
+      const trace = parseTrace(text, 'trace.csv');
+
+      expect(trace.problems).toEqual([
+        'trace.csv:2: calls: expected nothing (no test call placed), 1 (one answered as expected), 0 (every one failed), true or false, got "maybe"',
+        'trace.csv:3: calls: 0 (every test call failed) fails the round, so expected ok 0, got ok 1',
+        'trace.csv:4: calls: 0 (every test call failed) fails the round, so expected ok 0, got ok true',
+      ]);
+      expect(trace.problemCount).toBe(3);
     });
   });
 

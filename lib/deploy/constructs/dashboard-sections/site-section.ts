@@ -2,6 +2,7 @@ import { ComparisonOperator, type IAlarm, Stats, TreatMissingData } from 'aws-cd
 import { type CustomMetric, type CustomMetricGroup, noopAction } from 'cdk-monitoring-constructs';
 import type { Site } from '../../../../lambdas/contracts/config/schema';
 import {
+  type MetricDefinition,
   PROBE_METRICS,
   type ProbeKind,
   siteRegionDimensions,
@@ -13,20 +14,19 @@ import { WITHOUT_LABEL } from './without-label';
 /** A site's section; returns this region's SiteDown alarm of the site, named `alarmName`. */
 export function addSiteSection(scope: DashboardScope, site: Site, alarmName: string): IAlarm {
   const { deployment, watchdogRegions } = scope.config;
-  const latency = (kind: ProbeKind, title: string): CustomMetricGroup => ({
+  const latency = (
+    kind: ProbeKind,
+    title: string,
+    metric: MetricDefinition = PROBE_METRICS.probeLatency,
+  ): CustomMetricGroup => ({
     title,
     metrics: watchdogRegions.flatMap((region) =>
       (['p50', 'p99'] as const).map((statistic) =>
-        dashboardMetric(
-          scope,
-          PROBE_METRICS.probeLatency,
-          siteRegionKindDimensions(deployment, site.id, region, kind),
-          {
-            region,
-            statistic,
-            label: `${region} ${statistic}`,
-          },
-        ),
+        dashboardMetric(scope, metric, siteRegionKindDimensions(deployment, site.id, region, kind), {
+          region,
+          statistic,
+          label: `${region} ${statistic}`,
+        }),
       ),
     ),
   });
@@ -84,6 +84,15 @@ export function addSiteSection(scope: DashboardScope, site: Site, alarmName: str
     },
     ...(site.sip.length > 0 ? [latency('sip', 'SIP OPTIONS latency (ms)')] : []),
     ...(site.http.length > 0 ? [latency('http', 'HTTP health latency (ms)')] : []),
+    ...(site.calls.length > 0
+      ? [
+          latency(
+            'call',
+            'Test call setup time (CallSetupTime, INVITE to first answer, ms)',
+            PROBE_METRICS.callSetupTime,
+          ),
+        ]
+      : []),
   ];
   scope.monitoring.monitorCustom({
     alarmFriendlyName: site.id,
@@ -99,7 +108,7 @@ export function addSiteSection(scope: DashboardScope, site: Site, alarmName: str
 
 /** Markdown under a site's header: its endpoints, and its web records with where Route 53 shows them. */
 function describeSite(scope: DashboardScope, site: Site): string {
-  const endpoints = `${site.sip.length} SIP endpoint(s), ${site.http.length} health URL(s), probed from ${scope.config.watchdogRegions.join(', ')}.`;
+  const endpoints = `${site.sip.length} SIP endpoint(s), ${site.http.length} health URL(s), ${site.calls.length} test call(s), probed from ${scope.config.watchdogRegions.join(', ')}.`;
   const records = (scope.config.dns?.records ?? []).filter((record) => record.site === site.id);
   if (records.length === 0) return endpoints;
   const names = records.map((record) => `\`${record.name}\``).join(', ');

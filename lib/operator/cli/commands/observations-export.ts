@@ -2,7 +2,7 @@
  * `carrier-failover observations export --site ID --from T --to T > trace.csv`: the probe
  * observations every watchdog region stored in the observation table, as a trace `replay` reads (one
  * line per region's round, judged as the probe's decision judges it; lib/operator/replay/observation-rounds.ts),
- * sorted by time. The table is read a day at a time, each day in the first region that answers,
+ * sorted by time, test calls in the `calls` column. The table is read a day at a time, each day in the first region that answers,
  * so a month never sits in memory whole and a region failing midway costs only a retry elsewhere.
  */
 import { DynamoDbObservationStore } from '../../../../lambdas/adapters/dynamodb/observation-store';
@@ -15,6 +15,11 @@ import { ExitCode } from '../support/exit-codes';
 import { formatTimestamp } from '../support/output';
 
 const DAY_MS = 86_400_000;
+/**
+ * Always with the `calls` column, empty in rounds without test calls: whether the site had calls
+ * when the rounds were probed is in the observations, not in today's config.
+ */
+const TRACE_LAYOUT = { calls: true };
 /** How long the probes keep observations (the observation store's default TTL). */
 const RETENTION_DAYS = 35;
 
@@ -59,7 +64,7 @@ export const runObservationsExport: CommandHandler<ObservationsExportArgs> = asy
   // The header goes out with the first day read, so a table that cannot be reached leaves stdout empty.
   let headerWritten = false;
   const write = (text: string) => {
-    if (!headerWritten) context.io.stdout.write(traceHeader());
+    if (!headerWritten) context.io.stdout.write(traceHeader(TRACE_LAYOUT));
     headerWritten = true;
     if (text !== '') context.io.stdout.write(text);
   };
@@ -80,7 +85,7 @@ export const runObservationsExport: CommandHandler<ObservationsExportArgs> = asy
       { table: 'observation' },
     );
     const rows = traceRowsFromObservations(observations);
-    write(rows.map(formatTraceRow).join(''));
+    write(rows.map((row) => formatTraceRow(row, TRACE_LAYOUT)).join(''));
     rounds += rows.length;
   }
   const span = `${formatTimestamp(from.ms)} to ${formatTimestamp(to.ms)}`;

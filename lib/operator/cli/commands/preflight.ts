@@ -8,6 +8,8 @@
  * 3. `secret <carrier>`: Secrets Manager GetSecretValue of each carrier's `secretName` in each
  *    region, checked by the loader the functions use (lambdas/adapters/carriers/credentials.ts), which
  *    names missing or ill-typed fields and never a value.
+ *    `secret test call`: the same for each test call's digest secret (`sites[].calls[].secretName`),
+ *    checked by the probe's parser (lambdas/adapters/probes/call-credentials.ts).
  * 4. `sms sandbox`, `sms <number>` (only with `alerts.sms`): SNS GetSMSSandboxAccountStatus, and in
  *    the sandbox ListSMSSandboxPhoneNumbers for whether each alert number is verified.
  * 5. `lambda concurrency`: Lambda GetAccountSettings, the unreserved concurrency per region.
@@ -20,6 +22,7 @@
 import { CARRIER_NAMES, type Config } from '../../../../lambdas/contracts/config/schema';
 import { checkAccount } from '../preflight/account-check';
 import { bootstrapQualifierOf, checkBootstrap, readCdkJson } from '../preflight/bootstrap-check';
+import { checkCallSecret } from '../preflight/call-secret-check';
 import { checkConcurrency } from '../preflight/concurrency-check';
 import { PreflightAws } from '../preflight/preflight-aws';
 import type { CheckStatus, PreflightCheck, PreflightResult } from '../preflight/preflight-check';
@@ -86,13 +89,21 @@ async function runChecks(
     const settings = config.carriers[carrier];
     return settings ? [{ carrier, secretName: settings.secretName }] : [];
   });
+  const callSecrets = [
+    ...new Set(config.sites.flatMap((site) => site.calls.flatMap((call) => call.secretName ?? []))),
+  ];
   const perRegion = (check: (region: string) => Promise<PreflightCheck[]>) =>
     Promise.all(regions.map(check)).then((rows) => rows.flat());
-  const [bootstrap, secrets, sms, concurrency] = await Promise.all([
+  const [bootstrap, secrets, callSecretRows, sms, concurrency] = await Promise.all([
     perRegion(async (region) => [await checkBootstrap(aws, config.account, region, qualifier)]),
     Promise.all(
       carriers.map(({ carrier, secretName }) =>
         perRegion(async (region) => [await checkSecret(aws, carrier, secretName, region)]),
+      ),
+    ).then((rows) => rows.flat()),
+    Promise.all(
+      callSecrets.map((secretName) =>
+        perRegion(async (region) => [await checkCallSecret(aws, secretName, region)]),
       ),
     ).then((rows) => rows.flat()),
     config.alerts.sms.length === 0
@@ -104,6 +115,7 @@ async function runChecks(
     account,
     ...bootstrap,
     ...secrets,
+    ...callSecretRows,
     ...sms,
     ...concurrency,
     checkConsistency(config.watchdogRegions),

@@ -1,9 +1,12 @@
 /**
  * `carrier-failover probe [--site ID]`: one probe round of a site (every site without --site) from
- * this machine, with the probes the watchdog regions run: SIP OPTIONS to each SBC and a GET of each
- * health URL. Answers "is it down for me too?" during an incident; the config's control targets,
+ * this machine, with the probes the watchdog regions run: SIP OPTIONS to each SBC, a GET of each
+ * health URL and every test call (placed now whatever its interval; digest credentials from
+ * TEST_CALL_USERNAME and TEST_CALL_PASSWORD), each with its answer and time (a call's is its setup
+ * time, INVITE to first answer). Answers "is it down for me too?" during an incident; the config's control targets,
  * requested beside them, tell whether this machine's own network is the trouble.
  */
+import { EnvironmentCallCredentials } from '../../../../lambdas/adapters/probes/call-credentials';
 import { probeControlTarget } from '../../../../lambdas/adapters/probes/control-probe';
 import { probeSite } from '../../../../lambdas/adapters/probes/probe-site';
 import { judgeRound } from '../../../../lambdas/domain/detection/judge-round';
@@ -31,7 +34,7 @@ export interface ProbeCommandResult {
   sites: {
     siteId: string;
     role: string;
-    /** The round's verdict as a watchdog region would judge it (all SIP or all HTTP failing fails it). */
+    /** The round's verdict as a watchdog region would judge it (all SIP, all HTTP or all test calls failing fails it). */
     roundOk: boolean;
     roundReason: string;
     endpoints: EndpointVerdict[];
@@ -49,8 +52,9 @@ export const runProbe: CommandHandler<ProbeArgs> = async (args, context) => {
   const sites = args.site !== undefined ? [context.site(args.site)] : config.sites;
   const now = context.io.now();
   const timeoutMs = config.detection.probeTimeoutMs;
+  const calls = sites.reduce((count, site) => count + site.calls.length, 0);
   context.out.info(
-    `Probing ${sites.map((site) => site.id).join(', ')} from this machine (timeout ${timeoutMs} ms)...`,
+    `Probing ${sites.map((site) => site.id).join(', ')} from this machine (timeout ${timeoutMs} ms${calls > 0 ? `, ${calls} test call(s)` : ''})...`,
   );
   const controlTargets = config.detection.controlTargets;
   const controlProbes = Promise.all(
@@ -61,7 +65,18 @@ export const runProbe: CommandHandler<ProbeArgs> = async (args, context) => {
   );
   const probed = await Promise.all(
     sites.map(async (site) => {
-      const observations = await probeSite(site, { region: 'local', at: now }, { timeoutMs });
+      const observations = await probeSite(
+        site,
+        { region: 'local', at: now },
+        {
+          timeoutMs,
+          calls: {
+            probeIntervalSeconds: config.detection.probeIntervalSeconds,
+            credentials: new EnvironmentCallCredentials(context.io.env),
+            ignoreIntervals: true,
+          },
+        },
+      );
       const round = judgeRound(observations);
       return {
         siteId: site.id,
@@ -99,7 +114,7 @@ export const runProbe: CommandHandler<ProbeArgs> = async (args, context) => {
   context.out.result(result, () =>
     [
       formatTable(
-        ['SITE', 'ENDPOINT', 'VERDICT', 'LATENCY', 'REASON'],
+        ['SITE', 'ENDPOINT', 'VERDICT', 'TIME', 'ANSWER'],
         [
           ...probed.flatMap((site) =>
             site.endpoints.map((endpoint) => row(site.siteId, endpoint, ['healthy', 'UNHEALTHY'])),

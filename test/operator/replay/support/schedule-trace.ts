@@ -2,7 +2,10 @@
  * Hand-made traces from schedules: one string per region, one character per probe interval,
  * `o` a passing round, `x` a failing one, `-` a failing one whose control targets failed too (the
  * region's own network is down), `.` no round. Round starts are on interval boundaries
- * plus the region's offset, so the replay's expectations can be computed by hand.
+ * plus the region's offset, so the replay's expectations can be computed by hand. Test calls have
+ * their own strings, one character per interval too: `o` a call answered, `x` every call failed
+ * (the round then fails: a line's `ok` is the round's verdict), anything else or past the end no
+ * call placed.
  */
 import {
   formatTraceRow,
@@ -31,6 +34,8 @@ export interface Schedule {
    * failed control verdict. @default false
    */
   control?: boolean;
+  /** Per region, its test calls (see the module comment). @default none */
+  calls?: Record<string, string>;
 }
 
 /** The schedule's rounds, sorted as the parser returns them. */
@@ -42,12 +47,15 @@ export function scheduleObservations(schedule: Schedule): TraceObservation[] {
   for (const [region, rounds] of Object.entries(schedule.regions)) {
     [...rounds].forEach((cell, step) => {
       if (cell === '.') return;
+      const call = schedule.calls?.[region]?.[step];
+      const calls = call === 'o' || call === 'x' ? { calls: call === 'o' } : {};
       observations.push({
         at: start + step * intervalMs + (schedule.offsets?.[region] ?? 0),
         region,
         siteId,
-        ok: cell === 'o',
+        ok: cell === 'o' && call !== 'x',
         ...(cell === '-' ? { control: false } : schedule.control ? { control: true } : {}),
+        ...calls,
         line: 0,
       });
     });
@@ -64,9 +72,21 @@ export function scheduleObservations(schedule: Schedule): TraceObservation[] {
 /** The schedule as trace CSV text. */
 export function scheduleCsv(...schedules: Schedule[]): string {
   const rows = schedules.flatMap(scheduleObservations).sort((a, b) => a.at - b.at);
+  const layout = { calls: schedules.some((schedule) => schedule.calls !== undefined) };
   return (
-    traceHeader() + rows.map((row) => formatTraceRow({ ...row, latencyMs: row.ok ? 40 : undefined })).join('')
+    traceHeader(layout) +
+    rows.map((row) => formatTraceRow({ ...row, latencyMs: row.ok ? 40 : undefined }, layout)).join('')
   );
+}
+
+/**
+ * Test calls every `every` intervals for `intervals` intervals: `verdicts` gives each call's
+ * character in turn (`o` or `x`), e.g. sparseCalls(9, 3, 'oxo') is `o..x..o..`.
+ */
+export function sparseCalls(intervals: number, every: number, verdicts: string): string {
+  return Array.from({ length: intervals }, (_, step) =>
+    step % every === 0 ? (verdicts[step / every] ?? '.') : '.',
+  ).join('');
 }
 
 /** Every region the same schedule. */
