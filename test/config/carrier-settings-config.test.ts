@@ -3,9 +3,8 @@
  * size, orders in flight and whether TNs have route plans of their own. Each has a default, a range
  * and a problem line that names the field and what it takes.
  */
-import { ConfigError } from '../../lambdas/contracts/config/config-error';
 import { loadConfig } from '../../lib/config/load-config';
-import { exampleConfigObject, writeDeploymentFiles } from '../support/config-files';
+import { configProblemsOf, exampleConfigObject, writeDeploymentFiles } from '../support/config-files';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests reach into the parsed YAML freely to change it.
 type ConfigObject = Record<string, any>;
@@ -16,17 +15,7 @@ function withCarriers(change: (carriers: ConfigObject) => void): ConfigObject {
   return config;
 }
 
-/** The problems loading `config` gives, each without its `<file>: ` prefix. */
-function problemsOf(config: ConfigObject): string[] {
-  const configPath = writeDeploymentFiles(config);
-  try {
-    loadConfig(configPath);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems.map((problem) => problem.replace(`${configPath}: `, ''));
-  }
-}
+const problemsOf = configProblemsOf;
 
 describe('carrier settings the carriers do not document', () => {
   it('defaults to 20 Telnyx jobs, 5,000 numbers an order, 5 orders in flight and possible route plans', () => {

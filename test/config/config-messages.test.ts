@@ -4,27 +4,15 @@
  */
 import fc from 'fast-check';
 import * as z from 'zod';
-import { ConfigError } from '../../lambdas/contracts/config/config-error';
 import { formatZodIssues } from '../../lambdas/contracts/config/format-issues';
 import { configSchema } from '../../lambdas/contracts/config/schema';
-import { loadConfig } from '../../lib/config/load-config';
-import { exampleConfigObject, writeDeploymentFiles } from '../support/config-files';
+import { configProblemsOf, exampleConfigObject } from '../support/config-files';
 import { type Json, type PathKey, pathsOf } from '../support/json-paths';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests reach into the parsed YAML freely to break it.
 type ConfigObject = Record<string, any>;
 
-/** The problems loading `config` gives, each without its `<file>: ` prefix; [] when it loads. */
-function problemsOf(config: ConfigObject): string[] {
-  const configPath = writeDeploymentFiles(config);
-  try {
-    loadConfig(configPath);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems.map((problem) => problem.replace(`${configPath}: `, ''));
-  }
-}
+const problemsOf = configProblemsOf;
 
 function damaged(change: (config: ConfigObject) => void): ConfigObject {
   const config = exampleConfigObject();

@@ -2,9 +2,8 @@
  * `sites[].calls[]`: every field has its default, and a call that cannot fit the probe rounds, or
  * would be judged by an answer that is not one, is refused with the field and the fix.
  */
-import { ConfigError } from '../../lambdas/contracts/config/config-error';
 import { loadConfig } from '../../lib/config/load-config';
-import { exampleConfigObject, writeDeploymentFiles } from '../support/config-files';
+import { configProblemsOf, exampleConfigObject, writeDeploymentFiles } from '../support/config-files';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests reach into the parsed YAML freely to change it.
 type ConfigObject = Record<string, any>;
@@ -15,16 +14,7 @@ function withCalls(calls: ConfigObject[]): ConfigObject {
   return config;
 }
 
-function problemsOf(config: ConfigObject): string[] {
-  const configPath = writeDeploymentFiles(config);
-  try {
-    loadConfig(configPath);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems.map((problem) => problem.replace(`${configPath}: `, ''));
-  }
-}
+const problemsOf = configProblemsOf;
 
 describe('test calls in the config', () => {
   it('fills the defaults: port 5060, udp, from carrier-failover, expect 200, 5 s to answer, every round', () => {

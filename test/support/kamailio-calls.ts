@@ -17,7 +17,7 @@
  * swallow the ACKs of its own stateless replies before the script sees them.
  */
 import { readFileSync } from 'node:fs';
-import { launchKamailio, type RunningKamailio } from './kamailio';
+import { kamailioHeader, launchKamailio, type RunningKamailio } from './kamailio';
 
 /** The digest credentials `auth` and `proxy-auth` accept. */
 export const CALL_TEST_CREDENTIALS = { username: 'probe-user', password: 'correct-horse-battery' } as const;
@@ -114,17 +114,7 @@ function renderCallConfig(params: { host: string; port: number; algorithm: strin
     'a=rtpmap:0 PCMU/8000',
     '',
   ].join('\\r\\n');
-  return `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-tcp_children=1
-auto_aliases=no
-dns=no
-rev_dns=no
-listen=udp:${params.host}:${params.port}
-listen=tcp:${params.host}:${params.port}
-
+  return `${kamailioHeader(params)}
 loadmodule "tm.so"
 loadmodule "tmx.so"
 loadmodule "sl.so"

@@ -142,8 +142,8 @@ export async function launchKamailio(
   );
 }
 
-/** The smallest config that answers OPTIONS statelessly and everything else with 405. */
-function renderConfig(params: { host: string; port: number; status: number; reasonPhrase: string }): string {
+/** The head of every test Kamailio's config: one process a kind, no DNS, UDP and TCP on one loopback port. */
+export function kamailioHeader(params: { host: string; port: number }): string {
   return `#!KAMAILIO
 debug=2
 log_stderror=yes
@@ -154,7 +154,12 @@ dns=no
 rev_dns=no
 listen=udp:${params.host}:${params.port}
 listen=tcp:${params.host}:${params.port}
+`;
+}
 
+/** The smallest config that answers OPTIONS statelessly and everything else with 405. */
+function renderConfig(params: { host: string; port: number; status: number; reasonPhrase: string }): string {
+  return `${kamailioHeader(params)}
 loadmodule "sl.so"
 loadmodule "pv.so"
 
