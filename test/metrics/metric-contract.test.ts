@@ -370,7 +370,9 @@ describe('metric contract between the functions and the dashboards and alarms', 
           d[DIMENSION_NAMES.region] !== undefined &&
             d[DIMENSION_NAMES.region] !== read.region &&
             'another region',
-          kind !== undefined && (site?.[kind as 'sip' | 'http'] ?? []).length === 0 && `no ${kind} endpoint`,
+          kind !== undefined &&
+            (site?.[kind === 'call' ? 'calls' : (kind as 'sip' | 'http')] ?? []).length === 0 &&
+            `no ${kind} endpoint`,
         ]
           .filter((problem): problem is string => typeof problem === 'string')
           .map((problem) => `${read.where}: ${JSON.stringify(d)} in ${read.region}: ${problem}`);

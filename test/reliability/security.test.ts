@@ -1,7 +1,7 @@
 /**
  * Least privilege and secrets, checked on what is deployed and on what runs:
  * - every IAM statement of every synthesized stack: no wildcard action, no `Resource: "*"`, each
- *   resource this deployment's own table, topic, key, queue, log group or carrier secret in the
+ *   resource this deployment's own table, topic, key, queue, log group, carrier or test-call secret in the
  *   stack's own region, or one of its functions in a watchdog region; roles assumable by Lambda only; resource policies open to no one;
  * - the incident and observation tables, the alert topics and the dead-letter queues encrypted;
  * - a failover and failback under carrier faults of every kind, one carrier refusing its (wrong)
@@ -67,7 +67,11 @@ describe('least privilege in every synthesized stack', () => {
   const stacks = addCarrierFailoverStacks(app, deployment);
   const all: Stack[] = app.node.children.filter((child): child is Stack => child instanceof Stack);
   const templates = all.map((stack) => ({ stack, template: Template.fromStack(stack).toJSON() }));
-  const secretNames = Object.values(config.carriers).map((carrier) => carrier.secretName);
+  // The carriers' secrets and the test calls' digest secrets: both this deployment's, by name.
+  const secretNames = [
+    ...Object.values(config.carriers).map((carrier) => carrier.secretName),
+    ...config.sites.flatMap((site) => site.calls.flatMap((call) => call.secretName ?? [])),
+  ];
 
   /** Resources of one type in a template, by logical id. */
   const ofType = (template: Record<string, unknown>, type: string): Record<string, Record<string, unknown>> =>
