@@ -9,7 +9,8 @@ import {
   writeDrillOutput,
 } from './drill-output';
 import type { DrillProgress } from './drill-result';
-import { DRILL_SCENARIOS, type DrillScenario, runDrill } from './run-drill';
+import { DRILL_SCENARIOS, type DrillScenario } from './out-of-sync-act';
+import { runDrill } from './run-drill';
 
 /** Parses the drill's options and runs it; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {

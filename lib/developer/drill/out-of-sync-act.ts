@@ -9,7 +9,13 @@
 import type { SiteHealthStore } from '../../../lambdas/ports/detection';
 import type { IncidentStatus, IncidentStore } from '../../../lambdas/ports/incidents';
 import { systemClock } from '../../../lambdas/runtime/system-clock';
+import type { DrillProgress } from './drill-result';
 import type { LocalSite } from './local-site';
+
+/** The drill's scenarios (`--scenario`): `outage` (the default) and this act after it. */
+export const DRILL_SCENARIOS = ['outage', 'out-of-sync'] as const;
+/** One of {@link DRILL_SCENARIOS}. */
+export type DrillScenario = (typeof DRILL_SCENARIOS)[number];
 
 /** The incident's statuses once the site was declared up again. */
 const FAILBACK_STATUSES: readonly IncidentStatus[] = ['recovering', 'failing-back', 'resolved'];
@@ -40,6 +46,8 @@ export interface OutOfSyncActParts {
   regions: readonly string[];
   recoveryHoldMinutes: number;
   killedAt: number;
+  /** Where the act says what it saw. */
+  progress: Pick<DrillProgress, 'phase'>;
 }
 
 /** Plays the act; resolves once the calls succeed again, with what it saw. */
@@ -62,11 +70,13 @@ export async function playOutOfSync(parts: OutOfSyncActParts): Promise<FailbackW
   }
   parts.site.syncCalls();
   const to = systemClock.now();
+  const reason =
+    reasons.size > 0
+      ? `test calls failing: ${[...reasons].map(([region, why]) => `${region}: ${why}`).join('; ')}`
+      : 'no region recorded a failing test call';
+  parts.progress.phase(`Failback waited while ${parts.siteId} was out of sync: ${reason}`);
   return {
-    reason:
-      reasons.size > 0
-        ? `test calls failing: ${[...reasons].map(([region, why]) => `${region}: ${why}`).join('; ')}`
-        : 'no region recorded a failing test call',
+    reason,
     fromMs: from - parts.killedAt,
     toMs: to - parts.killedAt,
     restoredWhileCallsFailed: restored,

@@ -29,7 +29,7 @@ import { armDrillRoutes } from './drill-routes';
 import { generatePlan } from './generated-plan';
 import { startLocalControlTarget } from './local-control-target';
 import { LocalSite } from './local-site';
-import { playOutOfSync } from './out-of-sync-act';
+import { type DrillScenario, playOutOfSync } from './out-of-sync-act';
 import { quietLogger, silentMetrics } from './quiet-telemetry';
 import { summarize } from './summarize-drill';
 import { waitFor } from './wait-for';
@@ -64,11 +64,6 @@ export interface DrillOptions {
    */
   scenario?: DrillScenario;
 }
-
-/** The drill's scenarios (`--scenario`). */
-export const DRILL_SCENARIOS = ['outage', 'out-of-sync'] as const;
-/** One of {@link DRILL_SCENARIOS}. */
-export type DrillScenario = (typeof DRILL_SCENARIOS)[number];
 
 /**
  * Plays a whole outage on this machine with the real handler code: three watchdog regions probing a
@@ -309,10 +304,9 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
             regions: config.watchdogRegions,
             recoveryHoldMinutes: config.detection.recoveryHoldMinutes,
             killedAt,
+            progress,
           })
         : null;
-    if (failbackWaited)
-      progress.phase(`Failback waited while ${primary.id} was out of sync: ${failbackWaited.reason}`);
     const revivedAt = systemClock.now();
     await site.revive();
     await farSide.watchHome(primary.id, revivedAt);

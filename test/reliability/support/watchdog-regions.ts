@@ -124,7 +124,9 @@ export async function startWatchdogRegions(options: WatchdogRegionsOptions): Pro
   const carriers = await startLocalCarriers(options.config, options.plan);
   const config: Config = {
     ...options.config,
-    sites: [options.site],
+    // The regions probe OPTIONS and HTTP here; a test call of the example would go to a host that
+    // does not resolve (test calls have their own tests, test/handlers/probe.test.ts among them).
+    sites: [{ ...options.site, calls: [] }],
     detection: { ...options.config.detection, ...options.detection },
     failback: { ...options.config.failback, ...options.failback },
     carriers: Object.fromEntries(

@@ -108,7 +108,7 @@ export function addSiteSection(scope: DashboardScope, site: Site, alarmName: str
 
 /** Markdown under a site's header: its endpoints, and its web records with where Route 53 shows them. */
 function describeSite(scope: DashboardScope, site: Site): string {
-  const endpoints = `${site.sip.length} SIP endpoint(s), ${site.http.length} health URL(s), ${site.calls.length} test call(s), probed from ${scope.config.watchdogRegions.join(', ')}.`;
+  const endpoints = `${site.sip.length} SIP endpoint(s), ${site.http.length} health URL(s), ${site.calls.length > 0 ? `${site.calls.length} test call(s), ` : ''}probed from ${scope.config.watchdogRegions.join(', ')}.`;
   const records = (scope.config.dns?.records ?? []).filter((record) => record.site === site.id);
   if (records.length === 0) return endpoints;
   const names = records.map((record) => `\`${record.name}\``).join(', ');
