@@ -10,9 +10,10 @@ import type { DetectionSettings, Site, TestCall } from './schema';
 export function longestProbeMs(
   detection: Pick<DetectionSettings, 'probeTimeoutMs'>,
   sites: readonly Partial<Pick<Site, 'calls'>>[],
+  teardownMs: number = CALL_TEARDOWN_MS,
 ): number {
   const calls = sites.flatMap((site) => site.calls ?? []);
-  return Math.max(detection.probeTimeoutMs, ...calls.map((call) => call.answerWithinMs + CALL_TEARDOWN_MS));
+  return Math.max(detection.probeTimeoutMs, ...calls.map((call) => call.answerWithinMs + teardownMs));
 }
 
 /**

@@ -3,6 +3,7 @@
  * instead of minutes.
  */
 import type { PlanEntry } from '../../../lambdas/contracts/config/plan-entry';
+import { longestProbeMs } from '../../../lambdas/contracts/config/round-duration';
 import type { Config, Site } from '../../../lambdas/contracts/config/schema';
 import type { DeploymentFiles } from '../../../lambdas/runtime/deployment-files';
 import type { LocalControlTarget } from './local-control-target';
@@ -29,13 +30,9 @@ export const DRILL_TIME_SCALE = {
   callTeardownMs: 300,
 } as const;
 
-/** The longest a drill round takes: the probe timeout, or a test call's answer window and teardown. */
+/** The longest a drill round takes: the probe timeout, or a test call's answer window and its loopback teardown. */
 export function drillRoundMs(config: Pick<Config, 'detection' | 'sites'>): number {
-  const calls = config.sites.flatMap((site) => site.calls);
-  return Math.max(
-    config.detection.probeTimeoutMs,
-    ...calls.map((call) => call.answerWithinMs + DRILL_TIME_SCALE.callTeardownMs),
-  );
+  return longestProbeMs(config.detection, config.sites, DRILL_TIME_SCALE.callTeardownMs);
 }
 
 /** The deployment files the drill's functions read: the config on loopback and on the drill's time scale. */
