@@ -165,18 +165,20 @@ export class CarrierHttpClient {
 
 /**
  * The error for a 2xx answer we cannot read. Retryable: the carrier answered, so a second try
- * usually gets a whole body (truncation by a proxy is the common cause).
+ * usually gets a whole body (truncation by a proxy is the common cause). A GET is safe to repeat
+ * at once (it changed nothing); after a write, the caller reads the carrier's state first.
  */
 export function malformedResponse(
   carrier: CarrierName,
-  request: Pick<CarrierHttpRequest, 'operation' | 'subject'>,
+  request: Pick<CarrierHttpRequest, 'operation' | 'subject'> & { method?: string },
   problem: string,
   cause?: unknown,
 ): CarrierError {
+  const read = request.method === 'GET';
   return new CarrierError(
     carrier,
-    `${describeCall(request)} got a malformed response (${problem}); retry later (a write may have been applied)`,
-    { retryable: true, cause },
+    `${describeCall(request)} got a malformed response (${problem}); retry later${read ? '' : ' (a write may have been applied)'}`,
+    { retryable: true, safeToRepeat: read, cause },
   );
 }
 

@@ -176,8 +176,22 @@ describe('CarrierHttpClient', () => {
 
     await expect(client.sendJson(request())).rejects.toMatchObject({
       retryable: true,
+      safeToRepeat: false,
       message: expect.stringContaining('malformed response'),
     });
+  });
+
+  it('lets a read with a malformed answer be repeated at once: a GET changed nothing', async () => {
+    const client = new CarrierHttpClient('telnyx', { fetch: answering(200, '{"data": [') });
+
+    const error = await client.sendJson(request({ method: 'GET', body: undefined })).then(
+      () => undefined,
+      (caught: CarrierError) => caught,
+    );
+
+    expect(error).toMatchObject({ retryable: true, safeToRepeat: true });
+    expect(error?.message).toContain('malformed response');
+    expect(error?.message).not.toContain('a write may have been applied');
   });
 
   it('returns the body of a 2xx answer', async () => {
