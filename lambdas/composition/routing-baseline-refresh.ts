@@ -178,7 +178,12 @@ async function refreshCarrier(refresh: CarrierRefresh): Promise<BaselineRefreshS
       numbers,
       previous,
       lane,
-      policy: new RetryPolicy(input.retry ?? {}, input.random),
+      // As the engine sizes it: a budget that grows with the numbers, so a flaky carrier costs
+      // retries, not a baseline of 100,000 numbers cut off at the default 1,000.
+      policy: new RetryPolicy(
+        { retryBudget: Math.max(100, 2 * numbers.length), ...input.retry },
+        input.random,
+      ),
       clock: input.clock,
     });
   } catch (error) {

@@ -14,7 +14,7 @@ import {
   startApplyOnce,
 } from './apply-once-step';
 import type { IncidentNumberRun, PendingReason } from './incident-number-run';
-import type { AttemptTally } from './retry-policy';
+import { type AttemptTally, countFailure, countSuccess } from './retry-policy';
 import type { CarrierLane } from './token-bucket';
 
 /** The end of one apply-once sequence. */
@@ -70,7 +70,7 @@ export async function applyOnce(run: IncidentNumberRun, request: ApplyOnceReques
   const failedCall = (error: unknown): ApplyOnceEvent => ({
     kind: 'call-failed',
     error,
-    decision: run.policy.decide(error, tally.attempts),
+    decision: run.policy.decide(error, countFailure(tally)),
   });
 
   const perform = async (action: Exclude<ApplyOnceAction, { do: 'finish' }>): Promise<ApplyOnceEvent> => {
@@ -100,6 +100,7 @@ export async function applyOnce(run: IncidentNumberRun, request: ApplyOnceReques
         } catch (error) {
           return failedCall(error);
         }
+        countSuccess(tally);
         return { kind: 'written' };
       }
     }

@@ -13,6 +13,7 @@ import { DEFAULT_DEADLINE_MARGIN_MS } from './incident-number-run';
 import {
   type AttemptTally,
   callWithRetry,
+  countFailure,
   Deadline,
   describeFailure,
   isUncertainOutcome,
@@ -135,7 +136,7 @@ export async function armFallbacks(input: ArmFallbacksInput): Promise<ArmSummary
       } catch (error) {
         // Arming twice is harmless, but a read is cheaper than a write and tells us the truth.
         readBack ||= isUncertainOutcome(error);
-        const decision = policy.decide(error, tally.attempts);
+        const decision = policy.decide(error, countFailure(tally));
         if (!decision.retry) {
           if (readBack) {
             const after = await readRouting();

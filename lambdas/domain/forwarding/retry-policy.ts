@@ -16,9 +16,17 @@ export interface RetryOptions {
   /** Backoff ceiling never exceeds this (a carrier's Retry-After may). @default 20000 */
   maxDelayMs: number;
   /**
-   * Carrier calls one number may make in a run, counting the first. A carrier failing one call in five
-   * (two calls a number) still gets every number of 5,000 through with 12.
-   * @default 12
+   * Failed carrier calls in a row after which a number is given up: the carrier keeps failing it.
+   * Any successful call of the number (a read-back included) starts the count again, so a number
+   * whose steps each fail now and then is not given up for faults it got past. A carrier failing
+   * 30 % of requests fails one call 16 times in a row with a chance of 0.3^16 (4 in a billion).
+   * @default 16
+   */
+  maxFailuresInARow: number;
+  /**
+   * Carrier calls one number may make in a run, counting the first, whatever succeeded between:
+   * the bound for a carrier that answers the reads but fails every write. At 30 % faults a number
+   * needs more than 40 calls about once in ten million. @default 64
    */
   maxAttemptsPerNumber: number;
   /** Retries the whole run may spend; once spent, numbers fail with their last reason. @default 1000 */
@@ -36,7 +44,8 @@ export interface RetryOptions {
 export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   baseDelayMs: 250,
   maxDelayMs: 20_000,
-  maxAttemptsPerNumber: 12,
+  maxFailuresInARow: 16,
+  maxAttemptsPerNumber: 64,
   retryBudget: 1_000,
   uncertainSettleMs: 5_000,
 };
@@ -56,6 +65,9 @@ export class RetryPolicy {
     if (!(merged.baseDelayMs >= 0)) problems.push(`\`baseDelayMs\` must be ≥ 0, got ${merged.baseDelayMs}`);
     if (!(merged.maxDelayMs >= merged.baseDelayMs)) {
       problems.push(`\`maxDelayMs\` must be ≥ \`baseDelayMs\`, got ${merged.maxDelayMs}`);
+    }
+    if (!Number.isInteger(merged.maxFailuresInARow) || merged.maxFailuresInARow < 1) {
+      problems.push(`\`maxFailuresInARow\` must be an integer ≥ 1, got ${merged.maxFailuresInARow}`);
     }
     if (!Number.isInteger(merged.maxAttemptsPerNumber) || merged.maxAttemptsPerNumber < 1) {
       problems.push(`\`maxAttemptsPerNumber\` must be an integer ≥ 1, got ${merged.maxAttemptsPerNumber}`);
@@ -84,15 +96,19 @@ export class RetryPolicy {
   }
 
   /**
-   * Decides about a failed call, `attempts` being the calls this number has made in this run,
-   * the failed one included. Does not spend budget: call `spend()` when the retry really happens
-   * (a caller may still give up, e.g. because the wait would cross its deadline).
+   * Decides about a failed call of a number whose `tally` already counts it (countFailure). Does
+   * not spend budget: call `spend()` when the retry really happens (a caller may still give up,
+   * e.g. because the wait would cross its deadline).
    */
-  decide(error: unknown, attempts: number): RetryDecision {
+  decide(error: unknown, tally: AttemptTally): RetryDecision {
     const what = describeFailure(error);
     if (!isRetryable(error)) return { retry: false, reason: what };
-    if (attempts >= this.options.maxAttemptsPerNumber) {
-      return { retry: false, reason: `${what} (gave up after ${attempts} attempts)` };
+    const inARow = tally.failuresInARow ?? 1;
+    if (inARow >= this.options.maxFailuresInARow) {
+      return { retry: false, reason: `${what} (gave up after ${inARow} failed calls in a row)` };
+    }
+    if (tally.attempts >= this.options.maxAttemptsPerNumber) {
+      return { retry: false, reason: `${what} (gave up after ${tally.attempts} calls)` };
     }
     if (this.spent >= this.options.retryBudget) {
       return {
@@ -101,7 +117,8 @@ export class RetryPolicy {
       };
     }
     const askedMs = error instanceof CarrierError ? (error.retryAfterMs ?? 0) : 0;
-    return { retry: true, delayMs: Math.max(this.backoffMs(attempts), askedMs) };
+    // The backoff grows with the failures in a row: a number's next step starts short again.
+    return { retry: true, delayMs: Math.max(this.backoffMs(inARow), askedMs) };
   }
 
   /** How long to let a write of unknown outcome land before reading it back. */
@@ -162,9 +179,22 @@ export class Deadline {
   }
 }
 
-/** Counts one number's carrier calls in a run, across reads and writes, for the per-number cap. */
+/** Counts one number's carrier calls in a run, across reads and writes, for the caps. */
 export interface AttemptTally {
   attempts: number;
+  /** Failed calls since the number's last successful one. @default 0 */
+  failuresInARow?: number;
+}
+
+/** Counts a call that failed; returns the tally for RetryPolicy.decide. */
+export function countFailure(tally: AttemptTally): AttemptTally {
+  tally.failuresInARow = (tally.failuresInARow ?? 0) + 1;
+  return tally;
+}
+
+/** Counts a call that succeeded: the failures in a row start again. */
+export function countSuccess(tally: AttemptTally): void {
+  tally.failuresInARow = 0;
 }
 
 /** Result of callWithRetry. `stopped` is true when the deadline or a stop ended the retries, not the error. */
@@ -195,9 +225,11 @@ export async function callWithRetry<T>(
   for (;;) {
     try {
       tally.attempts += 1;
-      return { ok: true, value: await lane.call(request) };
+      const value = await lane.call(request);
+      countSuccess(tally);
+      return { ok: true, value };
     } catch (error) {
-      const decision = context.policy.decide(error, tally.attempts);
+      const decision = context.policy.decide(error, countFailure(tally));
       if (!decision.retry) return { ok: false, reason: decision.reason, error, stopped: false };
       if (!context.deadline.allowsWait(decision.delayMs) || context.stopping?.()) {
         return { ok: false, reason: describeFailure(error), error, stopped: true };

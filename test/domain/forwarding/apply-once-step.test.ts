@@ -116,7 +116,7 @@ describe('nextApplyOnceStep', () => {
         {
           kind: 'call-failed',
           error: timedOut(),
-          decision: giveUp('telnyx did not answer (gave up after 12 attempts)'),
+          decision: giveUp('telnyx did not answer (gave up after 16 failed calls in a row)'),
         },
         TERMS,
       );
@@ -134,7 +134,7 @@ describe('nextApplyOnceStep', () => {
       const step = nextApplyOnceStep(givingUp().state, { kind: 'read', ok: true, applied: false }, TERMS);
       expect(step.action).toEqual({
         do: 'finish',
-        end: { kind: 'failed', reason: 'telnyx did not answer (gave up after 12 attempts)' },
+        end: { kind: 'failed', reason: 'telnyx did not answer (gave up after 16 failed calls in a row)' },
       });
     });
 
@@ -149,7 +149,7 @@ describe('nextApplyOnceStep', () => {
         end: {
           kind: 'failed',
           reason:
-            'telnyx did not answer (gave up after 12 attempts); it may have been applied (read-back failed: HTTP 503)',
+            'telnyx did not answer (gave up after 16 failed calls in a row); it may have been applied (read-back failed: HTTP 503)',
         },
       });
     });

@@ -9,6 +9,9 @@ import {
 import { CarrierLane } from '../../../lambdas/domain/forwarding/token-bucket';
 import { FakeClock } from './fake-clock';
 
+/** The tally of a number whose first call just failed. */
+const failedOnce = () => ({ attempts: 1, failuresInARow: 1 });
+
 const serverError = () =>
   new CarrierError('telnyx', '500 Internal Server Error', { retryable: true, status: 500 });
 
@@ -38,27 +41,67 @@ describe('RetryPolicy', () => {
     const policy = new RetryPolicy({ baseDelayMs: 100 }, () => 0);
     const tooMany = new CarrierError('twilio', '429', { retryable: true, status: 429, retryAfterMs: 7_000 });
 
-    expect(policy.decide(tooMany, 1)).toEqual({ retry: true, delayMs: 7_000 });
+    expect(policy.decide(tooMany, failedOnce())).toEqual({ retry: true, delayMs: 7_000 });
   });
 
   it('does not retry errors that are not retryable, nor errors it does not know', () => {
     const policy = new RetryPolicy({}, () => 0.5);
 
-    const auth = policy.decide(new CarrierAuthError('telnyx', '401 bad key', { status: 401 }), 1);
-    const unknown = policy.decide(new TypeError('x is undefined'), 1);
+    const auth = policy.decide(new CarrierAuthError('telnyx', '401 bad key', { status: 401 }), failedOnce());
+    const unknown = policy.decide(new TypeError('x is undefined'), failedOnce());
 
     expect(auth).toEqual({ retry: false, reason: 'telnyx: 401 bad key (HTTP 401)' });
     expect(unknown).toEqual({ retry: false, reason: 'TypeError: x is undefined' });
   });
 
-  it('gives a number up after maxAttemptsPerNumber calls, with its last reason', () => {
-    const policy = new RetryPolicy({ maxAttemptsPerNumber: 3 }, () => 0.5);
+  it('gives a number up after maxFailuresInARow failed calls in a row, with its last reason', () => {
+    const policy = new RetryPolicy({ maxFailuresInARow: 3 }, () => 0.5);
 
-    expect(policy.decide(serverError(), 2).retry).toBe(true);
-    expect(policy.decide(serverError(), 3)).toEqual({
+    expect(policy.decide(serverError(), { attempts: 2, failuresInARow: 2 }).retry).toBe(true);
+    expect(policy.decide(serverError(), { attempts: 3, failuresInARow: 3 })).toEqual({
       retry: false,
-      reason: 'telnyx: 500 Internal Server Error (HTTP 500) (gave up after 3 attempts)',
+      reason: 'telnyx: 500 Internal Server Error (HTTP 500) (gave up after 3 failed calls in a row)',
     });
+  });
+
+  it('keeps a number whose failures a success broke, up to maxAttemptsPerNumber calls in all', () => {
+    const policy = new RetryPolicy({ maxFailuresInARow: 3, maxAttemptsPerNumber: 10 }, () => 0.5);
+
+    expect(policy.decide(serverError(), { attempts: 9, failuresInARow: 1 }).retry).toBe(true);
+    expect(policy.decide(serverError(), { attempts: 10, failuresInARow: 1 })).toEqual({
+      retry: false,
+      reason: 'telnyx: 500 Internal Server Error (HTTP 500) (gave up after 10 calls)',
+    });
+  });
+
+  it('grows the backoff with the failures in a row, not with the calls a number made before', () => {
+    const policy = new RetryPolicy({ baseDelayMs: 100, maxDelayMs: 100_000 }, () => 0.99);
+
+    const fresh = policy.decide(serverError(), { attempts: 30, failuresInARow: 1 });
+    const fifth = policy.decide(serverError(), { attempts: 30, failuresInARow: 5 });
+
+    expect(fresh).toEqual({ retry: true, delayMs: 99 });
+    expect(fifth).toEqual({ retry: true, delayMs: 1_584 });
+  });
+
+  it('counts the failures in a row through callWithRetry and starts them again after a success', async () => {
+    const clock = new FakeClock();
+    const lane = new CarrierLane('telnyx', { rateLimitPerSecond: 1_000, maxConcurrency: 1 }, clock);
+    const policy = new RetryPolicy({ maxFailuresInARow: 3, baseDelayMs: 0, maxDelayMs: 0 }, () => 0);
+    const context = { policy, clock, deadline: new Deadline(clock, undefined, 0) };
+    const tally = { attempts: 0 };
+    const outcomes = ['fail', 'fail', 'ok', 'fail', 'fail', 'ok'];
+    const call = () => {
+      const next = outcomes.shift();
+      return next === 'ok' ? Promise.resolve('ok') : Promise.reject(serverError());
+    };
+
+    const first = await callWithRetry(lane, call, tally, context);
+    const second = await callWithRetry(lane, call, tally, context);
+
+    // Six calls in all, never three failures in a row: both succeed.
+    expect([first.ok, second.ok]).toEqual([true, true]);
+    expect(tally).toEqual({ attempts: 6, failuresInARow: 0 });
   });
 
   it('stops retrying anything once the run has spent its retry budget', () => {
@@ -66,7 +109,7 @@ describe('RetryPolicy', () => {
     policy.spend();
     policy.spend();
 
-    const decision = policy.decide(serverError(), 1);
+    const decision = policy.decide(serverError(), failedOnce());
 
     expect(decision).toEqual({ retry: false, reason: expect.stringContaining('retry budget of 2') });
     expect(policy.retriesUsed).toBe(2);
