@@ -65,6 +65,12 @@ export interface RoutingPages {
    * taken earlier (so the baseline is still what to restore).
    */
   confirms(reading: RoutingSnapshot, baseline: RoutingSnapshot): boolean;
+  /**
+   * Optional: reads the part of an incomplete page reading the page could not show, each request
+   * through `call`, giving a snapshot as good as readRouting's in fewer requests (Bandwidth: the
+   * TN's details alone, the page having shown its CallForward). Rejects as readRouting does.
+   */
+  completeReading?(reading: RoutingSnapshot, call: CarrierCall): Promise<RoutingSnapshot>;
   /** Requests each request-plan page costs besides the page itself (0 unless the adapter must look up more). */
   readonly extraRequestsPerPage?: number;
 }

@@ -9,7 +9,7 @@
 import type { IgnoredNumber, RouteCall } from '../../ports/carrier-routes';
 import type { BandwidthApi } from './bandwidth-api';
 import { describePlan } from './bandwidth-route-plan';
-import { listSipPeerTns, retrieveTnDetails } from './bandwidth-tns';
+import { listSipPeerTns, retrieveTnDetails, type TnDetails } from './bandwidth-tns';
 
 const NANP_E164 = /^\+1([2-9]\d{2}[2-9]\d{6})$/;
 
@@ -19,6 +19,12 @@ export interface CoverageOptions {
   readonly pageSize: number;
   /** Whether each number on the peer is looked up (RetrieveTnDetails) for a route plan of its own. */
   readonly checkNumberRoutePlans: boolean;
+  /**
+   * The adapter's cache of what each TN's last read in this run found (one invocation, one CLI
+   * command): a TN known at this SIP peer is not looked up again, and every lookup is learned, so
+   * the routing baseline read next (arm, audit) takes these TNs' pages as complete.
+   */
+  readonly known: Map<string, TnDetails>;
 }
 
 /** The numbers of `numbers` the SIP peer's route plan does not carry, each with why. */
@@ -38,37 +44,54 @@ export async function numbersNotCarried(
       entry.callForward,
     ]),
   );
-  const ignored: IgnoredNumber[] = [];
-  for (const number of numbers) {
+  // One slot a number, so the reasons keep the numbers' order whatever order the lookups end in.
+  const reasons: (IgnoredNumber | undefined)[] = [];
+  const lookups: { index: number; number: string; tn: string }[] = [];
+  numbers.forEach((number, index) => {
     const tn = NANP_E164.exec(number)?.[1];
     if (tn === undefined) {
-      ignored.push({ number, reason: 'not a North American number: Bandwidth TNs are 10 digits' });
-      continue;
-    }
-    if (!onPeer.has(tn)) {
-      ignored.push({
+      reasons[index] = { number, reason: 'not a North American number: Bandwidth TNs are 10 digits' };
+    } else if (!onPeer.has(tn)) {
+      reasons[index] = {
         number,
         reason: `not on SIP peer ${at.sipPeerId} of site ${at.siteId}: Bandwidth routes a TN by the SIP peer it is on`,
-      });
-      continue;
-    }
-    const callForward = onPeer.get(tn);
-    if (callForward) {
-      ignored.push({
+      };
+    } else if (onPeer.get(tn)) {
+      reasons[index] = {
         number,
-        reason: `has CallForward to ${callForward}: Bandwidth forwards it whatever the SIP peer's route plan`,
-      });
-      continue;
-    }
-    if (options.checkNumberRoutePlans) {
-      const details = await call(() => retrieveTnDetails(api, number, tn));
-      if (details.routePlan !== null) {
-        ignored.push({
-          number,
-          reason: `has its own origination route plan (${describePlan(details.routePlan)}): it overrides the SIP peer's`,
-        });
+        reason: `has CallForward to ${onPeer.get(tn)}: Bandwidth forwards it whatever the SIP peer's route plan`,
+      };
+    } else if (options.checkNumberRoutePlans) {
+      const learned = options.known.get(tn);
+      if (learned?.siteId === at.siteId && learned.sipPeerId === at.sipPeerId) {
+        if (learned.routePlan !== null) reasons[index] = ownRoutePlan(number, learned);
+      } else {
+        lookups.push({ index, number, tn });
       }
     }
-  }
-  return ignored;
+  });
+  // Every lookup handed to `call` at once (it paces them); a failure is thrown once all have
+  // settled (what was read is learned), so none keeps running after the read-back has failed.
+  const settled = await Promise.allSettled(
+    lookups.map(({ number, tn }) => call(() => retrieveTnDetails(api, number, tn))),
+  );
+  let failure: { reason: unknown } | undefined;
+  settled.forEach((result, at) => {
+    if (result.status === 'rejected') {
+      failure ??= { reason: result.reason };
+      return;
+    }
+    const { index, number, tn } = lookups[at];
+    options.known.set(tn, result.value);
+    if (result.value.routePlan !== null) reasons[index] = ownRoutePlan(number, result.value);
+  });
+  if (failure) throw failure.reason;
+  return reasons.filter((reason): reason is IgnoredNumber => reason !== undefined);
+}
+
+function ownRoutePlan(number: string, details: TnDetails): IgnoredNumber {
+  return {
+    number,
+    reason: `has its own origination route plan (${describePlan(details.routePlan)}): it overrides the SIP peer's`,
+  };
 }

@@ -30,7 +30,7 @@ import {
   withBackupLast,
 } from './bandwidth-route-plan';
 import { moveTns, readSipPeer, updateSipPeerRoutePlan } from './bandwidth-sip-peer';
-import { listSipPeerTns } from './bandwidth-tns';
+import { listSipPeerTns, type TnDetails } from './bandwidth-tns';
 
 /** How the routes are read. */
 export interface BandwidthRoutesOptions {
@@ -73,11 +73,14 @@ export class BandwidthRoutes implements CarrierRoutes {
   private readonly pageSize: number;
   private readonly checkNumberRoutePlans: boolean;
 
-  /** `forget` drops what the adapter knows of moved TNs (their SIP peer changed). */
+  /**
+   * @param known the adapter's cache of each TN's site, SIP peer and route plan: the coverage's
+   *   lookups fill it, and moved TNs are dropped from it (their SIP peer changed)
+   */
   constructor(
     private readonly api: BandwidthApi,
     options: BandwidthRoutesOptions,
-    private readonly forget: (tns: readonly string[]) => void,
+    private readonly known: Map<string, TnDetails>,
   ) {
     this.pageSize = options.sipPeerTnsPageSize ?? 5000;
     this.checkNumberRoutePlans = options.checkNumberRoutePlans ?? true;
@@ -206,7 +209,7 @@ export class BandwidthRoutes implements CarrierRoutes {
     );
     const moving = tns.filter((tn) => onFrom.has(tn));
     await moveTns(this.api, siteId, to, moving, call);
-    this.forget(moving);
+    for (const tn of moving) this.known.delete(tn);
   }
 
   private async readBack(
@@ -245,6 +248,7 @@ export class BandwidthRoutes implements CarrierRoutes {
     const ignored = await numbersNotCarried(this.api, ids, numbers, call, {
       pageSize: this.pageSize,
       checkNumberRoutePlans: this.checkNumberRoutePlans,
+      known: this.known,
     });
     return { armed, details, ignored };
   }

@@ -13,8 +13,10 @@
  * route plan and its reading is complete; a TN without one may have a route plan, so its reading
  * is incomplete and `confirms` holds it against the baseline's site, SIP peer and CallForward.
  * When the operator states that no TN has a route plan (`noNumberRoutePlans`), every reading is
- * complete.
+ * complete; so is one of a TN this adapter looked up at the same SIP peer (the route coverage of
+ * `arm` and `audit`, a forward), until an order of its own sets that TN's route plan.
  */
+import { CarrierError } from '../../contracts/errors';
 import type { CarrierCall, PageReading, RoutingPages, RoutingSnapshot } from '../../ports/carriers';
 import {
   type AccountSite,
@@ -24,7 +26,13 @@ import {
 } from './bandwidth-account-peers';
 import type { BandwidthApi } from './bandwidth-api';
 import { type BandwidthRoutingSettings, bandwidthSnapshotOf } from './bandwidth-snapshot';
-import { readSipPeerTnsPage, type SipPeerTn, type TnDetails } from './bandwidth-tns';
+import {
+  readCallForward,
+  readSipPeerTnsPage,
+  retrieveTnDetails,
+  type SipPeerTn,
+  type TnDetails,
+} from './bandwidth-tns';
 
 const NANP_E164 = /^\+1([2-9]\d{2}[2-9]\d{6})$/;
 
@@ -157,6 +165,37 @@ export class BandwidthRoutingPages implements RoutingPages {
   }
 
   /**
+   * The route plan of a TN its page listed without a CallForward: RetrieveTnDetails alone, learned.
+   * A TN that moved to another SIP peer since its page was read has its CallForward read there too.
+   */
+  async completeReading(reading: RoutingSnapshot, call: CarrierCall): Promise<RoutingSnapshot> {
+    const listed = reading.settings as Partial<BandwidthRoutingSettings>;
+    if (reading.carrier !== 'bandwidth' || typeof listed.tn !== 'string') {
+      throw new CarrierError(
+        'bandwidth',
+        `completeReading for ${reading.number}: not a Bandwidth page reading`,
+        {
+          retryable: false,
+        },
+      );
+    }
+    const tn = listed.tn;
+    const details = await call(() => retrieveTnDetails(this.api, reading.number, tn));
+    this.known.set(tn, details);
+    const moved = details.siteId !== listed.siteId || details.sipPeerId !== listed.sipPeerId;
+    const callForward = moved
+      ? await call(() => readCallForward(this.api, reading.number, tn, details))
+      : (listed.callForward ?? null);
+    return bandwidthSnapshotOf(reading.number, {
+      tn,
+      siteId: details.siteId,
+      sipPeerId: details.sipPeerId,
+      callForward,
+      originationRoutePlan: details.routePlan,
+    });
+  }
+
+  /**
    * The SIP peers to list and their TN counts, and what listing them costs besides ListSites
    * (lookups and pages). When the lookups and the pages known so far already cost at least
    * `budget`, no SIP peer is counted or listed: no peers, and that cost. A lookup whose `call`
@@ -237,14 +276,21 @@ export class BandwidthRoutingPages implements RoutingPages {
       const number = wanted.get(tn);
       if (number === undefined || seen.has(tn)) continue;
       seen.add(tn);
-      const complete = callForward !== null || this.noNumberRoutePlans;
-      if (complete) this.known.set(tn, { siteId: at.siteId, sipPeerId: at.sipPeerId, routePlan: null });
+      // A lookup of this run (RetrieveTnDetails) at this SIP peer tells the route plan the page cannot.
+      const learned = this.known.get(tn);
+      const looked =
+        callForward === null && learned?.siteId === at.siteId && learned.sipPeerId === at.sipPeerId
+          ? learned
+          : undefined;
+      const complete = callForward !== null || this.noNumberRoutePlans || looked !== undefined;
+      const routePlan = looked?.routePlan ?? null;
+      if (complete) this.known.set(tn, { siteId: at.siteId, sipPeerId: at.sipPeerId, routePlan });
       const settings: BandwidthRoutingSettings = {
         tn,
         siteId: at.siteId,
         sipPeerId: at.sipPeerId,
         callForward,
-        originationRoutePlan: null,
+        originationRoutePlan: routePlan,
       };
       readings.push({ snapshot: bandwidthSnapshotOf(number, settings), complete });
     }

@@ -118,9 +118,7 @@ export class BandwidthCarrier implements Carrier {
       ...options,
       checkNumberRoutePlans: options.checkNumberRoutePlans ?? !noNumberRoutePlans,
     };
-    this.routes = new BandwidthRoutes(this.api, routesOptions, (tns) => {
-      for (const tn of tns) this.known.delete(tn);
-    });
+    this.routes = new BandwidthRoutes(this.api, routesOptions, this.known);
     this.routingPages = new BandwidthRoutingPages(this.api, this.known, {
       pageSize,
       requestsPerRead: REQUESTS_PER_READ,
@@ -151,7 +149,7 @@ export class BandwidthCarrier implements Carrier {
     const target = forwardTarget(request);
     const details = this.known.get(tn) ?? (await this.lookUp(request.number, tn));
     if (details.routePlan !== null) {
-      throwIfFailed(request.number, await this.orders.run([this.routePlanGroup(request.number, tn, target)]));
+      await this.writeRoutePlan(request.number, [this.routePlanGroup(request.number, tn, target)]);
       return;
     }
     await this.setCallForward(request.number, tn, details, target);
@@ -171,7 +169,7 @@ export class BandwidthCarrier implements Carrier {
     const routePlan = settings.originationRoutePlan ?? null;
     if (routePlan !== null) {
       // CallForward is left out (unchanged): it cannot co-exist with the plan, so it had none.
-      throwIfFailed(snapshot.number, await this.orders.run([{ routePlan, numbers: [tn] }]));
+      await this.writeRoutePlan(snapshot.number, [{ routePlan, numbers: [tn] }]);
       return;
     }
     if (
@@ -224,7 +222,9 @@ export class BandwidthCarrier implements Carrier {
         groups.set(key, group);
       }
       try {
-        const results = await this.orders.run([...groups.values()]);
+        const results = await this.orders
+          .run([...groups.values()])
+          .finally(() => this.forgetRoutePlans([...groups.values()]));
         submitted = true;
         for (const { request, tn } of batch) {
           const error = results.get(tn);
@@ -249,6 +249,27 @@ export class BandwidthCarrier implements Carrier {
     const details = await retrieveTnDetails(this.api, number, tn);
     this.known.set(tn, details);
     return details;
+  }
+
+  /** Runs an order setting TNs' route plans; throws the number's error when it failed. */
+  private async writeRoutePlan(number: string, groups: OptionGroup[]): Promise<void> {
+    try {
+      throwIfFailed(number, await this.orders.run(groups));
+    } finally {
+      this.forgetRoutePlans(groups);
+    }
+  }
+
+  /**
+   * Drops what is known of TNs whose route plan an order set (or may have set): the route plan
+   * known is no longer theirs, and a page that cannot show it must not be taken as complete.
+   */
+  private forgetRoutePlans(groups: readonly OptionGroup[]): void {
+    for (const group of groups) {
+      if (group.routePlan !== undefined) {
+        for (const tn of group.numbers) this.known.delete(tn);
+      }
+    }
   }
 
   /** The order group that forwards a route-plan TN; throws when such TNs are to be refused. */
@@ -290,7 +311,7 @@ export class BandwidthCarrier implements Carrier {
       this.known.delete(tn);
       const fresh = await this.lookUp(number, tn);
       if (fresh.routePlan !== null) {
-        throwIfFailed(number, await this.orders.run([this.routePlanGroup(number, tn, callForward)]));
+        await this.writeRoutePlan(number, [this.routePlanGroup(number, tn, callForward)]);
       } else if (fresh.siteId !== at.siteId || fresh.sipPeerId !== at.sipPeerId) {
         await updateCallForward(this.api, number, tn, fresh, callForward);
       } else {

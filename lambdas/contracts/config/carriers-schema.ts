@@ -88,7 +88,7 @@ export const carriersSchema = z
           .enum(['possible', 'none'], { error: 'expected possible or none' })
           .default('possible')
           .describe(
-            'possible: a TN may have an origination route plan of its own, which the SIP peer TN lists do not show, so each TN without a CallForward is read on its own for the routing baseline (and at an outage when its baseline no longer holds) and looked up by the route audit. none: you state that no TN on the account has one, so the lists suffice and no TN is looked up; a TN that does have one then fails in a bulk order (a single forward still finds its plan).',
+            'possible: a TN may have an origination route plan of its own, which the SIP peer TN lists do not show, so each TN without a CallForward is looked up on its own (RetrieveTnDetails, one request) for the routing baseline, unless the route audit of the same run already looked it up (and read in full at an outage when its baseline no longer holds). none: you state that no TN on the account has one, so the lists suffice and no TN is looked up; a TN that does have one then fails in a bulk order (a single forward still finds its plan).',
           ),
       })
       .strict()

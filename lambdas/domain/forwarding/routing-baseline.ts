@@ -10,7 +10,7 @@
 import type { Carrier, CarrierCall, RoutingSnapshot } from '../../ports/carriers';
 import type { Clock } from '../../ports/clock';
 import type { BaselineEntry, RoutingBaseline } from '../../ports/routing-baseline';
-import { type CallResult, callWithRetry, Deadline, type RetryPolicy } from './retry-policy';
+import { type CallResult, callWithRetry, Deadline, describeFailure, type RetryPolicy } from './retry-policy';
 import type { CarrierLane } from './token-bucket';
 import { runPool } from './worker-pool';
 
@@ -20,8 +20,11 @@ export type CheckedRouting =
   | { kind: 'read'; snapshot: RoutingSnapshot }
   /** A page showed part of it, and that part matches the baseline: the baseline's snapshot. */
   | { kind: 'confirmed'; snapshot: RoutingSnapshot }
-  /** No page showed it, or its page did not match the baseline: read it on its own. */
-  | { kind: 'unchecked'; reason: string };
+  /**
+   * No page showed it, or its page did not match the baseline: read it on its own. `partial` is
+   * what its page showed, when one did (the carrier may complete it in fewer requests than a read).
+   */
+  | { kind: 'unchecked'; reason: string; partial?: RoutingSnapshot };
 
 /** Input of checkRoutingInPages. */
 export interface RoutingCheckInput {
@@ -66,10 +69,11 @@ export async function checkRoutingInPages(input: RoutingCheckInput): Promise<{ p
             continue;
           }
           const stored = baseline.get(snapshot.number)?.snapshot;
-          if (!stored) settle(snapshot.number, { kind: 'unchecked', reason: NO_BASELINE });
+          if (!stored) settle(snapshot.number, { kind: 'unchecked', reason: NO_BASELINE, partial: snapshot });
           else if (pagesOf.confirms(snapshot, stored))
             settle(snapshot.number, { kind: 'confirmed', snapshot: stored });
-          else settle(snapshot.number, { kind: 'unchecked', reason: CHANGED_SINCE_BASELINE });
+          else
+            settle(snapshot.number, { kind: 'unchecked', reason: CHANGED_SINCE_BASELINE, partial: snapshot });
         }
       })
       .catch(() => undefined);
@@ -99,14 +103,15 @@ export interface TakenBaseline {
 
 /**
  * Reads the routing of `numbers` at one carrier for the baseline: pages first, then one by one
- * what no page showed or confirmed (ahead of an outage those reads cost time, not calls' safety).
+ * what no page showed or confirmed (ahead of an outage those reads cost time, not calls' safety):
+ * a number its page showed in part is completed (`completeReading`) where the carrier can, else read.
  */
 export async function takeRoutingBaseline(input: TakeBaselineInput): Promise<TakenBaseline> {
   const { carrier, lane, policy, clock } = input;
   const deadline = new Deadline(clock, undefined, 0);
   const context = { policy, clock, deadline };
   const entries: BaselineEntry[] = [];
-  const toRead: string[] = [];
+  const toRead: { number: string; partial?: RoutingSnapshot }[] = [];
   let requests = 0;
   /** `weight`: the HTTP requests one call sends (a Bandwidth read is two). */
   const retried = async <T>(request: () => Promise<T>, weight: number): Promise<CallResult<T>> => {
@@ -115,9 +120,14 @@ export async function takeRoutingBaseline(input: TakeBaselineInput): Promise<Tak
     requests += tally.attempts * weight;
     return result;
   };
+  /** Why each request `call` gave up on failed, so a completion that fails says so. */
+  const reasons = new WeakMap<object, string>();
   const call: CarrierCall = async (request) => {
     const result = await retried(request, 1);
-    if (!result.ok) throw result.error;
+    if (!result.ok) {
+      if (typeof result.error === 'object' && result.error !== null) reasons.set(result.error, result.reason);
+      throw result.error;
+    }
     return result.value;
   };
   await checkRoutingInPages({
@@ -126,14 +136,30 @@ export async function takeRoutingBaseline(input: TakeBaselineInput): Promise<Tak
     baseline: input.previous,
     call,
     onChecked: (number, checked) => {
-      if (checked.kind === 'unchecked') toRead.push(number);
+      if (checked.kind === 'unchecked') toRead.push({ number, partial: checked.partial });
       else entries.push({ snapshot: checked.snapshot, readAt: clock.now() });
     },
   });
   const unread: TakenBaseline['unread'] = [];
   const perRead = carrier.requestsPerRead ?? 1;
-  await runPool(toRead, lane.workers, async (number) => {
-    const result = await retried(() => carrier.readRouting(number), perRead);
+  const completeReading = carrier.routingPages?.completeReading?.bind(carrier.routingPages);
+  await runPool(toRead, lane.workers, async ({ number, partial }) => {
+    let result: CallResult<RoutingSnapshot>;
+    if (partial && completeReading) {
+      // Each of its requests is paced, retried and counted on its own by `call`.
+      result = await completeReading(partial, call).then(
+        (snapshot) => ({ ok: true as const, value: snapshot }),
+        (error: unknown) => ({
+          ok: false as const,
+          error,
+          stopped: false,
+          reason:
+            (typeof error === 'object' && error !== null && reasons.get(error)) || describeFailure(error),
+        }),
+      );
+    } else {
+      result = await retried(() => carrier.readRouting(number), perRead);
+    }
     if (result.ok) entries.push({ snapshot: result.value, readAt: clock.now() });
     else unread.push({ number, reason: result.reason });
   });

@@ -47,10 +47,7 @@ export interface DrillOptions {
   seed: number;
   /** Gives up when the outage is not over after this long. */
   timeoutMs: number;
-  /**
-   * Where the drill ends: `resolved` (default) plays the failback too; `forwarded` stops once every
-   * number is forwarded (the bench measures only that half).
-   */
+  /** Where it ends: `resolved` (default) plays the failback too; `forwarded` once all are forwarded. */
   until?: 'forwarded' | 'resolved';
   /**
    * Leaves every site's routes out (`sites[].failover`), so every number is forwarded by the engine
@@ -192,13 +189,15 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     }
 
     const primary = config.sites.find((candidate) => candidate.role === 'primary')!;
-    const armed = await armDrillRoutes(config, files.plan, await directory(), readBacks);
+    // One session for arm, baseline and dry run, as an operator's `carrier-failover arm` has.
+    const operator = await directory();
+    const armed = await armDrillRoutes(config, files.plan, operator, readBacks);
     if (armed.length > 0) {
       progress.phase(
         `Armed and read back ${armed.map((report) => `${report.carrier} (${report.mode})`).join(', ')}`,
       );
     }
-    const baseline = await takeDrillBaseline(config, files.plan, await directory(), baselines);
+    const baseline = await takeDrillBaseline(config, files.plan, operator, baselines);
     progress.phase(
       `Read the routing baseline of ${baseline.numbers} numbers in ${baseline.requests} carrier requests`,
     );
@@ -207,7 +206,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       config,
       plan: files.plan,
       siteId: primary.id,
-      carriers: await directory(),
+      carriers: operator,
       baseline: await baselines.load(primary.id),
       clock: systemClock,
     });

@@ -131,14 +131,85 @@ describe('BandwidthCarrier routing pages with numberRoutePlans none', () => {
     expect(countOf('RetrieveTnDetails') + countOf('ReadSipPeerTn')).toBe(0);
   });
 
-  it('by default (possible) still reads each TN without a CallForward on its own for the baseline', async () => {
+  it('by default (possible) completes each TN without a CallForward with its details alone, as readRouting reads it', async () => {
     const numbers = plainNumbers(0, 30);
+    fake.seedNumbers([{ phoneNumber: numbers[3], originationRoutePlan: OWN_PLAN }]);
+    const bandwidth = carrier();
 
-    const baseline = await takeBaseline(carrier(), numbers);
+    const baseline = await takeBaseline(bandwidth, numbers);
 
     expect(baseline.entries).toHaveLength(30);
+    expect(baseline.unread).toEqual([]);
+    // The page showed each CallForward: only the route plan is looked up (ListSites, 1 page, 30).
     expect(countOf('RetrieveTnDetails')).toBe(30);
-    expect(countOf('ReadSipPeerTn')).toBe(30);
+    expect(countOf('ReadSipPeerTn')).toBe(0);
+    expect(baseline.requests).toBe(32);
+    const byNumber = new Map(baseline.entries.map((entry) => [entry.snapshot.number, entry.snapshot]));
+    for (const number of [numbers[0], numbers[3]]) {
+      expect(byNumber.get(number)).toEqual(await carrier().readRouting(number));
+    }
+    expect(byNumber.get(numbers[3])!.settings).toMatchObject({
+      originationRoutePlan: [{ endpoint: 'sip:pbx.example.net' }],
+    });
+  });
+
+  it('reads the CallForward again where a TN moved to between its page and its details', async () => {
+    const numbers = plainNumbers(0, 2);
+    const bandwidth = carrier();
+    const readings: PageReading[] = [];
+    await bandwidth.routingPages.read(
+      numbers,
+      (request) => request(),
+      (page) => readings.push(...page),
+    );
+    const partial = readings.find((reading) => reading.snapshot.number === numbers[0])!.snapshot;
+    fake.seedNumbers([
+      { phoneNumber: numbers[0], siteId: '480', sipPeerId: '600001', callForward: '7042661720' },
+    ]);
+    fake.requests.length = 0;
+
+    const completed = await bandwidth.routingPages.completeReading(partial, (request) => request());
+
+    expect(operations()).toEqual(['RetrieveTnDetails', 'ReadSipPeerTn']);
+    expect(completed).toEqual(await carrier().readRouting(numbers[0]));
+    expect(completed.settings).toMatchObject({
+      siteId: '480',
+      sipPeerId: '600001',
+      callForward: '7042661720',
+    });
+  });
+
+  it('takes the pages of TNs the route audit just looked up as complete, and forgets a TN whose route plan it forwarded', async () => {
+    const numbers = ['+19195550100', '+19195550101', '+19195550102'];
+    fake.seedSiteRoute(ROUTE, numbers);
+    fake.seedNumbers([{ phoneNumber: numbers[2], originationRoutePlan: OWN_PLAN }]);
+    const bandwidth = carrier();
+    await bandwidth.routes.audit(ROUTE, numbers, (request) => request());
+    fake.requests.length = 0;
+
+    const readings: PageReading[] = [];
+    await bandwidth.routingPages.read(
+      numbers,
+      (request) => request(),
+      (page) => readings.push(...page),
+    );
+
+    expect(operations().filter((name) => name !== 'ListSites' && name !== 'ReadSipPeerTns')).toEqual([]);
+    expect(readings.every((reading) => reading.complete)).toBe(true);
+    const withPlan = readings.find((reading) => reading.snapshot.number === numbers[2])!.snapshot;
+    expect(withPlan).toEqual(await carrier().readRouting(numbers[2]));
+
+    await bandwidth.forward({ number: numbers[2], destination: BACKUP, mode: 'always' });
+    const after: PageReading[] = [];
+    await bandwidth.routingPages.read(
+      numbers,
+      (request) => request(),
+      (page) => after.push(...page),
+    );
+
+    // The order replaced the route plan: the page cannot show the new one, so it is not complete.
+    expect(after.find((reading) => reading.snapshot.number === numbers[2])!.complete).toBe(false);
+    expect(after.find((reading) => reading.snapshot.number === numbers[0])!.complete).toBe(true);
   });
 
   it('forwards a TN learned from the pages with one UpdateSipPeerTnSettings, looking nothing up', async () => {
@@ -219,5 +290,69 @@ describe('BandwidthRoutes audit with numberRoutePlans none', () => {
     await carrier().routes.audit(ROUTE, numbers, call);
 
     expect(countOf('RetrieveTnDetails')).toBe(2);
+  });
+
+  it('hands every lookup to the call at once and names the TNs with plans of their own in plan order', async () => {
+    const numbers = Array.from({ length: 40 }, (_, index) => `+1919555${String(index).padStart(4, '0')}`);
+    fake.seedSiteRoute(ROUTE, numbers);
+    fake.seedNumbers(
+      [numbers[31], numbers[7]].map((phoneNumber) => ({ phoneNumber, originationRoutePlan: OWN_PLAN })),
+    );
+    let inFlight = 0;
+    let most = 0;
+    const counting: RouteCall = async (request) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      try {
+        return await request();
+      } finally {
+        inFlight -= 1;
+      }
+    };
+
+    const readBack = await carrier().routes.audit(ROUTE, numbers, counting);
+
+    expect(most).toBeGreaterThan(10);
+    expect(readBack.ignored.map((ignored) => ignored.number)).toEqual([numbers[7], numbers[31]]);
+  });
+
+  it('looks no TN up twice in one run: a second audit reuses what the first learned; a new adapter looks each up', async () => {
+    const numbers = ['+19195550100', '+19195550101', '+19195550102'];
+    fake.seedSiteRoute(ROUTE, numbers);
+    fake.seedNumbers([{ phoneNumber: numbers[2], originationRoutePlan: OWN_PLAN }]);
+    const bandwidth = carrier();
+    const first = await bandwidth.routes.audit(ROUTE, numbers, call);
+    fake.requests.length = 0;
+
+    const second = await bandwidth.routes.audit(ROUTE, numbers, call);
+
+    expect(countOf('RetrieveTnDetails')).toBe(0);
+    expect(second.ignored).toEqual(first.ignored);
+    expect(second.ignored).toEqual([
+      { number: numbers[2], reason: expect.stringContaining('its own origination route plan') },
+    ]);
+
+    await carrier().routes.audit(ROUTE, numbers, call);
+    expect(countOf('RetrieveTnDetails')).toBe(3);
+  });
+
+  it('fails the read-back when a lookup fails, after every other lookup has settled', async () => {
+    const numbers = Array.from({ length: 20 }, (_, index) => `+1919555${String(index).padStart(4, '0')}`);
+    fake.seedSiteRoute(ROUTE, numbers);
+    let lookups = 0;
+    let settled = 0;
+    const failingFifth: RouteCall = async (request) => {
+      lookups += 1;
+      const lookup = lookups;
+      try {
+        if (lookup === 5) throw new Error('lookup 5 refused');
+        return await request();
+      } finally {
+        settled += 1;
+      }
+    };
+
+    await expect(carrier().routes.audit(ROUTE, numbers, failingFifth)).rejects.toThrow('lookup 5 refused');
+    expect(settled).toBe(lookups);
   });
 });
