@@ -7,10 +7,12 @@
  * - a failover and failback under carrier faults of every kind, one carrier refusing its (wrong)
  *   credentials: no credential value in any log line or alert.
  */
+
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createCarrierDirectory } from '../../lambdas/adapters/carriers/carrier-directory';
 import { EnvironmentCredentialSource } from '../../lambdas/adapters/carriers/credentials';
+import { testCallSecretNamesOf } from '../../lambdas/contracts/config/test-call-secrets';
 import { handleFailbackEvent } from '../../lambdas/handlers/failback';
 import { handleOrchestratorEvent } from '../../lambdas/handlers/orchestrator';
 import { loadDeployment } from '../../lib/config/load-config';
@@ -70,7 +72,7 @@ describe('least privilege in every synthesized stack', () => {
   // The carriers' secrets and the test calls' digest secrets: both this deployment's, by name.
   const secretNames = [
     ...Object.values(config.carriers).map((carrier) => carrier.secretName),
-    ...config.sites.flatMap((site) => site.calls.flatMap((call) => call.secretName ?? [])),
+    ...testCallSecretNamesOf(config.sites),
   ];
 
   /** Resources of one type in a template, by logical id. */

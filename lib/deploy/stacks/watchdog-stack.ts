@@ -5,6 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { Config } from '../../../lambdas/contracts/config/schema';
+import { testCallSecretNamesOf } from '../../../lambdas/contracts/config/test-call-secrets';
 import { deploymentNames } from '../../../lambdas/contracts/deployment-names';
 import type { FailbackEnvironment } from '../../../lambdas/contracts/environments/failback-environment';
 import type { OrchestratorEnvironment } from '../../../lambdas/contracts/environments/orchestrator-environment';
@@ -197,9 +198,7 @@ export class WatchdogStack extends Stack {
     this.observationTable.grantObservationReadWrite(probe.function);
     this.incidentTable.grantSiteHealthReadWrite(probe.function);
     // Test calls answer digest challenges with their own secrets, and read nothing else.
-    const callSecrets = [
-      ...new Set(config.sites.flatMap((site) => site.calls.flatMap((call) => call.secretName ?? []))),
-    ];
+    const callSecrets = testCallSecretNamesOf(config.sites);
     if (callSecrets.length > 0) {
       probe.function.addToRolePolicy(
         new PolicyStatement({

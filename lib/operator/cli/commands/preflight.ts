@@ -19,7 +19,9 @@
  * rejected, 3 when AWS answered no request at all. Secret values are read into memory only by the
  * loader; rows and errors carry field and error names, never a value nor an SDK error's message.
  */
+
 import { CARRIER_NAMES, type Config } from '../../../../lambdas/contracts/config/schema';
+import { testCallSecretNamesOf } from '../../../../lambdas/contracts/config/test-call-secrets';
 import { checkAccount } from '../preflight/account-check';
 import { bootstrapQualifierOf, checkBootstrap, readCdkJson } from '../preflight/bootstrap-check';
 import { checkCallSecret } from '../preflight/call-secret-check';
@@ -89,9 +91,7 @@ async function runChecks(
     const settings = config.carriers[carrier];
     return settings ? [{ carrier, secretName: settings.secretName }] : [];
   });
-  const callSecrets = [
-    ...new Set(config.sites.flatMap((site) => site.calls.flatMap((call) => call.secretName ?? []))),
-  ];
+  const callSecrets = testCallSecretNamesOf(config.sites);
   const perRegion = (check: (region: string) => Promise<PreflightCheck[]>) =>
     Promise.all(regions.map(check)).then((rows) => rows.flat());
   const [bootstrap, secrets, callSecretRows, sms, concurrency] = await Promise.all([
