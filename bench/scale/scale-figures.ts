@@ -23,6 +23,8 @@ export interface ScaleRow {
   /** The mode that moved the carrier's numbers (the configured one, or what a route left over fell to). */
   mode: string;
   rateLimitPerSecond: number;
+  /** Share of the carrier's requests its fake answered with a random fault (0-1). */
+  carrierFaultRate: number;
   /** Site death to the carrier's last number's calls reaching the backup; null when none did. */
   killToReachableMs: number | null;
   boundMs: number;
@@ -69,6 +71,7 @@ export interface CarrierRunFacts {
   route?: IncidentRoute;
   adapter: Carrier;
   rateLimitPerSecond: number;
+  carrierFaultRate: number;
   settings: DetectionSettings;
   nativeFailoverSeconds?: number;
   /** The carrier's plan numbers. */
@@ -175,6 +178,7 @@ export function carrierRow(facts: CarrierRunFacts): ScaleRow {
     carrier,
     mode,
     rateLimitPerSecond: facts.rateLimitPerSecond,
+    carrierFaultRate: facts.carrierFaultRate,
     killToReachableMs: latest === undefined ? null : Math.round(latest - killAt),
     boundMs: native
       ? perCallMs

@@ -57,6 +57,8 @@ export interface ScaleRunOptions {
   family: ModeFamily;
   /** The example's rate limits times this. */
   rateFactor: number;
+  /** Share of carrier requests (0-1) answered with a random fault (scale-world.ts). @default 0 */
+  carrierFaultRate?: number;
   seed: number;
   log(message: string): void;
 }
@@ -66,6 +68,7 @@ export interface ScaleRunResult {
   family: ModeFamily;
   numbers: number;
   rateFactor: number;
+  carrierFaultRate: number;
   rows: ScaleRow[];
   /** Kill to the first region's trip, ms (virtual). */
   detectedAfterMs: number | null;
@@ -96,7 +99,14 @@ export async function runScale(options: ScaleRunOptions): Promise<ScaleRunResult
   const clock = new VirtualClock(T0);
   const random = seededRandom(options.seed);
   clock.start();
-  const world = await startScaleWorld(config, plan, rates, clock, random);
+  const carrierFaultRate = options.carrierFaultRate ?? 0;
+  const world = await startScaleWorld(
+    config,
+    plan,
+    { rates, faultRate: carrierFaultRate, seed: options.seed },
+    clock,
+    random,
+  );
   try {
     const { table } = world;
     const readBacks = new DynamoDbRouteReadBackStore(table.documentClient, table.tableName);
@@ -214,6 +224,7 @@ export async function runScale(options: ScaleRunOptions): Promise<ScaleRunResult
           route: incident?.routes?.find((route) => route.carrier === carrier),
           adapter: directory[carrier]!,
           rateLimitPerSecond: rates[carrier],
+          carrierFaultRate,
           settings: config.detection,
           nativeFailoverSeconds: nativeFailoverSecondsOf(site, carrier),
           carrierNumbers,
@@ -229,6 +240,7 @@ export async function runScale(options: ScaleRunOptions): Promise<ScaleRunResult
       family: options.family,
       numbers: options.numbers,
       rateFactor: options.rateFactor,
+      carrierFaultRate,
       rows,
       detectedAfterMs: detectedAt === undefined ? null : Math.round(detectedAt - killAt),
       failoverEndedAfterMs: Math.round(lastEndedAt - killAt),

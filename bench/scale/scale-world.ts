@@ -14,6 +14,7 @@ import type { CarrierName, Config } from '../../lambdas/contracts/config/schema'
 import { DEFAULT_MAX_CONCURRENCY } from '../../lambdas/domain/forwarding/token-bucket';
 import type { CarrierDirectory } from '../../lambdas/ports/carriers';
 import type { Random } from '../../lambdas/ports/clock';
+import { ALL_FAULT_KINDS, type FaultKind } from '../../lib/developer/carrier-fakes/fake-carrier-messages';
 import { type LocalCarriers, startLocalCarriers } from '../../lib/developer/far-side/local-carriers';
 import {
   type LocalIncidentTable,
@@ -41,11 +42,28 @@ export interface ScaleWorld {
   stop(): Promise<void>;
 }
 
-/** Starts dynalite and the in-process fakes, seeded with `plan`, every carrier at `rates`. */
+/**
+ * The faults a faulted run injects: every kind but `slow`, whose point is the adapters' timeout,
+ * which runs on real time (AbortSignal.timeout) while the fakes' slow answer waits in virtual time,
+ * so here it would be a 6 s answer, never a timeout. The drill injects it at real time.
+ */
+export const SCALE_FAULT_KINDS: readonly FaultKind[] = ALL_FAULT_KINDS.filter((kind) => kind !== 'slow');
+
+/** What the carriers of one scale run are like. */
+export interface ScaleCarriers {
+  /** Requests a second each carrier's fake accepts (and the config's limit). */
+  rates: Record<CarrierName, number>;
+  /** Share of requests (0-1) each fake answers with a random fault of SCALE_FAULT_KINDS. */
+  faultRate: number;
+  /** Seed of the fakes' fault and latency randomness. */
+  seed: number;
+}
+
+/** Starts dynalite and the in-process fakes, seeded with `plan`, every carrier as `carriers` says. */
 export async function startScaleWorld(
   config: Config,
   plan: readonly PlanEntry[],
-  rates: Record<CarrierName, number>,
+  { rates, faultRate, seed }: ScaleCarriers,
   clock: VirtualClock,
   random: Random,
 ): Promise<ScaleWorld> {
@@ -55,6 +73,9 @@ export async function startScaleWorld(
     inProcess: true,
     latencyMs: CARRIER_LATENCY_MS,
     rateLimitsPerSecond: rates,
+    faultRate,
+    faultKinds: SCALE_FAULT_KINDS,
+    seed,
     pollsToComplete: 1,
     now: () => clock.now(),
     sleep: (ms) => clock.sleep(ms),
