@@ -73,6 +73,8 @@ export interface TwilioSwitchRecord extends RouteSwitchRecord {
 export class TwilioRoutes implements CarrierRoutes {
   private readonly gap: number;
   private readonly weight: number;
+  /** The URLs each switch record's switchToBackup has seen disabled, so a repeat writes none twice. */
+  private readonly disabledBySwitch = new WeakMap<RouteSwitchRecord, Set<string>>();
 
   constructor(
     private readonly api: TwilioApi,
@@ -152,13 +154,27 @@ export class TwilioRoutes implements CarrierRoutes {
 
   /**
    * Disables the record's URLs: one UpdateOriginationUrl each, no read (the plan read the trunk),
-   * so a switch costs k+1 requests with its plan. Applying the record again sends the same k
-   * updates and changes nothing more.
+   * so a switch costs k+1 requests with its plan. A write whose answer was lost (no answer, a 5xx,
+   * a body we cannot read) is checked with one list before it is repeated, and a repeat of the
+   * operation by this adapter skips the URLs already disabled: each is written once. A later run
+   * (a new adapter) sends the same k updates, which change nothing more.
    */
   async switchToBackup(route: SiteRoute, record: RouteSwitchRecord, call: RouteCall): Promise<void> {
     const { trunkSid, originationUrls } = switchRecordOf(route, record);
+    const disabled = this.disabledBySwitch.get(record) ?? new Set<string>();
+    this.disabledBySwitch.set(record, disabled);
     for (const url of originationUrls) {
-      await call(() => this.api.updateOriginationUrl(trunkSid, url.sid, { Enabled: 'false' }));
+      if (disabled.has(url.sid)) continue;
+      try {
+        await call(() => this.api.updateOriginationUrl(trunkSid, url.sid, { Enabled: 'false' }));
+      } catch (error) {
+        if (!mayHaveLanded(error)) throw error;
+        for (const now of await this.api.listOriginationUrls(trunkSid, call)) {
+          if (!now.enabled) disabled.add(now.sid);
+        }
+        if (!disabled.has(url.sid)) throw error;
+      }
+      disabled.add(url.sid);
     }
   }
 
@@ -174,6 +190,7 @@ export class TwilioRoutes implements CarrierRoutes {
    */
   async switchBack(route: SiteRoute, record: RouteSwitchRecord, call: RouteCall): Promise<void> {
     const { trunkSid, originationUrls } = switchRecordOf(route, record);
+    this.disabledBySwitch.delete(record);
     const now = await this.api.listOriginationUrls(trunkSid, call);
     for (const url of originationUrls) {
       const current = now.find((candidate) => candidate.sid === url.sid);
@@ -294,4 +311,9 @@ function switchRecordOf(route: SiteRoute, record: RouteSwitchRecord): TwilioSwit
     );
   }
   return record as TwilioSwitchRecord;
+}
+
+/** A failed write the carrier may have applied: no answer, a 5xx, or a 2xx we could not read. */
+function mayHaveLanded(error: unknown): boolean {
+  return error instanceof CarrierError && (error.status === undefined || error.status >= 500);
 }

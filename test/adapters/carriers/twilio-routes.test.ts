@@ -253,6 +253,58 @@ describe('TwilioRoutes switch', () => {
     expect(fake.requests.slice(start).map((entry) => entry.operation)).toEqual(['ListOriginationUrl']);
   });
 
+  it('reads the trunk after a write whose answer was lost, and writes no URL twice', async () => {
+    const carrier = twilio();
+    fake.seedTrunk(TRUNK, [
+      { sipUrl: PRIMARY, priority: 10 },
+      { sipUrl: 'sip:sbc2.phx.example.net:5060', priority: 10 },
+      { sipUrl: BACKUP, priority: 20 },
+    ]);
+    const record = await carrier.routes.planSwitch(SWITCH_ROUTE, call);
+    const start = fake.requests.length;
+    // Applied by Twilio, answered with a 500: the switch must not disable it again.
+    fake.failNext('accepted-then-500', { when: (request) => request.method === 'POST' });
+
+    await carrier.routes.switchToBackup(SWITCH_ROUTE, record, call);
+
+    const sent = fake.requests.slice(start);
+    expect(sent.map((entry) => entry.operation)).toEqual([
+      'UpdateOriginationUrl',
+      'ListOriginationUrl',
+      'UpdateOriginationUrl',
+    ]);
+    const updated = sent.filter((entry) => entry.method === 'POST').map((entry) => entry.path);
+    expect(new Set(updated).size).toBe(2);
+    expect(fake.routeCall(ON_TRUNK[0], upOnly(PRIMARY, BACKUP)).reached).toBe(BACKUP);
+  });
+
+  it('after a write that did not land, fails it and, tried again, writes only what is still enabled', async () => {
+    const carrier = twilio();
+    fake.seedTrunk(TRUNK, [
+      { sipUrl: PRIMARY, priority: 10 },
+      { sipUrl: 'sip:sbc2.phx.example.net:5060', priority: 10 },
+      { sipUrl: BACKUP, priority: 20 },
+    ]);
+    const record = await carrier.routes.planSwitch(SWITCH_ROUTE, call);
+    let posts = 0;
+    fake.failNext('http-503', { when: (request) => request.method === 'POST' && ++posts === 2 });
+    const start = fake.requests.length;
+
+    await expect(carrier.routes.switchToBackup(SWITCH_ROUTE, record, call)).rejects.toMatchObject({
+      status: 503,
+      retryable: true,
+    });
+    await carrier.routes.switchToBackup(SWITCH_ROUTE, record, call);
+
+    const updated = fake.requests
+      .slice(start)
+      .filter((entry) => entry.method === 'POST' && entry.status < 300)
+      .map((entry) => entry.path);
+    expect(updated).toHaveLength(2);
+    expect(new Set(updated).size).toBe(2);
+    expect(fake.routeCall(ON_TRUNK[0], upOnly(PRIMARY, BACKUP)).reached).toBe(BACKUP);
+  });
+
   it('leaves a preferred URL disabled before the switch disabled after switchBack', async () => {
     const carrier = twilio();
     fake.seedTrunk(TRUNK, [
