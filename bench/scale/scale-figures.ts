@@ -148,13 +148,14 @@ export function carrierRow(facts: CarrierRunFacts): ScaleRow {
       writes.set(number, (writes.get(number) ?? 0) + 1);
     }
   }
-  // A route write changes a trunk, connection or SIP peer (its `applied` names no plan number).
+  // A route write changes a trunk, connection or SIP peer (its `applied` names no plan number);
+  // one the carrier applied and then answered with a 500 (`accepted-then-500`) took effect too.
   const routeWrites =
     routeMode && carrier !== 'webhook'
       ? requests.filter(
           (entry) =>
             entry.method !== 'GET' &&
-            entry.status < 300 &&
+            (entry.status < 300 || entry.fault === 'accepted-then-500') &&
             !entry.applied.some((number) => planNumbers.has(number)),
         )
       : [];
