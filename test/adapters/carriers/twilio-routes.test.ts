@@ -201,6 +201,15 @@ describe('TwilioRoutes native failover', () => {
 });
 
 describe('TwilioRoutes switch', () => {
+  /** A trunk whose preferred group holds two primary URLs, the backup a priority below. */
+  function seedTwoPrimaries(): void {
+    fake.seedTrunk(TRUNK, [
+      { sipUrl: PRIMARY, priority: 10 },
+      { sipUrl: 'sip:sbc2.phx.example.net:5060', priority: 10 },
+      { sipUrl: BACKUP, priority: 20 },
+    ]);
+  }
+
   async function armed(): Promise<TwilioCarrier> {
     const carrier = twilio();
     await carrier.routes.armNative(SWITCH_ROUTE, [], call);
@@ -209,11 +218,7 @@ describe('TwilioRoutes switch', () => {
 
   it('disables the preferred origination URLs in k+1 requests, so calls reach the backup with the primary still up', async () => {
     const carrier = twilio();
-    fake.seedTrunk(TRUNK, [
-      { sipUrl: PRIMARY, priority: 10 },
-      { sipUrl: 'sip:sbc2.phx.example.net:5060', priority: 10 },
-      { sipUrl: BACKUP, priority: 20 },
-    ]);
+    seedTwoPrimaries();
     const seeded = fake.trunkOf(TRUNK);
     const start = fake.requests.length;
 
@@ -255,11 +260,7 @@ describe('TwilioRoutes switch', () => {
 
   it('reads the trunk after a write whose answer was lost, and writes no URL twice', async () => {
     const carrier = twilio();
-    fake.seedTrunk(TRUNK, [
-      { sipUrl: PRIMARY, priority: 10 },
-      { sipUrl: 'sip:sbc2.phx.example.net:5060', priority: 10 },
-      { sipUrl: BACKUP, priority: 20 },
-    ]);
+    seedTwoPrimaries();
     const record = await carrier.routes.planSwitch(SWITCH_ROUTE, call);
     const start = fake.requests.length;
     // Applied by Twilio, answered with a 500: the switch must not disable it again.
@@ -280,11 +281,7 @@ describe('TwilioRoutes switch', () => {
 
   it('after a write that did not land, fails it and, tried again, writes only what is still enabled', async () => {
     const carrier = twilio();
-    fake.seedTrunk(TRUNK, [
-      { sipUrl: PRIMARY, priority: 10 },
-      { sipUrl: 'sip:sbc2.phx.example.net:5060', priority: 10 },
-      { sipUrl: BACKUP, priority: 20 },
-    ]);
+    seedTwoPrimaries();
     const record = await carrier.routes.planSwitch(SWITCH_ROUTE, call);
     let posts = 0;
     fake.failNext('http-503', { when: (request) => request.method === 'POST' && ++posts === 2 });
