@@ -9,7 +9,7 @@
 import type { IgnoredNumber, RouteCall } from '../../ports/carrier-routes';
 import type { BandwidthApi } from './bandwidth-api';
 import { describePlan } from './bandwidth-route-plan';
-import { listSipPeerTns, retrieveTnDetails, type TnDetails } from './bandwidth-tns';
+import { knownAtPeer, listSipPeerTns, retrieveTnDetails, type TnDetails } from './bandwidth-tns';
 
 const NANP_E164 = /^\+1([2-9]\d{2}[2-9]\d{6})$/;
 
@@ -49,6 +49,7 @@ export async function numbersNotCarried(
   const lookups: { index: number; number: string; tn: string }[] = [];
   numbers.forEach((number, index) => {
     const tn = NANP_E164.exec(number)?.[1];
+    const callForward = tn === undefined ? undefined : onPeer.get(tn);
     if (tn === undefined) {
       reasons[index] = { number, reason: 'not a North American number: Bandwidth TNs are 10 digits' };
     } else if (!onPeer.has(tn)) {
@@ -56,14 +57,14 @@ export async function numbersNotCarried(
         number,
         reason: `not on SIP peer ${at.sipPeerId} of site ${at.siteId}: Bandwidth routes a TN by the SIP peer it is on`,
       };
-    } else if (onPeer.get(tn)) {
+    } else if (callForward) {
       reasons[index] = {
         number,
-        reason: `has CallForward to ${onPeer.get(tn)}: Bandwidth forwards it whatever the SIP peer's route plan`,
+        reason: `has CallForward to ${callForward}: Bandwidth forwards it whatever the SIP peer's route plan`,
       };
     } else if (options.checkNumberRoutePlans) {
-      const learned = options.known.get(tn);
-      if (learned?.siteId === at.siteId && learned.sipPeerId === at.sipPeerId) {
+      const learned = knownAtPeer(options.known, tn, at);
+      if (learned) {
         if (learned.routePlan !== null) reasons[index] = ownRoutePlan(number, learned);
       } else {
         lookups.push({ index, number, tn });

@@ -27,6 +27,7 @@ import {
 import type { BandwidthApi } from './bandwidth-api';
 import { type BandwidthRoutingSettings, bandwidthSnapshotOf } from './bandwidth-snapshot';
 import {
+  knownAtPeer,
   readCallForward,
   readSipPeerTnsPage,
   retrieveTnDetails,
@@ -277,11 +278,7 @@ export class BandwidthRoutingPages implements RoutingPages {
       if (number === undefined || seen.has(tn)) continue;
       seen.add(tn);
       // A lookup of this run (RetrieveTnDetails) at this SIP peer tells the route plan the page cannot.
-      const learned = this.known.get(tn);
-      const looked =
-        callForward === null && learned?.siteId === at.siteId && learned.sipPeerId === at.sipPeerId
-          ? learned
-          : undefined;
+      const looked = callForward === null ? knownAtPeer(this.known, tn, at) : undefined;
       const complete = callForward !== null || this.noNumberRoutePlans || looked !== undefined;
       const routePlan = looked?.routePlan ?? null;
       if (complete) this.known.set(tn, { siteId: at.siteId, sipPeerId: at.sipPeerId, routePlan });

@@ -15,6 +15,16 @@ export interface TnDetails {
   routePlan: BandwidthRoute[] | null;
 }
 
+/** What this run's lookup of `tn` found, when it found the TN on that SIP peer; else undefined. */
+export function knownAtPeer(
+  known: ReadonlyMap<string, TnDetails>,
+  tn: string,
+  at: { siteId: string; sipPeerId: string },
+): TnDetails | undefined {
+  const learned = known.get(tn);
+  return learned?.siteId === at.siteId && learned.sipPeerId === at.sipPeerId ? learned : undefined;
+}
+
 /** A TN as a SIP peer's TN list shows it. */
 export interface SipPeerTn {
   tn: string;
