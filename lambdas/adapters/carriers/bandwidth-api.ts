@@ -14,7 +14,14 @@ import {
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
 
 /** Elements that may repeat, so they always parse as arrays (a TN list entry only inside its list). */
-const REPEATED = new Set(['TnOptionGroup', 'TelephoneNumber', 'Error', 'Warning', 'Route']);
+const REPEATED = new Set([
+  'TnOptionGroup',
+  'TnOptionOrderSummary',
+  'TelephoneNumber',
+  'Error',
+  'Warning',
+  'Route',
+]);
 
 const parser = new XMLParser({
   parseTagValue: false,

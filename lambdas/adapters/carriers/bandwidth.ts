@@ -74,6 +74,13 @@ export interface BandwidthCarrierOptions extends BandwidthApiOptions, BandwidthR
    * @default possible
    */
   readonly numberRoutePlans?: 'possible' | 'none';
+  /**
+   * What follows an order create whose answer was lost: `search` looks for the order by its
+   * CustomerOrderId (the spec is silent on what a search that finds nothing answers), `read-back`
+   * throws the error, so the engine reads each number back before writing it again.
+   * @default search
+   */
+  readonly lostOrders?: 'search' | 'read-back';
 }
 
 /** Bandwidth implementation of the Carrier port. */
@@ -109,6 +116,7 @@ export class BandwidthCarrier implements Carrier {
       pollIntervalMs: options.pollIntervalMs ?? 2000,
       pollTimeoutMs: options.pollTimeoutMs ?? 240_000,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      searchLostOrders: options.lostOrders !== 'read-back',
     });
     this.singleNumberWrite = options.singleNumberWrite ?? 'sip-peer-tn';
     this.requestsPerForward = this.singleNumberWrite === 'sip-peer-tn' ? 1 : this.requestsPerBulkCall;

@@ -69,6 +69,7 @@ export async function createCarrierDirectory(
         bulkLimit: config.bulkOrderNumbers,
         bulkInFlight: config.bulkOrdersInFlight,
         numberRoutePlans: config.numberRoutePlans,
+        lostOrders: config.lostOrders,
       });
     }),
     build(webhook, async (config) => {

@@ -90,6 +90,12 @@ export const carriersSchema = z
           .describe(
             'possible: a TN may have an origination route plan of its own, which the SIP peer TN lists do not show, so each TN without a CallForward is looked up on its own (RetrieveTnDetails, one request) for the routing baseline, unless the route audit of the same run already looked it up (and read in full at an outage when its baseline no longer holds). none: you state that no TN on the account has one, so the lists suffice and no TN is looked up; a TN that does have one then fails in a bulk order (a single forward still finds its plan).',
           ),
+        lostOrders: z
+          .enum(['search', 'read-back'], { error: 'expected search or read-back' })
+          .default('search')
+          .describe(
+            'A TN option order create whose answer was lost (no answer, a 5xx, a body we cannot read). search: look for it by its CustomerOrderId (GetTnOptionOrders) and poll the order found, or create it again when none is (the spec documents no answer for a search that finds nothing: a 200 without an order and a 404 read as none). read-back: give the numbers to the per-number path, which reads each back before writing it again (one to two requests a number).',
+          ),
       })
       .strict()
       .optional()

@@ -31,6 +31,7 @@ interface OrderGroup {
 
 interface Order {
   id: string;
+  customerOrderId?: string;
   groups: OrderGroup[];
   polls: number;
   status: 'RECEIVED' | 'PROCESSING' | 'COMPLETE' | 'PARTIAL' | 'FAILED';
@@ -51,10 +52,14 @@ export class FakeTnOptionOrders {
 
   /** CreateTnOptionOrder. */
   create(body: Record<string, unknown>): FakeResponse {
-    const order = body.TnOptionOrder as { TnOptionGroups: { TnOptionGroup: Record<string, unknown>[] } };
+    const order = body.TnOptionOrder as {
+      CustomerOrderId?: string;
+      TnOptionGroups: { TnOptionGroup: Record<string, unknown>[] };
+    };
     const id = `ddbdc72e-dc27-490c-904e-${String(this.orders.size + 1).padStart(12, '0')}`;
     const created: Order = {
       id,
+      customerOrderId: order.CustomerOrderId,
       groups: order.TnOptionGroups.TnOptionGroup.map((group) => ({
         callForward: group.CallForward as string | undefined,
         routePlan: routePlanChange(group.OriginationRoutePlan),
@@ -71,6 +76,37 @@ export class FakeTnOptionOrders {
       headers: { 'Content-Type': 'application/xml', Location: this.orderUrl(id) },
       body: build({ TnOptionOrderResponse: { TnOptionOrder: this.view(created) } }),
     };
+  }
+
+  /**
+   * GetTnOptionOrders filtered by `customerOrderId` (the one filter the adapter uses), as the
+   * spec's summary schema has it. The spec documents no answer for a search that finds nothing:
+   * the fake answers 200 with a TotalCount of 0.
+   */
+  search(query: Record<string, string>): FakeResponse {
+    const found = [...this.orders.values()].filter(
+      (order) => query.customerOrderId === undefined || order.customerOrderId === query.customerOrderId,
+    );
+    return xml(
+      200,
+      build({
+        TnOptionOrderReportResponse: {
+          TotalCount: found.length,
+          ...(found.length === 0
+            ? {}
+            : {
+                TnOptionOrderSummary: found.map((order) => ({
+                  accountId: this.model.accountId,
+                  CountOfTNs: order.groups.reduce((sum, group) => sum + group.tns.length, 0),
+                  ...(order.customerOrderId === undefined ? {} : { CustomerOrderId: order.customerOrderId }),
+                  OrderType: 'tn_option',
+                  OrderStatus: order.status,
+                  OrderId: order.id,
+                })),
+              }),
+        },
+      }),
+    );
   }
 
   /** GetTnOptionOrder: the poll that finishes the order applies it. */
@@ -140,7 +176,7 @@ export class FakeTnOptionOrders {
     return {
       AccountId: this.model.accountId,
       OrderId: order.id,
-      CustomerOrderId: 'carrier-failover',
+      ...(order.customerOrderId === undefined ? {} : { CustomerOrderId: order.customerOrderId }),
       ProcessingStatus: order.status,
       TnOptionGroups: {
         TnOptionGroup: order.groups.map((group) => ({

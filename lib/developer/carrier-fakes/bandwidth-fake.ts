@@ -246,6 +246,8 @@ export class BandwidthFake extends FakeCarrierServer implements RoutesCalls {
         return this.sipPeers.moveTns(params, body!);
       case 'CreateTnOptionOrder':
         return this.orders.create(body!);
+      case 'GetTnOptionOrders':
+        return this.orders.search(query);
       case 'GetTnOptionOrder':
         return this.orders.poll(params.orderId);
       default:

@@ -4,7 +4,7 @@
  * that word are their readings complete for TNs without a CallForward, and the route audit can
  * skip RetrieveTnDetails. The default (`possible`) keeps the per-TN reads.
  */
-import { BandwidthCarrier, type BandwidthCarrierOptions } from '../../../lambdas/adapters/carriers/bandwidth';
+import type { BandwidthCarrier, BandwidthCarrierOptions } from '../../../lambdas/adapters/carriers/bandwidth';
 import { seededRandom } from '../../../lambdas/adapters/local/seeded-random';
 import { RetryPolicy } from '../../../lambdas/domain/forwarding/retry-policy';
 import {
@@ -17,6 +17,7 @@ import type { RouteCall, SiteRoute } from '../../../lambdas/ports/carrier-routes
 import type { CarrierCall, PageReading } from '../../../lambdas/ports/carriers';
 import { BandwidthFake } from '../../../lib/developer/carrier-fakes/bandwidth-fake';
 import { FakeClock } from '../../domain/forwarding/fake-clock';
+import { bandwidthOn } from './bandwidth-fixture';
 
 const BACKUP = '+13035559123';
 const OWN_PLAN = [{ endpoint: 'sip:pbx.example.net', priority: 1 }];
@@ -32,16 +33,7 @@ const ROUTE: SiteRoute = {
 let fake: BandwidthFake;
 
 function carrier(options: Partial<BandwidthCarrierOptions> = {}): BandwidthCarrier {
-  return new BandwidthCarrier({
-    accountId: fake.accountId,
-    username: fake.username,
-    password: fake.password,
-    baseUrl: fake.baseUrl,
-    pollIntervalMs: 10,
-    sleep: async () => {},
-    sipPeerTnsPageSize: 1000,
-    ...options,
-  });
+  return bandwidthOn(fake, { sipPeerTnsPageSize: 1000, ...options });
 }
 
 /** `count` numbers from +1212555<start>, none with a CallForward or a route plan. */

@@ -1,5 +1,6 @@
-import { BandwidthCarrier, type BandwidthCarrierOptions } from '../../../lambdas/adapters/carriers/bandwidth';
+import type { BandwidthCarrier, BandwidthCarrierOptions } from '../../../lambdas/adapters/carriers/bandwidth';
 import { BandwidthFake, type BandwidthFakeRoute } from '../../../lib/developer/carrier-fakes/bandwidth-fake';
+import { bandwidthOn } from './bandwidth-fixture';
 
 const PLANNED = '+19195550100';
 const PLAIN = '+19195550101';
@@ -13,14 +14,7 @@ const PLAN: BandwidthFakeRoute[] = [
 let fake: BandwidthFake;
 
 function carrier(options: Partial<BandwidthCarrierOptions> = {}): BandwidthCarrier {
-  return new BandwidthCarrier({
-    accountId: fake.accountId,
-    username: fake.username,
-    password: fake.password,
-    baseUrl: fake.baseUrl,
-    sleep: async () => {},
-    ...options,
-  });
+  return bandwidthOn(fake, options);
 }
 
 beforeEach(async () => {

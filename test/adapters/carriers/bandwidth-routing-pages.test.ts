@@ -1,4 +1,4 @@
-import { BandwidthCarrier, type BandwidthCarrierOptions } from '../../../lambdas/adapters/carriers/bandwidth';
+import type { BandwidthCarrier, BandwidthCarrierOptions } from '../../../lambdas/adapters/carriers/bandwidth';
 import { CarrierError } from '../../../lambdas/contracts/errors';
 import type { CarrierCall, PageReading } from '../../../lambdas/ports/carriers';
 import {
@@ -7,6 +7,7 @@ import {
   type BandwidthFakeOptions,
 } from '../../../lib/developer/carrier-fakes/bandwidth-fake';
 import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from '../../support/official-spec';
+import { bandwidthOn } from './bandwidth-fixture';
 
 const BACKUP = '+13035559123';
 const FORWARDED_TO = '7042661720';
@@ -18,16 +19,7 @@ async function startFake(options: BandwidthFakeOptions = {}): Promise<void> {
 }
 
 function carrier(options: Partial<BandwidthCarrierOptions> = {}): BandwidthCarrier {
-  return new BandwidthCarrier({
-    accountId: fake.accountId,
-    username: fake.username,
-    password: fake.password,
-    baseUrl: fake.baseUrl,
-    pollIntervalMs: 10,
-    sleep: async () => {},
-    sipPeerTnsPageSize: 1000,
-    ...options,
-  });
+  return bandwidthOn(fake, { sipPeerTnsPageSize: 1000, ...options });
 }
 
 /** `count` numbers from +1212555<start>, every third with a CallForward unless `forwarded` says. */

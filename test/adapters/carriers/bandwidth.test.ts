@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { BandwidthCarrier, type BandwidthCarrierOptions } from '../../../lambdas/adapters/carriers/bandwidth';
+import type { BandwidthCarrier, BandwidthCarrierOptions } from '../../../lambdas/adapters/carriers/bandwidth';
 import { CarrierAuthError, CarrierError } from '../../../lambdas/contracts/errors';
 import type { RouteCall, SiteRoute } from '../../../lambdas/ports/carrier-routes';
 import {
@@ -7,6 +7,7 @@ import {
   type BandwidthFakeOptions,
 } from '../../../lib/developer/carrier-fakes/bandwidth-fake';
 import { checkRequestAgainstSpec, loadOfficialSpec, officialSpecsPresent } from '../../support/official-spec';
+import { bandwidthOn } from './bandwidth-fixture';
 
 const A = '+19195550100';
 const B = '+19195550101';
@@ -32,15 +33,7 @@ async function startFake(options: BandwidthFakeOptions = {}): Promise<BandwidthF
 }
 
 function carrier(options: Partial<BandwidthCarrierOptions> = {}): BandwidthCarrier {
-  return new BandwidthCarrier({
-    accountId: fake.accountId,
-    username: fake.username,
-    password: fake.password,
-    baseUrl: fake.baseUrl,
-    pollIntervalMs: 10,
-    sleep: async () => {},
-    ...options,
-  });
+  return bandwidthOn(fake, options);
 }
 
 beforeEach(async () => {
