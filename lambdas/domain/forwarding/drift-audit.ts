@@ -122,6 +122,7 @@ export async function auditRouting(input: AuditRoutingInput): Promise<AuditRepor
         clock: input.clock,
         deadline,
       },
+      carrier.requestsPerRead,
     );
     if (!read.ok) return read.stopped ? { kind: 'not-checked' } : { kind: 'unreadable', reason: read.reason };
     // Without a carrier-native fallback, "armed" can only mean "not forwarding while no incident is open".

@@ -112,11 +112,12 @@ export class IncidentNumberRun {
     number: string,
     tally: AttemptTally,
   ): Promise<CallResult<RoutingSnapshot>> {
-    return callWithRetry(lane, () => carrier.readRouting(number), tally, {
-      policy: this.policy,
-      clock: this.clock,
-      deadline: this.deadline,
-      stopping: () => this.stopCalled,
-    });
+    return callWithRetry(
+      lane,
+      () => carrier.readRouting(number),
+      tally,
+      { policy: this.policy, clock: this.clock, deadline: this.deadline, stopping: () => this.stopCalled },
+      carrier.requestsPerRead,
+    );
   }
 }

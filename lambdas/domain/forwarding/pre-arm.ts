@@ -104,7 +104,8 @@ export async function armFallbacks(input: ArmFallbacksInput): Promise<ArmSummary
     if (deadline.reached) return result('pending', 'deadline reached before this number was started');
     const lane = lanes.lane(entry.carrier);
     const tally: AttemptTally = { attempts: 0 };
-    const readRouting = () => callWithRetry(lane, () => carrier.readRouting(entry.number), tally, retry);
+    const readRouting = () =>
+      callWithRetry(lane, () => carrier.readRouting(entry.number), tally, retry, carrier.requestsPerRead);
 
     const before = await readRouting();
     if (!before.ok)

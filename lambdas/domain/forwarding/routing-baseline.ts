@@ -116,7 +116,7 @@ export async function takeRoutingBaseline(input: TakeBaselineInput): Promise<Tak
   /** `weight`: the HTTP requests one call sends (a Bandwidth read is two). */
   const retried = async <T>(request: () => Promise<T>, weight: number): Promise<CallResult<T>> => {
     const tally = { attempts: 0 };
-    const result = await callWithRetry(lane, request, tally, context);
+    const result = await callWithRetry(lane, request, tally, context, weight);
     requests += tally.attempts * weight;
     return result;
   };

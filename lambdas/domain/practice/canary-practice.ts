@@ -326,6 +326,7 @@ class RoutingReader {
       () => this.adapter.readRouting(this.input.canary.number),
       { attempts: 0 },
       { policy: this.policy, clock: this.input.clock, deadline: this.deadline },
+      this.adapter.requestsPerRead,
     );
   }
 }

@@ -151,6 +151,7 @@ export async function previewFailover(input: PreviewFailoverInput): Promise<Fail
         () => carrier.readRouting(entry.number),
         { attempts: 0 },
         context,
+        carrier.requestsPerRead,
       );
       settle(
         entry,

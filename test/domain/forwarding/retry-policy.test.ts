@@ -64,6 +64,16 @@ describe('RetryPolicy', () => {
     });
   });
 
+  it('allows a call of two requests (a Bandwidth read) twice the failures in a row', () => {
+    const policy = new RetryPolicy({ maxFailuresInARow: 3 }, () => 0.5);
+
+    expect(policy.decide(serverError(), { attempts: 5, failuresInARow: 5 }, 2).retry).toBe(true);
+    expect(policy.decide(serverError(), { attempts: 6, failuresInARow: 6 }, 2)).toEqual({
+      retry: false,
+      reason: 'telnyx: 500 Internal Server Error (HTTP 500) (gave up after 6 failed calls in a row)',
+    });
+  });
+
   it('keeps a number whose failures a success broke, up to maxAttemptsPerNumber calls in all', () => {
     const policy = new RetryPolicy({ maxFailuresInARow: 3, maxAttemptsPerNumber: 10 }, () => 0.5);
 
@@ -102,6 +112,23 @@ describe('RetryPolicy', () => {
     // Six calls in all, never three failures in a row: both succeed.
     expect([first.ok, second.ok]).toEqual([true, true]);
     expect(tally).toEqual({ attempts: 6, failuresInARow: 0 });
+  });
+
+  it('passes the requests one call sends on to the policy', async () => {
+    const clock = new FakeClock();
+    const lane = new CarrierLane('bandwidth', { rateLimitPerSecond: 1_000, maxConcurrency: 1 }, clock);
+    const policy = new RetryPolicy({ maxFailuresInARow: 3, baseDelayMs: 0, maxDelayMs: 0 }, () => 0);
+    const context = { policy, clock, deadline: new Deadline(clock, undefined, 0) };
+    const fails = (times: number) => {
+      let left = times;
+      return () => (left-- > 0 ? Promise.reject(serverError()) : Promise.resolve('ok'));
+    };
+
+    const oneRequest = await callWithRetry(lane, fails(5), { attempts: 0 }, context);
+    const twoRequests = await callWithRetry(lane, fails(5), { attempts: 0 }, context, 2);
+
+    expect(oneRequest.ok).toBe(false);
+    expect(twoRequests.ok).toBe(true);
   });
 
   it('stops retrying anything once the run has spent its retry budget', () => {
