@@ -49,9 +49,16 @@ export interface CarrierRoutes {
   planSwitch(route: SiteRoute, call: RouteCall): Promise<RouteSwitchRecord>;
   /**
    * Moves the whole route's calls to the backup in one or a few requests, changing exactly what
-   * `record` lists (idempotent: applying the same record twice changes nothing more).
+   * `record` lists (idempotent: applying the same record twice changes nothing more). `resumed`:
+   * an earlier run may have applied part of the record already, so an adapter that writes without
+   * reading reads the route first and writes only what is still to change.
    */
-  switchToBackup(route: SiteRoute, record: RouteSwitchRecord, call: RouteCall): Promise<void>;
+  switchToBackup(
+    route: SiteRoute,
+    record: RouteSwitchRecord,
+    call: RouteCall,
+    options?: { resumed?: boolean },
+  ): Promise<void>;
   /** Puts back exactly the values `record` holds (idempotent). */
   switchBack(route: SiteRoute, record: RouteSwitchRecord, call: RouteCall): Promise<void>;
   /**

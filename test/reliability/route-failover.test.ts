@@ -224,7 +224,9 @@ describe('failover by route: native armed ahead, or the switch', () => {
     // Arrange: the first run's first switch request dies with the Lambda (not a carrier error)
     const clock = new FakeClock(T0 + 31_000);
     let crash = true;
+    const resumed: unknown[] = [];
     const crashOnce = twilioSwitchedBy((switchToBackup) => async (...args) => {
+      resumed.push(args[3]?.resumed);
       if (crash) {
         crash = false;
         throw new Error('Lambda timed out');
@@ -259,6 +261,8 @@ describe('failover by route: native armed ahead, or the switch', () => {
     // Assert
     expect(left?.state).toBe('switching');
     expect(left?.record).toBeDefined();
+    // The second run is told the record may be partly applied (the adapter reads before writing).
+    expect(resumed).toEqual([false, true]);
     expect(retried).toMatchObject({ status: 'done', incidentStatus: 'forwarded' });
     const twilio = (await harness.incidents.get(INCIDENT))?.routes?.find(
       (route) => route.carrier === 'twilio',

@@ -25,6 +25,7 @@ import type {
   RouteSwitchRecord,
   SiteRoute,
 } from '../../ports/carrier-routes';
+import { mayHaveLanded } from './carrier-http';
 import type { TwilioApi, TwilioForm } from './twilio-api';
 import type { TwilioDialTwiml } from './twilio-dial-twiml';
 import {
@@ -156,13 +157,27 @@ export class TwilioRoutes implements CarrierRoutes {
    * Disables the record's URLs: one UpdateOriginationUrl each, no read (the plan read the trunk),
    * so a switch costs k+1 requests with its plan. A write whose answer was lost (no answer, a 5xx,
    * a body we cannot read) is checked with one list before it is repeated, and a repeat of the
-   * operation by this adapter skips the URLs already disabled: each is written once. A later run
-   * (a new adapter) sends the same k updates, which change nothing more.
+   * operation by this adapter skips the URLs already disabled: each is written once. A run that
+   * resumes a switch an earlier run began (`resumed`, a new adapter) lists the URLs first and
+   * writes only those still enabled.
    */
-  async switchToBackup(route: SiteRoute, record: RouteSwitchRecord, call: RouteCall): Promise<void> {
+  async switchToBackup(
+    route: SiteRoute,
+    record: RouteSwitchRecord,
+    call: RouteCall,
+    options: { resumed?: boolean } = {},
+  ): Promise<void> {
     const { trunkSid, originationUrls } = switchRecordOf(route, record);
-    const disabled = this.disabledBySwitch.get(record) ?? new Set<string>();
-    this.disabledBySwitch.set(record, disabled);
+    let disabled = this.disabledBySwitch.get(record);
+    if (!disabled) {
+      disabled = new Set<string>();
+      this.disabledBySwitch.set(record, disabled);
+      if (options.resumed) {
+        for (const now of await this.api.listOriginationUrls(trunkSid, call)) {
+          if (!now.enabled) disabled.add(now.sid);
+        }
+      }
+    }
     for (const url of originationUrls) {
       if (disabled.has(url.sid)) continue;
       try {
@@ -311,9 +326,4 @@ function switchRecordOf(route: SiteRoute, record: RouteSwitchRecord): TwilioSwit
     );
   }
   return record as TwilioSwitchRecord;
-}
-
-/** A failed write the carrier may have applied: no answer, a 5xx, or a 2xx we could not read. */
-function mayHaveLanded(error: unknown): boolean {
-  return error instanceof CarrierError && (error.status === undefined || error.status >= 500);
 }

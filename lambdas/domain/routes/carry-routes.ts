@@ -83,7 +83,9 @@ async function carryRoute(
       reason: `the ${route.carrier} adapter has no route operations`,
     });
   }
-  if (existing?.state === 'switching') return applySwitch(incident, route, numbers, existing, routes, deps);
+  if (existing?.state === 'switching') {
+    return applySwitch(incident, route, numbers, existing, routes, deps, true);
+  }
 
   let readBack = await deps.readBacks.get(route.siteId, route.carrier);
   let coverage = decideRouteCoverage(route, numbers, readBack, incident.failureKind);
@@ -132,7 +134,7 @@ async function carryRoute(
     ...(coverage.note ? { reason: coverage.note } : {}),
   });
   const saved = switching.routes?.find((item) => item.carrier === route.carrier) as IncidentRoute;
-  return applySwitch(switching, route, numbers, saved, routes, deps);
+  return applySwitch(switching, route, numbers, saved, routes, deps, false);
 }
 
 async function applySwitch(
@@ -142,10 +144,12 @@ async function applySwitch(
   saved: IncidentRoute,
   routes: CarrierRoutes,
   deps: CarryRoutesDependencies,
+  /** An earlier run saved the record `switching` and may have applied part of it. */
+  resumed: boolean,
 ): Promise<Incident> {
   try {
     await runRouteOperation(deps, route.carrier, (call) =>
-      routes.switchToBackup(route, saved.record ?? {}, call),
+      routes.switchToBackup(route, saved.record ?? {}, call, { resumed }),
     );
   } catch (error) {
     // Anything but the carrier's answer (a bug, the function dying) ends the run: the next run

@@ -302,6 +302,25 @@ describe('TwilioRoutes switch', () => {
     expect(fake.routeCall(ON_TRUNK[0], upOnly(PRIMARY, BACKUP)).reached).toBe(BACKUP);
   });
 
+  it('resumed by a later run (a new adapter), lists the trunk first and writes only the URLs still enabled', async () => {
+    seedTwoPrimaries();
+    const record = JSON.parse(JSON.stringify(await twilio().routes.planSwitch(SWITCH_ROUTE, call)));
+    // The run that saved the record disabled the first URL, then died.
+    let posts = 0;
+    fake.failNext('http-503', { when: (request) => request.method === 'POST' && ++posts === 2 });
+    await expect(twilio().routes.switchToBackup(SWITCH_ROUTE, record, call)).rejects.toMatchObject({
+      status: 503,
+    });
+    const start = fake.requests.length;
+
+    await twilio().routes.switchToBackup(SWITCH_ROUTE, record, call, { resumed: true });
+
+    const sent = fake.requests.slice(start);
+    expect(sent.map((entry) => entry.operation)).toEqual(['ListOriginationUrl', 'UpdateOriginationUrl']);
+    expect(sent[1].path).toContain(record.originationUrls[1].sid);
+    expect(fake.routeCall(ON_TRUNK[0], upOnly(PRIMARY, BACKUP)).reached).toBe(BACKUP);
+  });
+
   it('leaves a preferred URL disabled before the switch disabled after switchBack', async () => {
     const carrier = twilio();
     fake.seedTrunk(TRUNK, [
