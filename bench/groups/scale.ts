@@ -79,6 +79,7 @@ export const scaleGroup: BenchGroup = {
       context.log(
         `${family} ×${rateFactor}${carrierFaultRate > 0 ? ` ${carrierFaultRate * 100} % faults` : ''} ${numbers} numbers: ${result.rows.map((row) => `${row.carrier} ${row.mode} ${row.killToReachableMs === null ? 'never' : `${formatNumber(row.killToReachableMs / 1000, 1)} s`} (bound ${formatNumber(row.boundMs / 1000, 1)} s, ${row.requests} requests, ${row.lost} lost, ${row.appliedTwice} twice)`).join('; ')}; wall ${formatNumber(result.wallSeconds, 0)} s`,
       );
+      for (const why of result.lostWhy) context.log(`  lost ${why}`);
       runs.push(result);
     }
     const detection = config.detection;

@@ -80,7 +80,12 @@ export interface ScaleRunResult {
   /** Real seconds the run took, setup included. */
   wallSeconds: number;
   violations: number;
+  /** Why numbers ended lost, as their forwarding rows say (the first few). */
+  lostWhy: string[];
 }
+
+/** Lost numbers whose row the run report quotes. */
+const LOST_QUOTED = 5;
 
 /** Runs one scale run; see the module comment. */
 export async function runScale(options: ScaleRunOptions): Promise<ScaleRunResult> {
@@ -207,6 +212,14 @@ export async function runScale(options: ScaleRunOptions): Promise<ScaleRunResult
     );
     const incident =
       firstEvent && (await incidents.get(outageIncidentId(site.id, firstEvent.outageStartedAt)));
+    const lostRows = incident
+      ? (await numbers.list(incident.id)).filter((row) => lostNow.has(row.number))
+      : [];
+    const lostWhy = lostRows
+      .slice(0, LOST_QUOTED)
+      .map(
+        (row) => `${row.number} (${row.carrier}): ${row.status}${row.lastError ? `, ${row.lastError}` : ''}`,
+      );
     const rows = CARRIER_NAMES.filter((carrier) => world.local.fakes[carrier] && directory[carrier]).map(
       (carrier) => {
         const fake = world.local.fakes[carrier];
@@ -248,6 +261,7 @@ export async function runScale(options: ScaleRunOptions): Promise<ScaleRunResult
       incidentStatus: incident?.status ?? 'no incident',
       wallSeconds: (performance.now() - started) / 1000,
       violations: world.local.violations().length,
+      lostWhy,
     };
   } finally {
     await clock.stop();
