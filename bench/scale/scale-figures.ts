@@ -149,13 +149,14 @@ export function carrierRow(facts: CarrierRunFacts): ScaleRow {
     }
   }
   // A route write changes a trunk, connection or SIP peer (its `applied` names no plan number);
-  // one the carrier applied and then answered with a 500 (`accepted-then-500`) took effect too.
+  // one the carrier applied and then answered with a 500 (`accepted-then-500`) took effect too. A
+  // reset connection (status 0) never reached the carrier.
   const routeWrites =
     routeMode && carrier !== 'webhook'
       ? requests.filter(
           (entry) =>
             entry.method !== 'GET' &&
-            (entry.status < 300 || entry.fault === 'accepted-then-500') &&
+            ((entry.status >= 200 && entry.status < 300) || entry.fault === 'accepted-then-500') &&
             !entry.applied.some((number) => planNumbers.has(number)),
         )
       : [];
