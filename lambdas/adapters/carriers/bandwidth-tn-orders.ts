@@ -13,15 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { CarrierError } from '../../contracts/errors';
 import type { BandwidthApi, XmlDocument } from './bandwidth-api';
 import { type BandwidthRoute, routePlanElement } from './bandwidth-route-plan';
-import { type CarrierHttpRequest, malformedResponse, mayHaveLanded } from './carrier-http';
+import { type CarrierHttpRequest, malformedResponse } from './carrier-http';
+import { createOnce } from './create-once';
 
 const FINISHED = new Set(['COMPLETE', 'PARTIAL', 'FAILED']);
-/**
- * Tries at creating one order, each after a lost answer starting with a search: a carrier failing
- * 30 % of requests fails six creates in a row about once in 1,400 orders, and the engine's
- * per-number path then takes the numbers over.
- */
-const CREATE_ATTEMPTS = 6;
 
 /** The options set for a group of numbers; an option left undefined stays unchanged. */
 export interface OptionGroup {
@@ -106,26 +101,20 @@ export class TnOptionOrders {
         },
       },
     );
-    let lostAnswer: CarrierError | undefined;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        if (lostAnswer) {
-          const found = await this.find(customerOrderId, subject);
-          if (found) return { id: found, status: 'RECEIVED', errors: [] };
-          lostAnswer = undefined;
-        }
-        return orderOf(await this.api.send(create), create);
-      } catch (error) {
-        if (!(error instanceof CarrierError) || !error.retryable || attempt >= CREATE_ATTEMPTS) {
-          throw lostAnswer ? unknownOutcome(subject, lostAnswer, error) : error;
-        }
-        if (!lostAnswer && mayHaveLanded(error)) {
-          if (!this.polling.searchLostOrders) throw error;
-          lostAnswer = error;
-        }
-        await this.polling.sleep(Math.max(this.polling.pollIntervalMs, error.retryAfterMs ?? 0));
-      }
-    }
+    return createOnce<OrderState>({
+      carrier: 'bandwidth',
+      what: { operation: 'CreateTnOptionOrder', subject, created: 'order' },
+      create: async () => orderOf(await this.api.send(create), create),
+      find: this.polling.searchLostOrders
+        ? async () => {
+            const id = await this.find(customerOrderId, subject);
+            // Polled from the start: only a poll gives the order's ErrorList.
+            return id === undefined ? undefined : { id, status: 'RECEIVED', errors: [] };
+          }
+        : undefined,
+      waitMs: this.polling.pollIntervalMs,
+      sleep: this.polling.sleep,
+    });
   }
 
   /**
@@ -154,19 +143,6 @@ export class TnOptionOrders {
     }
     return summaries[0]?.OrderId as string | undefined;
   }
-}
-
-/** The error when a create's answer was lost and no later request said whether the order exists. */
-function unknownOutcome(subject: string, lost: CarrierError, last: unknown): CarrierError {
-  return new CarrierError(
-    'bandwidth',
-    `CreateTnOptionOrder for ${subject}: ${withoutCarrier(lost)}; then ${withoutCarrier(last)}, so whether the order was queued is unknown (read the numbers back before writing them again)`,
-    { retryable: true, cause: last },
-  );
-}
-
-function withoutCarrier(error: unknown): string {
-  return String((error as Error).message).replace(/^bandwidth: /, '');
 }
 
 /** Throws the first failure of a one-number order's result. */

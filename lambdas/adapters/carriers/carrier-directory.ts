@@ -45,6 +45,7 @@ export async function createCarrierDirectory(
         apiKey,
         baseUrl: config.baseUrl,
         bulkJobsInFlight: config.bulkJobsInFlight,
+        lostJobs: config.lostJobs,
       });
     }),
     build(twilio, async (config) => {

@@ -1,9 +1,16 @@
 /**
  * Telnyx's update jobs (CreateUpdatePhoneNumbersJob, then RetrievePhoneNumbersJob until it ends):
  * one request changes up to 1000 numbers, and the finished job says which of them it changed.
+ *
+ * A create refused for now (429, too many pending jobs) is sent again after a wait. A create whose
+ * answer was lost (no answer, a 5xx, a body we cannot read) is looked for first: the newest update
+ * jobs (ListPhoneNumbersJobs) are searched for one naming exactly the job's numbers, created since
+ * it was sent; the one found is polled, and only when none is is the job created again. A filter
+ * job names no numbers, so it cannot be found that way and its lost answer is thrown.
  */
 import { CarrierAuthError, CarrierError } from '../../contracts/errors';
-import { type CarrierHttpClient, malformedResponse } from './carrier-http';
+import { type CarrierHttpClient, type CarrierHttpRequest, malformedResponse } from './carrier-http';
+import { createOnce } from './create-once';
 
 /** Telnyx's documented maximum of numbers in one update job. */
 export const TELNYX_BULK_LIMIT = 1000;
@@ -18,6 +25,10 @@ export interface PhoneNumberRecord {
 export interface PhoneNumbersJob {
   id?: string;
   status?: string;
+  /** ISO 8601. */
+  created_at?: string;
+  /** The numbers the job was created with, as they were named. */
+  phone_numbers?: PhoneNumberRecord[];
   successful_operations?: PhoneNumberRecord[];
   failed_operations?: (PhoneNumberRecord & {
     errors?: { code?: string; title?: string; detail?: string }[];
@@ -35,7 +46,16 @@ export interface TelnyxJobContext {
   readonly pollIntervalMs: number;
   readonly pollTimeoutMs: number;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Epoch ms, the clock a found job's `created_at` is held against. @default Date.now */
+  readonly now?: () => number;
+  /** After a create whose answer was lost, search for the job (else the error is thrown). @default true */
+  readonly searchLostJobs?: boolean;
 }
+
+/** How much earlier than our send Telnyx's `created_at` may say, and the job still be ours. */
+const CLOCK_SKEW_MS = 60_000;
+/** Newest update jobs a search reads: more than the 20 Telnyx lets be pending at once. */
+const SEARCH_PAGE_SIZE = 50;
 
 /**
  * Creates one update job and polls it to the end. Returns, for every key (E.164 number or
@@ -71,12 +91,8 @@ export async function runJob(
     headers: context.headers(true),
     body: JSON.stringify(body),
   };
-  let job: PhoneNumbersJob;
-  try {
-    job = jobOf(await context.http.sendJson<{ data?: PhoneNumbersJob }>(create), create);
-  } catch (error) {
-    throw tooManyJobsIsRetryable(error);
-  }
+  const named = filter ? undefined : (body.phone_numbers as string[] | undefined);
+  let job = await createJob(context, create, subject, named);
   let waited = 0;
   let askedToWait = 0;
   while (!isFinished(job) && waited < context.pollTimeoutMs) {
@@ -103,6 +119,63 @@ export async function runJob(
     }
   }
   return { job, waitedMs: waited };
+}
+
+/** Creates the job, trying again as the module comment says; `named` is the numbers it names. */
+async function createJob(
+  context: TelnyxJobContext,
+  create: CarrierHttpRequest,
+  subject: string,
+  named: readonly string[] | undefined,
+): Promise<PhoneNumbersJob> {
+  const now = context.now ?? Date.now;
+  let sentAt = now();
+  return createOnce<PhoneNumbersJob>({
+    carrier: 'telnyx',
+    what: { operation: 'CreateUpdatePhoneNumbersJob', subject, created: 'job' },
+    create: async () => {
+      sentAt = now();
+      return jobOf(await context.http.sendJson<{ data?: PhoneNumbersJob }>(create), create);
+    },
+    find:
+      named && context.searchLostJobs !== false ? () => findJob(context, named, sentAt, subject) : undefined,
+    mapError: tooManyJobsIsRetryable,
+    waitMs: context.pollIntervalMs,
+    sleep: context.sleep,
+  });
+}
+
+/** The newest update job naming exactly `named`, created since `sentAt` (give or take the skew). */
+async function findJob(
+  context: TelnyxJobContext,
+  named: readonly string[],
+  sentAt: number,
+  subject: string,
+): Promise<PhoneNumbersJob | undefined> {
+  const query = new URLSearchParams({
+    'filter[type]': 'update_phone_numbers',
+    'page[size]': String(SEARCH_PAGE_SIZE),
+  });
+  const search: CarrierHttpRequest = {
+    operation: 'ListPhoneNumbersJobs',
+    subject,
+    method: 'GET',
+    url: `${context.baseUrl}/phone_numbers/jobs?${query}`,
+    headers: context.headers(),
+  };
+  const body = await context.http.sendJson<{ data?: PhoneNumbersJob[] }>(search);
+  if (!Array.isArray(body?.data)) throw malformedResponse('telnyx', search, 'no `data` list of jobs');
+  const wanted = new Set(named);
+  // Jobs come newest first (the spec's default sort), so the first match is the latest.
+  return body.data.find((job) => {
+    const keys = (job.phone_numbers ?? []).map((record) => record.phone_number ?? record.id);
+    return (
+      typeof job.id === 'string' &&
+      keys.length === wanted.size &&
+      keys.every((key) => key !== undefined && wanted.has(key)) &&
+      Date.parse(job.created_at ?? '') >= sentAt - CLOCK_SKEW_MS
+    );
+  });
 }
 
 /** True once Telnyx has stopped working on the job (whatever the outcome). */

@@ -74,6 +74,13 @@ export interface TelnyxCarrierOptions extends CarrierHttpOptions {
    * @default 20, Telnyx's pending-jobs limit
    */
   readonly bulkJobsInFlight?: number;
+  /**
+   * What follows an update job create whose answer was lost: `search` looks for the job among the
+   * newest update jobs (one naming exactly its numbers, created since), `read-back` throws the
+   * error, so the engine reads each number back before writing it again.
+   * @default search
+   */
+  readonly lostJobs?: 'search' | 'read-back';
 }
 
 /** Telnyx implementation of the Carrier port. */
@@ -120,6 +127,8 @@ export class TelnyxCarrier implements Carrier {
       pollIntervalMs: options.pollIntervalMs ?? 2000,
       pollTimeoutMs: options.pollTimeoutMs ?? 240_000,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      now: options.now,
+      searchLostJobs: options.lostJobs !== 'read-back',
     };
     this.routes = new TelnyxRoutes(this.jobs, options.routes);
     this.routingPages = new TelnyxRoutingPages(this.jobs, this.ids);

@@ -46,6 +46,12 @@ export const carriersSchema = z
           .describe(
             'Bulk update jobs failover keeps pending at once. Telnyx allows an account 20 pending or in-progress jobs in all; lower this when other tools run jobs on the same account.',
           ),
+        lostJobs: z
+          .enum(['search', 'read-back'], { error: 'expected search or read-back' })
+          .default('search')
+          .describe(
+            'An update job create whose answer was lost (no answer, a 5xx, a body we cannot read). search: look among the 50 newest update jobs (ListPhoneNumbersJobs) for one naming exactly its numbers, created since it was sent (60 s of clock skew allowed), and poll it, or create it again when none is (Telnyx does not say how soon a new job is listed: one not yet listed is created twice, which sets the same values). read-back: give the numbers to the per-number path, which reads each back before writing it again.',
+          ),
       })
       .strict()
       .optional()

@@ -1,5 +1,6 @@
 /**
- * The fake Telnyx's update jobs (CreateUpdatePhoneNumbersJob, RetrievePhoneNumbersJob): numbers
+ * The fake Telnyx's update jobs (CreateUpdatePhoneNumbersJob, RetrievePhoneNumbersJob,
+ * ListPhoneNumbersJobs newest first): numbers
  * named in `phone_numbers` (up to 1,000) or picked by the query's filter (every match, or at most
  * `filterJobLimit`), at most 20 jobs pending or in progress, each completing after a few polls
  * with per-number failures on request.
@@ -30,6 +31,7 @@ interface Job {
   voice?: { call_forwarding?: Partial<TelnyxFakeCallForwarding> };
   connectionId?: string;
   polls: number;
+  createdAt: number;
   status: 'pending' | 'in_progress' | 'completed';
   successful: TelnyxFakeNumberState[];
   failed: { state: TelnyxFakeNumberState; code: string; detail: string }[];
@@ -46,6 +48,7 @@ export class TelnyxFakeJobs {
     private readonly pollsToComplete: number,
     /** Most numbers a filter job picks (undefined: every match). */
     private readonly filterJobLimit?: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Makes every later job fail this number with a Telnyx error (in `failed_operations`). */
@@ -97,12 +100,33 @@ export class TelnyxFakeJobs {
       voice: body.voice as Job['voice'],
       connectionId: body.connection_id as string | undefined,
       polls: 0,
+      createdAt: this.now(),
       status: 'pending',
       successful: [],
       failed: [],
     };
     this.jobs.set(job.id, job);
     return jsonResponse(202, { data: jobView(job, this.states(job)) });
+  }
+
+  /** ListPhoneNumbersJobs: newest first (the spec's default sort), `page[size]` (20) a page. */
+  list(query: Record<string, string>): FakeResponse {
+    const size = Number(query['page[size]'] ?? 20);
+    const page = Number(query['page[number]'] ?? 1);
+    const type = query['filter[type]'];
+    const jobs = [...this.jobs.values()]
+      .filter(() => type === undefined || type === 'update_phone_numbers')
+      .reverse();
+    const shown = jobs.slice((page - 1) * size, page * size);
+    return jsonResponse(200, {
+      data: shown.map((job) => jobView(job, this.states(job))),
+      meta: {
+        page_number: page,
+        page_size: size,
+        total_pages: Math.max(1, Math.ceil(jobs.length / size)),
+        total_results: jobs.length,
+      },
+    });
   }
 
   /** RetrievePhoneNumbersJob: the job completes (and applies) on the configured poll. */
@@ -169,6 +193,7 @@ function jobView(job: Job, states: TelnyxFakeNumberState[]): Record<string, unkn
   return {
     id: job.id,
     record_type: 'phone_numbers_job',
+    created_at: new Date(job.createdAt).toISOString(),
     type: 'update_phone_numbers',
     status: job.status,
     phone_numbers: job.keys.map((key) => (key.startsWith('+') ? { phone_number: key } : { id: key })),

@@ -116,6 +116,7 @@ export class TelnyxFake extends FakeCarrierServer implements RoutesCalls {
       this.account,
       telnyxOptions.jobPollsToComplete ?? 2,
       telnyxOptions.filterJobLimit,
+      () => this.now(),
     );
   }
 
@@ -303,6 +304,8 @@ export class TelnyxFake extends FakeCarrierServer implements RoutesCalls {
       }
       case 'CreateUpdatePhoneNumbersJob':
         return this.jobs.create(body, query);
+      case 'ListPhoneNumbersJobs':
+        return this.jobs.list(query);
       case 'RetrievePhoneNumbersJob':
         return this.jobs.poll(params.id);
       case 'RetrieveFqdnConnection':

@@ -215,8 +215,8 @@ describe('TelnyxCarrier bulk forwarding', () => {
     expect(outcomes[0].error!.message).toMatch(/still (pending|in_progress)/);
   });
 
-  it('throws when the first job cannot be created, so the engine retries the whole call', async () => {
-    fake.failNext('rate-limit', { when: (request) => request.method === 'POST' });
+  it('throws when the first job cannot be created in six tries, so the engine takes the whole call over', async () => {
+    fake.failNext('rate-limit', { count: 6, when: (request) => request.method === 'POST' });
 
     const attempt = carrier().forwardMany([
       { number: A, destination: BACKUP, mode: 'always' },
