@@ -49,6 +49,15 @@ export class CarrierError extends CarrierFailoverError {
   }
 }
 
+/**
+ * True when a failed carrier write may nevertheless have been applied: no HTTP answer at all
+ * (timeout, reset), a 5xx, or a 2xx we could not read. A 4xx (429 included: carriers document it
+ * as never processed) means the carrier refused the request.
+ */
+export function mayHaveLanded(error: unknown): boolean {
+  return error instanceof CarrierError && (error.status === undefined || error.status >= 500);
+}
+
 /** Credentials are missing or rejected (401/403): retrying will not help until someone fixes them. */
 export class CarrierAuthError extends CarrierError {
   constructor(

@@ -163,11 +163,6 @@ export class CarrierHttpClient {
   }
 }
 
-/** A failed write the carrier may have applied: no answer, a 5xx, or a 2xx we could not read. */
-export function mayHaveLanded(error: unknown): boolean {
-  return error instanceof CarrierError && (error.status === undefined || error.status >= 500);
-}
-
 /**
  * The error for a 2xx answer we cannot read. Retryable: the carrier answered, so a second try
  * usually gets a whole body (truncation by a proxy is the common cause). A GET is safe to repeat

@@ -6,8 +6,7 @@
  * Telnyx update jobs and the Bandwidth TN option orders.
  */
 import type { CarrierName } from '../../contracts/config/schema';
-import { CarrierError } from '../../contracts/errors';
-import { mayHaveLanded } from './carrier-http';
+import { CarrierError, mayHaveLanded } from '../../contracts/errors';
 
 /**
  * Tries at creating one job, each after a lost answer starting with a search: a carrier failing

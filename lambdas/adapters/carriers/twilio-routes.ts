@@ -16,7 +16,7 @@
  * call", and whether calls in progress are affected by a switch. Nothing in the API sets them, so
  * the drill measures them rather than this adapter assuming a figure.
  */
-import { CarrierError } from '../../contracts/errors';
+import { CarrierError, mayHaveLanded } from '../../contracts/errors';
 import type {
   CarrierRoutes,
   IgnoredNumber,
@@ -25,7 +25,6 @@ import type {
   RouteSwitchRecord,
   SiteRoute,
 } from '../../ports/carrier-routes';
-import { mayHaveLanded } from './carrier-http';
 import type { TwilioApi, TwilioForm } from './twilio-api';
 import type { TwilioDialTwiml } from './twilio-dial-twiml';
 import {
@@ -168,25 +167,22 @@ export class TwilioRoutes implements CarrierRoutes {
     options: { resumed?: boolean } = {},
   ): Promise<void> {
     const { trunkSid, originationUrls } = switchRecordOf(route, record);
-    let disabled = this.disabledBySwitch.get(record);
-    if (!disabled) {
-      disabled = new Set<string>();
-      this.disabledBySwitch.set(record, disabled);
-      if (options.resumed) {
-        for (const now of await this.api.listOriginationUrls(trunkSid, call)) {
-          if (!now.enabled) disabled.add(now.sid);
-        }
+    const seen = this.disabledBySwitch.get(record);
+    const disabled = seen ?? new Set<string>();
+    this.disabledBySwitch.set(record, disabled);
+    const listDisabled = async () => {
+      for (const now of await this.api.listOriginationUrls(trunkSid, call)) {
+        if (!now.enabled) disabled.add(now.sid);
       }
-    }
+    };
+    if (!seen && options.resumed) await listDisabled();
     for (const url of originationUrls) {
       if (disabled.has(url.sid)) continue;
       try {
         await call(() => this.api.updateOriginationUrl(trunkSid, url.sid, { Enabled: 'false' }));
       } catch (error) {
         if (!mayHaveLanded(error)) throw error;
-        for (const now of await this.api.listOriginationUrls(trunkSid, call)) {
-          if (!now.enabled) disabled.add(now.sid);
-        }
+        await listDisabled();
         if (!disabled.has(url.sid)) throw error;
       }
       disabled.add(url.sid);

@@ -5,7 +5,7 @@
  * carrier's state unknown (the write may have landed), which the engines must read back.
  */
 
-import { CarrierError, CarrierFailoverError, ValidationError } from '../../contracts/errors';
+import { CarrierError, CarrierFailoverError, mayHaveLanded, ValidationError } from '../../contracts/errors';
 import type { Clock, Random } from '../../ports/clock';
 import type { CarrierLane } from './token-bucket';
 
@@ -142,14 +142,11 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
- * True when a failed WRITE may nevertheless have been applied by the carrier: no HTTP answer at all
- * (timeout, reset), a 5xx, or an error we do not recognise. A 4xx (429 included: carriers document
- * it as never processed) means the carrier refused the request.
+ * True when a failed WRITE may nevertheless have been applied by the carrier (mayHaveLanded), or
+ * failed with an error we do not recognise.
  */
 export function isUncertainOutcome(error: unknown): boolean {
-  if (!(error instanceof CarrierError)) return true;
-  if (error.status === undefined) return true;
-  return error.status >= 500;
+  return !(error instanceof CarrierError) || mayHaveLanded(error);
 }
 
 /** A one-line reason for the incident log and the summary. */
