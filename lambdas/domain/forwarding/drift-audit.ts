@@ -11,7 +11,13 @@ import type { Clock, Random } from '../../ports/clock';
 import { distinctEntries } from './forward-numbers';
 import { DEFAULT_DEADLINE_MARGIN_MS, type NumberFailure } from './incident-number-run';
 import { describeRouting } from './pre-arm';
-import { type AttemptTally, callWithRetry, Deadline, type RetryOptions, RetryPolicy } from './retry-policy';
+import {
+  type AttemptTally,
+  Deadline,
+  type RetryOptions,
+  RetryPolicy,
+  readRoutingWithRetry,
+} from './retry-policy';
 import { CarrierLanes, type CarrierLimitsByName } from './token-bucket';
 import { runPerCarrier } from './worker-pool';
 
@@ -113,17 +119,11 @@ export async function auditRouting(input: AuditRoutingInput): Promise<AuditRepor
     if (!carrier) return { kind: 'unreadable', reason: `carrier "${entry.carrier}" is not configured` };
     if (deadline.reached) return { kind: 'not-checked' };
     const tally: AttemptTally = { attempts: 0 };
-    const read = await callWithRetry(
-      lanes.lane(entry.carrier),
-      () => carrier.readRouting(entry.number),
-      tally,
-      {
-        policy,
-        clock: input.clock,
-        deadline,
-      },
-      carrier.requestsPerRead,
-    );
+    const read = await readRoutingWithRetry(lanes.lane(entry.carrier), carrier, entry.number, tally, {
+      policy,
+      clock: input.clock,
+      deadline,
+    });
     if (!read.ok) return read.stopped ? { kind: 'not-checked' } : { kind: 'unreadable', reason: read.reason };
     // Without a carrier-native fallback, "armed" can only mean "not forwarding while no incident is open".
     const expectation =

@@ -10,10 +10,10 @@ import { DEFAULT_CLAIM_LEASE_MS, NumberClaims } from './number-claims';
 import {
   type AttemptTally,
   type CallResult,
-  callWithRetry,
   Deadline,
   type RetryOptions,
   RetryPolicy,
+  readRoutingWithRetry,
 } from './retry-policy';
 import { type CarrierLane, CarrierLanes, type CarrierLimitsByName } from './token-bucket';
 
@@ -112,12 +112,11 @@ export class IncidentNumberRun {
     number: string,
     tally: AttemptTally,
   ): Promise<CallResult<RoutingSnapshot>> {
-    return callWithRetry(
-      lane,
-      () => carrier.readRouting(number),
-      tally,
-      { policy: this.policy, clock: this.clock, deadline: this.deadline, stopping: () => this.stopCalled },
-      carrier.requestsPerRead,
-    );
+    return readRoutingWithRetry(lane, carrier, number, tally, {
+      policy: this.policy,
+      clock: this.clock,
+      deadline: this.deadline,
+      stopping: () => this.stopCalled,
+    });
   }
 }

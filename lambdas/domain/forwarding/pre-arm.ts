@@ -12,13 +12,13 @@ import { distinctEntries } from './forward-numbers';
 import { DEFAULT_DEADLINE_MARGIN_MS } from './incident-number-run';
 import {
   type AttemptTally,
-  callWithRetry,
   countFailure,
   Deadline,
   describeFailure,
   isUncertainOutcome,
   type RetryOptions,
   RetryPolicy,
+  readRoutingWithRetry,
 } from './retry-policy';
 import { CarrierLanes, type CarrierLimitsByName } from './token-bucket';
 import { runPerCarrier } from './worker-pool';
@@ -104,8 +104,7 @@ export async function armFallbacks(input: ArmFallbacksInput): Promise<ArmSummary
     if (deadline.reached) return result('pending', 'deadline reached before this number was started');
     const lane = lanes.lane(entry.carrier);
     const tally: AttemptTally = { attempts: 0 };
-    const readRouting = () =>
-      callWithRetry(lane, () => carrier.readRouting(entry.number), tally, retry, carrier.requestsPerRead);
+    const readRouting = () => readRoutingWithRetry(lane, carrier, entry.number, tally, retry);
 
     const before = await readRouting();
     if (!before.ok)

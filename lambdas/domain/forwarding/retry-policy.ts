@@ -6,6 +6,7 @@
  */
 
 import { CarrierError, CarrierFailoverError, mayHaveLanded, ValidationError } from '../../contracts/errors';
+import type { Carrier, RoutingSnapshot } from '../../ports/carriers';
 import type { Clock, Random } from '../../ports/clock';
 import type { CarrierLane } from './token-bucket';
 
@@ -241,6 +242,17 @@ export async function callWithRetry<T>(
       await context.clock.sleep(decision.delayMs);
     }
   }
+}
+
+/** Reads a number's routing with callWithRetry, as many requests a call as the carrier's read sends. */
+export function readRoutingWithRetry(
+  lane: CarrierLane,
+  carrier: Carrier,
+  number: string,
+  tally: AttemptTally,
+  context: RetryContext,
+): Promise<CallResult<RoutingSnapshot>> {
+  return callWithRetry(lane, () => carrier.readRouting(number), tally, context, carrier.requestsPerRead);
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {

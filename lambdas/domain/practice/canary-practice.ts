@@ -20,11 +20,11 @@ import { describeRouting } from '../forwarding/pre-arm';
 import { restoreNumbers, routingMatchesSnapshot } from '../forwarding/restore-numbers';
 import {
   type CallResult,
-  callWithRetry,
   Deadline,
   describeFailure,
   type RetryOptions,
   RetryPolicy,
+  readRoutingWithRetry,
 } from '../forwarding/retry-policy';
 import { CarrierLanes, type CarrierLimitsByName } from '../forwarding/token-bucket';
 
@@ -321,12 +321,12 @@ class RoutingReader {
   }
 
   read(): Promise<CallResult<RoutingSnapshot>> {
-    return callWithRetry(
+    return readRoutingWithRetry(
       this.lanes.lane(this.carrier),
-      () => this.adapter.readRouting(this.input.canary.number),
+      this.adapter,
+      this.input.canary.number,
       { attempts: 0 },
       { policy: this.policy, clock: this.input.clock, deadline: this.deadline },
-      this.adapter.requestsPerRead,
     );
   }
 }

@@ -16,7 +16,13 @@ import { distinctEntries } from '../forwarding/forward-numbers';
 import { forwardsAlwaysTo } from '../forwarding/forward-one';
 import { describeRouting } from '../forwarding/pre-arm';
 import { type EnginePath, planCarrierRequests } from '../forwarding/request-plan';
-import { callWithRetry, Deadline, type RetryOptions, RetryPolicy } from '../forwarding/retry-policy';
+import {
+  callWithRetry,
+  Deadline,
+  type RetryOptions,
+  RetryPolicy,
+  readRoutingWithRetry,
+} from '../forwarding/retry-policy';
 import { checkRoutingInPages } from '../forwarding/routing-baseline';
 import { CarrierLanes, type CarrierLimitsByName, resolveCarrierLimits } from '../forwarding/token-bucket';
 import { groupByCarrier, runPool, settleAll } from '../forwarding/worker-pool';
@@ -146,13 +152,7 @@ export async function previewFailover(input: PreviewFailoverInput): Promise<Fail
     cost.pages = page.pages;
     await runPool(toRead, lane.workers, async (entry) => {
       cost.singleReads.add(entry.number);
-      const read = await callWithRetry(
-        lane,
-        () => carrier.readRouting(entry.number),
-        { attempts: 0 },
-        context,
-        carrier.requestsPerRead,
-      );
+      const read = await readRoutingWithRetry(lane, carrier, entry.number, { attempts: 0 }, context);
       settle(
         entry,
         read.ok
