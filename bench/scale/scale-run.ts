@@ -212,9 +212,10 @@ export async function runScale(options: ScaleRunOptions): Promise<ScaleRunResult
     );
     const incident =
       firstEvent && (await incidents.get(outageIncidentId(site.id, firstEvent.outageStartedAt)));
-    const lostRows = incident
-      ? (await numbers.list(incident.id)).filter((row) => lostNow.has(row.number))
-      : [];
+    const lostRows =
+      incident && lostNow.size > 0
+        ? (await numbers.list(incident.id)).filter((row) => lostNow.has(row.number))
+        : [];
     const lostWhy = lostRows
       .slice(0, LOST_QUOTED)
       .map(

@@ -114,9 +114,9 @@ export class TelnyxFakeJobs {
     const size = Number(query['page[size]'] ?? 20);
     const page = Number(query['page[number]'] ?? 1);
     const type = query['filter[type]'];
-    const jobs = [...this.jobs.values()]
-      .filter(() => type === undefined || type === 'update_phone_numbers')
-      .reverse();
+    // Every job of the fake is an update job.
+    const jobs =
+      type === undefined || type === 'update_phone_numbers' ? [...this.jobs.values()].reverse() : [];
     const shown = jobs.slice((page - 1) * size, page * size);
     return jsonResponse(200, {
       data: shown.map((job) => jobView(job, this.states(job))),
@@ -168,8 +168,13 @@ export class TelnyxFakeJobs {
 
   private states(job: Job): TelnyxFakeNumberState[] {
     // One index a call, not a scan a key: a filter job of a 100,000-number connection names them all.
-    const byId = new Map([...this.account.numbers.values()].map((state) => [state.id, state]));
-    return job.keys.map((key) => (key.startsWith('+') ? this.account.numbers.get(key) : byId.get(key))!);
+    // A job naming E.164 numbers needs none, and is polled often.
+    let byId: Map<string, TelnyxFakeNumberState> | undefined;
+    const ofId = (id: string) => {
+      byId ??= new Map([...this.account.numbers.values()].map((state) => [state.id, state]));
+      return byId.get(id);
+    };
+    return job.keys.map((key) => (key.startsWith('+') ? this.account.numbers.get(key) : ofId(key))!);
   }
 
   private find(key: string): TelnyxFakeNumberState | undefined {
